@@ -1,0 +1,47 @@
+# One task runner. `make demo` and `make test` work on a fresh machine with nothing installed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup demo test pytest lint format typecheck docs docs-check bench clean
+
+# Idempotent: re-runs pip only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/jobmap inspect
+
+test: setup lint typecheck docs-check pytest
+
+pytest: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: setup
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+typecheck: setup
+	$(BIN)/mypy
+
+docs: setup
+	$(BIN)/python -m jobmap._clidocs docs/cli.md
+
+docs-check: setup
+	$(BIN)/python -m pytest -q tests/test_docs.py
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

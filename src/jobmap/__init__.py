@@ -1,0 +1,15 @@
+"""jobmap: find every posting of a job family in job-posting datasets, and measure how well.
+
+>>> import jobmap
+>>> ds = jobmap.load()              # the bundled real sample (665 LinkedIn postings, CC BY-SA 4.0)
+>>> ds.rows("postings")
+665
+"""
+
+__version__ = "0.1.0"
+
+from jobmap.data import Dataset, load
+from jobmap.data.inspect import inspect
+from jobmap.data.sample import sample
+
+__all__ = ["Dataset", "__version__", "inspect", "load", "sample"]

@@ -1,0 +1,252 @@
+"""The ``jobmap`` command: a thin layer over the library. Every command is a few lines over a
+public function; library errors become one ``Error: ...`` line and exit code 1."""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from jobmap import __version__
+from jobmap.config import CACHE_ENV, parse_column_mapping
+from jobmap.errors import DataWarning, JobmapError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+DEBUG_ENV = "JOBMAP_DEBUG"
+#: Postings columns worth a glance in ``inspect``'s sample rows (the table has ~30).
+SAMPLE_COLUMNS = ("job_id", "title", "company_name", "location", "annual_salary", "listed_time")
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+    if issubclass(category, DataWarning):
+        err_console.print(f"[yellow]Warning:[/] {message}", markup=True)
+    else:
+        err_console.print(f"[dim]{category.__name__}: {message}[/]", markup=True)
+
+
+class JobmapGroup(click.Group):
+    """Turns library errors into one line on stderr instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        warnings.showwarning = _show_warning
+        try:
+            return super().invoke(ctx)
+        except JobmapError as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted; nothing half-written was kept.", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            click.echo(
+                f"Error: unexpected {type(exc).__name__}: {exc}. This is a bug in jobmap; run "
+                f"again with {DEBUG_ENV}=1 for the details and report them.",
+                err=True,
+            )
+            ctx.exit(2)
+
+
+def data_options(f: F) -> F:
+    """The options every command that reads data takes."""
+    f = click.option(
+        "--encoding",
+        default="utf-8",
+        show_default=True,
+        help="Text encoding of CSV files (cp1252 or latin-1 for files from spreadsheets).",
+    )(f)
+    f = click.option(
+        "--columns",
+        "columns",
+        multiple=True,
+        metavar="NAME=COLUMN",
+        help='Map a column of your file to jobmap\'s name, e.g. --columns title="Job Title". '
+        "Repeatable. Common names (title, job_title, Job Title, description, job_summary, "
+        "id, ...) are found without it.",
+    )(f)
+    f = click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar=CACHE_ENV,
+        show_envvar=True,
+        help="Where converted datasets are cached [default: the per-user cache folder].",
+    )(f)
+    f = click.option(
+        "--data",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="The Kaggle zip, its unzipped folder (2024 or 2023 layout), or a CSV/parquet file "
+        "of postings [default: the bundled 665-posting sample].",
+    )(f)
+    return f
+
+
+@click.group(cls=JobmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="jobmap")
+def main() -> None:
+    """Find every posting of a job family (ML/AI first) in job-posting datasets.
+
+    Start with `jobmap inspect` to see what a dataset holds.
+    """
+
+
+def _fmt(value: Any, width: int = 40) -> str:
+    if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
+        return ""
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _relative(label: str, ds: Any) -> str:
+    """A source file as a path inside the dataset (``jobs/benefits.csv``), to keep tables narrow."""
+    base = str(ds.source).rstrip("/") + "/"
+    if label.startswith(base):
+        return label[len(base) :]
+    zip_prefix = str(ds.source) + ":"
+    return label[len(zip_prefix) :] if label.startswith(zip_prefix) else label
+
+
+@main.command()
+@data_options
+@click.option("--samples", default=3, show_default=True, help="Sample rows shown per table.")
+@click.option("--seed", default=0, show_default=True, help="Seed for choosing the sample rows.")
+def inspect(
+    data: Path | None,
+    cache_dir: Path | None,
+    columns: tuple[str, ...],
+    encoding: str,
+    samples: int,
+    seed: int,
+) -> None:
+    """Show every table: row count, columns, types, null share and a few sample rows."""
+    from jobmap.data.dataset import load
+    from jobmap.data.inspect import summarize
+
+    ds = load(data, columns=parse_column_mapping(columns), cache_dir=cache_dir, encoding=encoding)
+    info = summarize(ds, n_samples=samples, seed=seed)
+    out = Console(highlight=False)
+    cached = "from the cache" if ds.from_cache else "read and cached"
+    out.print(f"[bold]{ds.source}[/]", soft_wrap=True)
+    out.print(f"{ds.kind}, {cached}: {ds.folder or 'not cached'}", soft_wrap=True)
+    overview = Table(title="Tables", title_justify="left")
+    for col in ("table", "rows", "columns", "file"):
+        overview.add_column(col, justify="right" if col in ("rows", "columns") else "left")
+    for row in info["tables"].to_dict("records"):
+        overview.add_row(
+            str(row["table"]), f"{row['rows']:,}", str(row["columns"]), _relative(row["file"], ds)
+        )
+    out.print(overview)
+    columns_df = info["columns"]
+    for name in ds.table_names:
+        part = columns_df[columns_df["table"] == name]
+        t = Table(title=f"{name}: {ds.rows(name):,} rows", title_justify="left")
+        name_w = max([6, *(len(str(c)) for c in part["column"])])
+        type_w = max([4, *(len(str(c)) for c in part["type"])])
+        example_w = max(12, out.width - name_w - type_w - 6 - 13)
+        t.add_column("column", no_wrap=True, min_width=name_w)
+        t.add_column("type", no_wrap=True, min_width=type_w)
+        t.add_column("null %", justify="right", no_wrap=True, min_width=6)
+        t.add_column("example", overflow="ellipsis", no_wrap=True, max_width=example_w)
+        for r in part.to_dict("records"):
+            t.add_row(
+                str(r["column"]), str(r["type"]), f"{100 * r['null_share']:.1f}", str(r["example"])
+            )
+        out.print(t)
+        rows = info[f"sample:{name}"]
+        if len(rows):
+            preferred = [c for c in SAMPLE_COLUMNS if c in rows.columns]
+            shown = preferred if len(preferred) >= 3 else list(rows.columns[:6])
+            s = Table(
+                title=f"{name}: {len(rows)} sample rows"
+                + (
+                    f" ({len(shown)} of {rows.shape[1]} columns)"
+                    if rows.shape[1] > len(shown)
+                    else ""
+                ),
+                title_justify="left",
+                title_style="dim",
+            )
+            col_w = max(6, (out.width - 1) // len(shown) - 3)
+            for c in shown:
+                s.add_column(str(c), overflow="ellipsis", no_wrap=True, max_width=col_w)
+            for rec in rows[shown].itertuples(index=False):
+                s.add_row(*[_fmt(v, 30) for v in rec])
+            out.print(s)
+    if ds.notes:
+        out.print("[bold]Notes[/]")
+        for note in ds.notes:
+            out.print(f"  - {note}")
+
+
+@main.command()
+@click.argument("n", type=click.IntRange(min=1))
+@data_options
+@click.option("--seed", default=0, show_default=True, help="Random seed: same seed, same rows.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder (Kaggle layouts) or file (single-file sources) to write.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
+def sample(
+    n: int,
+    data: Path | None,
+    cache_dir: Path | None,
+    columns: tuple[str, ...],
+    encoding: str,
+    seed: int,
+    out: Path,
+    overwrite: bool,
+) -> None:
+    """Write N random postings and their side-table rows, in the source's own layout."""
+    from jobmap.data.sample import sample as sample_fn
+
+    path = sample_fn(
+        data,
+        n,
+        out,
+        seed=seed,
+        columns=parse_column_mapping(columns),
+        cache_dir=cache_dir,
+        overwrite=overwrite,
+        encoding=encoding,
+    )
+    click.echo(f"Wrote {n:,} postings (seed {seed}) to {path}")
+
+
+@main.command()
+@click.option(
+    "--dest",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder to save linkedin-job-postings.zip in.",
+)
+@click.option("--force", is_flag=True, help="Download again even if the zip is there.")
+def download(dest: Path, force: bool) -> None:
+    """Download the Kaggle LinkedIn dataset (needs the kaggle client and credentials)."""
+    from jobmap.data.download import download as download_fn
+
+    path = download_fn(dest, force=force)
+    click.echo(f"Saved {path}. Use it with: jobmap inspect --data {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Domain exceptions. The CLI turns each into one ``Error: ...`` line (no traceback)."""
+
+from __future__ import annotations
+
+
+class JobmapError(Exception):
+    """Base class: a problem the user can fix. The message says what, where and how to fix it."""
+
+
+class DataError(JobmapError):
+    """A dataset cannot be read: wrong path, malformed file, missing required column."""
+
+
+class ConfigError(JobmapError):
+    """A setting has a bad value (an option, an environment variable, a config file)."""
+
+
+class DownloadError(JobmapError):
+    """The dataset could not be downloaded (no client, no credentials, no network)."""
+
+
+class DataWarning(UserWarning):
+    """Something in the data was skipped or repaired; the data was still read."""

@@ -1,0 +1,1 @@
+"""Evaluation: precision, recall and F1 of every method against labelled postings."""

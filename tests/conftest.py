@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from jobmap.cli import main
+from jobmap.data import bundled_sample_path
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED_DATA = SHARED / "data"
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own empty cache, through the environment variable users set."""
+    path = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("JOBMAP_CACHE", str(path))
+    monkeypatch.delenv("JOBMAP_DEBUG", raising=False)
+    return path
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled 2024-layout sample."""
+    dest = tmp_path / "linkedin-2024-sample"
+    shutil.copytree(bundled_sample_path(), dest)
+    return dest
+
+
+def run_cli(*args: str) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def needs_shared(*parts: str) -> Path:
+    """The path under ../shared, or skip the test when a user's clone has no ../shared."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not here (../shared exists only in the developers' checkout)")
+    return path
