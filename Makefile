@@ -3,25 +3,32 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+TORCH_VERSION ?= 2.13.0
+export HF_HUB_OFFLINE ?= 1
 
-.PHONY: setup demo test pytest lint format typecheck docs docs-check bench clean
+.PHONY: setup demo test pytest pytest-fast lint format typecheck docs docs-check bench clean
 
 # Idempotent: re-runs pip only when pyproject.toml changed since the last install.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	# The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
+	$(BIN)/python -m pip install -q torch==$(TORCH_VERSION)
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
 
 demo: setup
-	$(BIN)/jobmap inspect
+	$(BIN)/jobmap find ml-ai
 
 test: setup lint typecheck docs-check pytest
 
 pytest: setup
 	$(BIN)/python -m pytest -q
+
+pytest-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,8 @@ from click.testing import CliRunner, Result
 
 from jobmap.cli import main
 from jobmap.data import bundled_sample_path
+from jobmap.embeddings import register_backend, unregister_backend
+from tests.fakes import HashBackend
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SHARED_DATA = SHARED / "data"
@@ -28,6 +31,15 @@ def sample_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "linkedin-2024-sample"
     shutil.copytree(bundled_sample_path(), dest)
     return dest
+
+
+@pytest.fixture
+def fake_model() -> Iterator[HashBackend]:
+    """Registers the fake embedder as model "fake"; yields the one instance every engine gets."""
+    backend = HashBackend()
+    register_backend("fake", lambda **_: backend)
+    yield backend
+    unregister_backend("fake")
 
 
 def run_cli(*args: str) -> Result:

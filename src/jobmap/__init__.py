@@ -11,5 +11,17 @@ __version__ = "0.1.0"
 from jobmap.data import Dataset, load
 from jobmap.data.inspect import inspect
 from jobmap.data.sample import sample
+from jobmap.embeddings import embed
+from jobmap.finder import FindRun, find, run_find
 
-__all__ = ["Dataset", "__version__", "inspect", "load", "sample"]
+__all__ = [
+    "Dataset",
+    "FindRun",
+    "__version__",
+    "embed",
+    "find",
+    "inspect",
+    "load",
+    "run_find",
+    "sample",
+]

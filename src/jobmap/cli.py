@@ -231,6 +231,201 @@ def sample(
     click.echo(f"Wrote {n:,} postings (seed {seed}) to {path}")
 
 
+def _score_table(title: str, df: pd.DataFrame, evidence: tuple[str, ...], width: int) -> Table:
+    t = Table(title=title, title_justify="left")
+    t.add_column("score", justify="right", no_wrap=True)
+    t.add_column("title", overflow="ellipsis", no_wrap=True, max_width=max(20, width // 2 - 8))
+    for column in evidence:
+        t.add_column(
+            column.replace("_", " "),
+            overflow="ellipsis",
+            no_wrap=True,
+            max_width=max(16, width // 2 - 8),
+        )
+    for rec in df.to_dict("records"):
+        t.add_row(
+            f"{rec['score']:.3f}", _fmt(rec["title"], 80), *[_fmt(rec[c], 80) for c in evidence]
+        )
+    return t
+
+
+@main.command()
+@click.argument("family")
+@data_options
+@click.option(
+    "--method",
+    default="anchors",
+    show_default=True,
+    type=click.Choice(["anchors"]),
+    help="How postings are scored.",
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="Score at or above which a posting matches [default: the family's calibrated "
+    "threshold, else the method's (anchors: 0.85)].",
+)
+@click.option(
+    "--all",
+    "all_rows",
+    is_flag=True,
+    help="Write every posting with its score, not only the matches.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the rows to FILE.csv or FILE.parquet, and the run manifest beside it "
+    "(FILE.manifest.json).",
+)
+@click.option(
+    "--model",
+    default="all-MiniLM-L6-v2",
+    show_default=True,
+    help="Embedding model: all-MiniLM-L6-v2 (bundled, offline), a local "
+    "sentence-transformers folder, or a hub name (needs network).",
+)
+@click.option(
+    "--backend",
+    default="torch",
+    show_default=True,
+    type=click.Choice(["torch", "onnx"]),
+    help="Inference backend (onnx needs sentence-transformers[onnx]).",
+)
+@click.option("--device", default=None, help="cpu, cuda, cuda:1 ... [default: cuda if present].")
+@click.option(
+    "--batch-size",
+    default=64,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Texts per model call.",
+)
+@click.option(
+    "--families",
+    "families_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="JOBMAP_FAMILIES",
+    show_envvar=True,
+    help="A TOML file of your own families (format in the README).",
+)
+@click.option(
+    "--anchor",
+    "anchors",
+    multiple=True,
+    metavar="TITLE_OR_JOB_ID",
+    help="Anchor: a title, or the job_id of a posting. Repeatable. [default: the "
+    "postings whose titles contain one of the family's anchor phrases]",
+)
+@click.option(
+    "--anchor-sample",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Look for anchors in a random sample of N postings only (the notebook: 10000).",
+)
+@click.option("--seed", default=567, show_default=True, help="Seed for --anchor-sample.")
+@click.option("--quiet", is_flag=True, help="No progress bars and no summary.")
+def find(
+    family: str,
+    data: Path | None,
+    cache_dir: Path | None,
+    columns: tuple[str, ...],
+    encoding: str,
+    method: str,
+    threshold: float | None,
+    all_rows: bool,
+    out: Path | None,
+    model: str,
+    backend: str,
+    device: str | None,
+    batch_size: int,
+    families_file: Path | None,
+    anchors: tuple[str, ...],
+    anchor_sample: int | None,
+    seed: int,
+    quiet: bool,
+) -> None:
+    """Find the postings of FAMILY (e.g. ml-ai): score every posting, keep those at or above the
+    threshold, and print a summary with the postings just above and below it."""
+    from jobmap.finder import manifest_path, run_find
+
+    run = run_find(
+        family,
+        data,
+        method=method,
+        threshold=threshold,
+        all=all_rows,
+        out=out,
+        model=model,
+        backend=backend,
+        device=device,
+        batch_size=batch_size,
+        families=families_file,
+        anchors=list(anchors) or None,
+        anchor_sample=anchor_sample,
+        seed=seed,
+        cache_dir=cache_dir,
+        columns=parse_column_mapping(columns),
+        encoding=encoding,
+        progress=not quiet,
+    )
+    if out is not None:
+        rows = len(run.scored) if all_rows else int(run.scored["match"].sum())
+        click.echo(f"Wrote {rows:,} rows to {out} and the manifest to {manifest_path(out)}")
+    if quiet:
+        return
+    con = Console(highlight=False)
+    s = run.summary()
+    params = run.manifest["parameters"]
+    extra = f", {params['anchor_count']:,} anchor titles" if "anchor_count" in params else ""
+    con.print(
+        f"[bold]{family}[/] by {method} (threshold {s['threshold']:g}{extra}): "
+        f"{s['matches']:,} of {s['postings']:,} postings match ({100 * s['share']:.2f}%)",
+        soft_wrap=True,
+    )
+    evidence = run.method.evidence_columns
+    if len(s["top_titles"]):
+        t = Table(title="Most common matching titles", title_justify="left")
+        t.add_column("postings", justify="right")
+        t.add_column("title", overflow="ellipsis", no_wrap=True)
+        for rec in s["top_titles"].to_dict("records"):
+            t.add_row(f"{rec['postings']:,}", str(rec["title"]))
+        con.print(t)
+    if len(s["just_above"]):
+        con.print(
+            _score_table("Just above the threshold (matches)", s["just_above"], evidence, con.width)
+        )
+    if len(s["just_below"]):
+        con.print(
+            _score_table(
+                "Just below the threshold (not matched)", s["just_below"], evidence, con.width
+            )
+        )
+
+
+@main.command()
+@click.option(
+    "--families",
+    "families_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="JOBMAP_FAMILIES",
+    show_envvar=True,
+    help="A TOML file of your own families, read after the built-in and per-user ones.",
+)
+def families(families_file: Path | None) -> None:
+    """List the job families jobmap knows, with their anchor phrases and where they come from."""
+    from jobmap.families import load_families, user_families_file
+
+    found = load_families(families_file)
+    t = Table(title="Families", title_justify="left")
+    for col in ("name", "title", "anchor phrases", "from"):
+        t.add_column(col, overflow="fold")
+    for fam in found.values():
+        t.add_row(fam.name, fam.title, ", ".join(fam.anchors), fam.origin)
+    Console(highlight=False).print(t)
+    click.echo(f"Your own families go in {user_families_file()} or a file given with --families.")
+
+
 @main.command()
 @click.option(
     "--dest",

@@ -1,2 +1,26 @@
 """Methods: keyword rules, anchor similarity, LDA topics, clustering and learned heads, all behind
 one interface (fit on postings, score every posting, explain a score)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jobmap.errors import ConfigError
+from jobmap.methods.anchors import AnchorMethod
+from jobmap.methods.base import Method, MethodContext
+
+METHODS: dict[str, type[Method]] = {AnchorMethod.name: AnchorMethod}
+
+
+def make_method(name: str, **kwargs: Any) -> Method:
+    """A method by name, with its arguments (those it does not take are ignored)."""
+    cls = METHODS.get(name)
+    if cls is None:
+        raise ConfigError(f"unknown method {name!r}; choose one of {', '.join(sorted(METHODS))}.")
+    import inspect
+
+    accepted = inspect.signature(cls.__init__).parameters
+    return cls(**{k: v for k, v in kwargs.items() if k in accepted and v is not None})
+
+
+__all__ = ["METHODS", "AnchorMethod", "Method", "MethodContext", "make_method"]

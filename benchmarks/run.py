@@ -1,0 +1,84 @@
+"""`make bench`: every benchmark, each with its baseline measured in the same run.
+
+Prints the rates and the ratios against the baseline; asserts nothing about time (tests do not
+either): the numbers are for people, with the targets beside them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parents[1] / "shared" / "data" / "linkedin-2023"
+#: The notebook's own rate (52 minutes for 124k postings), with the library versions it used.
+NOTEBOOK_RATE = 40.0
+
+
+def run_phase(script: str, *args: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, str(HERE / script), *args], check=True, capture_output=True, text=True
+    )
+    result: dict[str, float] = json.loads(out.stdout)
+    return result
+
+
+def bench_embeddings() -> None:
+    print("== Embedding throughput: all-MiniLM-L6-v2 on the 33,246 titles of linkedin-2023 ==")
+    if not DATA.is_dir():
+        print(f"skipped: {DATA} is not here (../shared exists only in the developers' checkout)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        env_args = ["--cache", str(Path(tmp) / "emb")]
+        os.environ["BENCH_DATA_CACHE"] = str(Path(tmp) / "data")
+        loop = run_phase("bench_embed.py", "loop", "--n", "300")
+        cold = run_phase("bench_embed.py", "cold", *env_args)
+        warm = run_phase("bench_embed.py", "warm", *env_args)
+    n = cold["titles"]
+    loop_total = n / loop["rate"]
+    rows = [
+        (
+            "notebook loop (1 title/call)",
+            loop["rate"],
+            loop_total,
+            loop["peak_rss_mb"],
+            f"measured on {int(loop['titles'])} titles, extrapolated",
+        ),
+        (
+            "jobmap cold (empty cache)",
+            cold["rate"],
+            cold["seconds"],
+            cold["peak_rss_mb"],
+            f"{int(cold['unique']):,} distinct titles embedded, model load included",
+        ),
+        (
+            "jobmap warm (from the cache)",
+            warm["rate"],
+            warm["seconds"],
+            warm["peak_rss_mb"],
+            f"{int(warm['computed'])} embedded",
+        ),
+    ]
+    print(f"{'':32} {'titles/s':>10} {'seconds':>9} {'peak RSS':>9}")
+    for name, rate, secs, rss, note in rows:
+        print(f"{name:32} {rate:10,.0f} {secs:9.1f} {rss:7.0f}MB  {note}")
+    print(
+        f"cold / loop: {cold['rate'] / loop['rate']:.1f}x   (target >= 8x; against the "
+        f"notebook's own reported 40 titles/s: {cold['rate'] / NOTEBOOK_RATE:.0f}x)"
+    )
+    print(
+        f"warm / loop: {warm['rate'] / loop['rate']:.0f}x;  warm, whole set: "
+        f"{warm['seconds']:.1f} s   (target <= 10 s)"
+    )
+
+
+def main() -> None:
+    bench_embeddings()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""The on-disk vector cache, keyed by (model id, text hash).
+
+One folder per model id, holding shards written as runs go: ``<id>.vecs.npy`` (float32 matrix)
+then ``<id>.keys.npy`` (16-byte text hashes). Each file is written under a temporary name and
+renamed; a shard counts only once its keys file exists, and the keys are renamed last, so a run
+killed at any moment leaves every finished shard usable and nothing corrupt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+KEY_BYTES = 16
+
+
+def text_key(text: str) -> bytes:
+    """The cache key of one text."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=KEY_BYTES).digest()
+
+
+def _safe(model_id: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id)[:60]
+    return f"{slug}-{hashlib.sha256(model_id.encode()).hexdigest()[:10]}"
+
+
+def _save_npy_atomic(path: Path, array: np.ndarray) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            np.save(fh, array)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+class VectorCache:
+    """Vectors of one model, looked up by text."""
+
+    def __init__(self, cache_dir: Path, model_id: str) -> None:
+        self.model_id = model_id
+        self.folder = cache_dir / "embeddings" / _safe(model_id)
+        self._index: dict[bytes, tuple[int, int]] | None = None
+        self._shards: list[np.ndarray] = []
+
+    def _load_index(self) -> dict[bytes, tuple[int, int]]:
+        if self._index is not None:
+            return self._index
+        index: dict[bytes, tuple[int, int]] = {}
+        shards: list[np.ndarray] = []
+        if self.folder.is_dir():
+            for keys_file in sorted(self.folder.glob("*.keys.npy")):
+                vecs_file = keys_file.with_name(keys_file.name.replace(".keys.npy", ".vecs.npy"))
+                try:
+                    keys = np.load(keys_file)
+                    vecs = np.load(vecs_file, mmap_mode="r")
+                except (OSError, ValueError):
+                    continue  # unreadable shard: ignored, its texts are embedded again
+                if len(keys) != len(vecs):
+                    continue
+                s = len(shards)
+                shards.append(vecs)
+                for row, k in enumerate(
+                    keys.tobytes()[i : i + KEY_BYTES]
+                    for i in range(0, len(keys) * KEY_BYTES, KEY_BYTES)
+                ):
+                    index[k] = (s, row)
+        self._index, self._shards = index, shards
+        return index
+
+    def __len__(self) -> int:
+        return len(self._load_index())
+
+    def missing(self, keys: Iterable[bytes]) -> list[int]:
+        """Positions of the keys that have no vector yet."""
+        index = self._load_index()
+        return [i for i, k in enumerate(keys) if k not in index]
+
+    def get(self, keys: Sequence[bytes], dim: int) -> np.ndarray:
+        """Vectors for keys that are all present (see :meth:`missing`), in order."""
+        index = self._load_index()
+        out = np.empty((len(keys), dim), dtype=np.float32)
+        by_shard: dict[int, tuple[list[int], list[int]]] = {}
+        for i, k in enumerate(keys):
+            s, row = index[k]
+            pos, rows = by_shard.setdefault(s, ([], []))
+            pos.append(i)
+            rows.append(row)
+        for s, (pos, rows) in by_shard.items():
+            out[pos] = self._shards[s][rows]
+        return out
+
+    def add(self, keys: Sequence[bytes], vecs: np.ndarray) -> None:
+        """Store one finished batch as a new shard."""
+        if len(keys) == 0:
+            return
+        index = self._load_index()  # before writing, so the new shard is not read back twice
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = uuid.uuid4().hex
+        vec_arr = np.ascontiguousarray(vecs, dtype=np.float32)
+        key_arr = np.frombuffer(b"".join(keys), dtype=f"V{KEY_BYTES}")
+        _save_npy_atomic(self.folder / f"{name}.vecs.npy", vec_arr)
+        _save_npy_atomic(self.folder / f"{name}.keys.npy", key_arr)  # last: commits the shard
+        s = len(self._shards)
+        self._shards.append(vec_arr)
+        for row, k in enumerate(keys):
+            index[k] = (s, row)

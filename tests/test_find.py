@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import jobmap
+from jobmap.errors import ConfigError
+from jobmap.families import get_family, load_families
+from tests.conftest import run_cli
+from tests.fakes import HashBackend
+
+TITLES = [
+    "Machine Learning Engineer",
+    "Senior Machine Learning Engineer",
+    "Machine Learning Engineering Manager",
+    "Artificial Intelligence Researcher",
+    "Registered Nurse",
+    "Line Cook",
+    "Truck Driver",
+    "Nurse Practitioner",
+]
+
+
+@pytest.fixture
+def small_csv(tmp_path: Path) -> Path:
+    f = tmp_path / "jobs.csv"
+    pd.DataFrame({"job_id": range(1, len(TITLES) + 1), "title": TITLES}).to_csv(f, index=False)
+    return f
+
+
+def test_output_contract(small_csv: Path, fake_model: HashBackend) -> None:
+    every = jobmap.find("ml-ai", small_csv, model="fake", threshold=0.6, all=True, progress=False)
+    assert list(every.columns[:5]) == ["job_id", "title", "score", "match", "nearest_anchor"]
+    assert len(every) == len(TITLES) and every["job_id"].is_unique
+    assert every["score"].is_monotonic_decreasing
+    assert (every["match"] == (every["score"] >= 0.6)).all()
+    anchors = {
+        "Machine Learning Engineer",
+        "Senior Machine Learning Engineer",
+        "Machine Learning Engineering Manager",
+        "Artificial Intelligence Researcher",
+    }
+    assert set(every.loc[every["score"] > 0.999, "title"]) == anchors  # each anchor: itself
+    only = jobmap.find("ml-ai", small_csv, model="fake", threshold=0.6, progress=False)
+    assert only["match"].all() and len(only) == every["match"].sum()
+    m = only.attrs["manifest"]
+    assert m["method"] == "anchors" and m["threshold"] == 0.6
+    assert m["embedding"]["model_id"] == "fake:fake"
+    assert m["data"]["key"] and m["jobmap_version"] == jobmap.__version__
+    assert sorted(m["parameters"]["anchor_titles"]) == sorted(anchors)
+
+
+def test_titles_are_embedded_with_the_prefix_once_each(
+    tmp_path: Path, fake_model: HashBackend
+) -> None:
+    f = tmp_path / "dups.csv"
+    f.write_text("job_id,title\n1,Machine Learning Engineer\n2,Cook\n3,Cook\n4,Cook\n")
+    jobmap.find("ml-ai", f, model="fake", all=True, progress=False)
+    assert sorted(fake_model.calls) == ["Job title: Cook", "Job title: Machine Learning Engineer"]
+
+
+def test_family_threshold_is_the_default(small_csv: Path, fake_model: HashBackend) -> None:
+    run = jobmap.run_find("ml-ai", small_csv, model="fake", progress=False)
+    assert run.threshold == 0.85 == get_family("ml-ai").thresholds["anchors"]
+
+
+def test_explicit_anchors_by_title_and_job_id(small_csv: Path, fake_model: HashBackend) -> None:
+    run = jobmap.run_find(
+        "ml-ai", small_csv, model="fake", anchors=["5", "Head Chef"], progress=False
+    )
+    assert run.manifest["parameters"]["anchor_titles"] == ["Registered Nurse", "Head Chef"]
+    top = run.scored.iloc[0]
+    assert top["title"] == "Registered Nurse" and top["nearest_anchor"] == "Registered Nurse"
+
+
+def test_anchor_sample_is_reproducible(tmp_path: Path, fake_model: HashBackend) -> None:
+    f = tmp_path / "many.csv"
+    titles = [f"{TITLES[i % len(TITLES)]} {i}" for i in range(200)]
+    pd.DataFrame({"job_id": range(200), "title": titles}).to_csv(f, index=False)
+    a = jobmap.run_find("ml-ai", f, anchor_sample=60, seed=567, model="fake", progress=False)
+    b = jobmap.run_find("ml-ai", f, anchor_sample=60, seed=567, model="fake", progress=False)
+    c = jobmap.run_find("ml-ai", f, anchor_sample=60, seed=1, model="fake", progress=False)
+    full = jobmap.run_find("ml-ai", f, model="fake", progress=False)
+    pa = a.manifest["parameters"]["anchor_titles"]
+    assert pa == b.manifest["parameters"]["anchor_titles"]
+    assert pa != c.manifest["parameters"]["anchor_titles"]
+    assert set(pa) < set(full.manifest["parameters"]["anchor_titles"])
+
+
+def test_no_anchor_found_is_a_clear_error(tmp_path: Path, fake_model: HashBackend) -> None:
+    f = tmp_path / "x.csv"
+    f.write_text("title\nCook\nNurse\n")
+    with pytest.raises(ConfigError, match="no title in the 2 postings contains any anchor"):
+        jobmap.find("ml-ai", f, model="fake", progress=False)
+
+
+def test_cli_writes_rows_and_manifest(
+    small_csv: Path, tmp_path: Path, fake_model: HashBackend
+) -> None:
+    out = tmp_path / "m.csv"
+    result = run_cli(
+        "find",
+        "ml-ai",
+        "--data",
+        small_csv,
+        "--model",
+        "fake",
+        "--threshold",
+        "0.6",
+        "--all",
+        "--out",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        f"Wrote 8 rows to {out} and the manifest to {tmp_path / 'm.manifest.json'}"
+    )
+    assert "ml-ai by anchors (threshold 0.6, 4 anchor titles):" in result.stdout
+    assert "Just below the threshold" in result.stdout
+    back = pd.read_csv(out)
+    assert len(back) == 8 and {"job_id", "title", "score", "match"} <= set(back.columns)
+    manifest = json.loads((tmp_path / "m.manifest.json").read_text())
+    assert manifest["counts"]["postings"] == 8
+    parquet = run_cli(
+        "find",
+        "ml-ai",
+        "--data",
+        small_csv,
+        "--model",
+        "fake",
+        "--quiet",
+        "--out",
+        tmp_path / "m.parquet",
+    )
+    assert parquet.exit_code == 0
+    assert pd.read_parquet(tmp_path / "m.parquet")["match"].all()
+
+
+def check_one_line_error(result, *must: str) -> None:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 1, result.output
+    err = result.stderr.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("Error: "), err
+    for m in must:
+        assert m in err, err
+
+
+def test_unknown_family(fake_model: HashBackend) -> None:
+    check_one_line_error(
+        run_cli("find", "astronauts", "--model", "fake"),
+        "unknown family 'astronauts'",
+        "known: ml-ai",
+        "--families",
+    )
+
+
+def test_unwritable_out_fails_before_any_work(tmp_path: Path, fake_model: HashBackend) -> None:
+    if Path("/sys").is_dir():  # a folder nobody, not even root, can create files in
+        check_one_line_error(
+            run_cli("find", "ml-ai", "--model", "fake", "--out", "/sys/m.csv"), "not writable"
+        )
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    os.chmod(locked, 0o500)
+    try:
+        if not os.access(locked, os.W_OK):  # as root every folder is writable: /sys covers it
+            check_one_line_error(
+                run_cli("find", "ml-ai", "--model", "fake", "--out", locked / "m.csv"),
+                "not writable",
+            )
+    finally:
+        os.chmod(locked, 0o700)
+    check_one_line_error(
+        run_cli("find", "ml-ai", "--model", "fake", "--out", tmp_path / "nope" / "m.csv"),
+        "does not exist",
+    )
+    check_one_line_error(
+        run_cli("find", "ml-ai", "--model", "fake", "--out", tmp_path / "m.txt"), ".csv or .parquet"
+    )
+    assert fake_model.calls == []  # nothing was embedded before the error
+
+
+def test_empty_titles_and_missing_title_column(tmp_path: Path, fake_model: HashBackend) -> None:
+    f = tmp_path / "blank.csv"
+    f.write_text("job_id,title\n1,Machine Learning Engineer\n2,\n3,Cook\n")
+    result = run_cli(
+        "find",
+        "ml-ai",
+        "--data",
+        f,
+        "--model",
+        "fake",
+        "--all",
+        "--quiet",
+        "--out",
+        tmp_path / "o.csv",
+    )
+    assert result.exit_code == 0, result.output
+    assert "skipped 1 posting(s) with an empty title" in result.stderr
+    assert len(pd.read_csv(tmp_path / "o.csv")) == 2
+    g = tmp_path / "notitle.csv"
+    g.write_text("job_id,name\n1,Cook\n")
+    check_one_line_error(
+        run_cli("find", "ml-ai", "--data", g, "--model", "fake"), "no job title column"
+    )
+
+
+def test_bad_threshold(fake_model: HashBackend) -> None:
+    check_one_line_error(
+        run_cli("find", "ml-ai", "--model", "fake", "--threshold", "3"), "between -1 and 1"
+    )
+
+
+def test_user_families_file(tmp_path: Path, small_csv: Path, fake_model: HashBackend) -> None:
+    mine = tmp_path / "my.toml"
+    mine.write_text(
+        '[families.nursing]\ntitle = "Nursing"\nanchors = ["nurse"]\n'
+        "[families.nursing.thresholds]\nanchors = 0.7\n"
+    )
+    fams = load_families(mine)
+    assert {"ml-ai", "nursing"} <= set(fams)
+    run = jobmap.run_find("nursing", small_csv, families=mine, model="fake", progress=False)
+    assert run.threshold == 0.7
+    assert set(run.matches["title"]) >= {"Registered Nurse", "Nurse Practitioner"}
+    listing = run_cli("families", "--families", mine)
+    assert listing.exit_code == 0 and "nursing" in listing.stdout and "ml-ai" in listing.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[families.x]\nanchors = []\n", "at least one anchor phrase"),
+        ("[families.x]\nanchors = 'nurse'\n", "anchors must be a list of strings"),
+        ("[families.x]\nanchors = ['a']\ncolour = 'red'\n", "unknown field(s) colour"),
+        ("[families.x\n", "not valid TOML"),
+        ("title = 'no families table'\n", "no [families.NAME] tables"),
+    ],
+)
+def test_bad_families_file(tmp_path: Path, text: str, message: str) -> None:
+    f = tmp_path / "bad.toml"
+    f.write_text(text)
+    with pytest.raises(
+        ConfigError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")
+    ):
+        load_families(f)
