@@ -96,6 +96,17 @@ def data_options(f: F) -> F:
     return f
 
 
+families_option = click.option(
+    "--families",
+    "families_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="JOBMAP_FAMILIES",
+    show_envvar=True,
+    help="A TOML file of your own families, read after the built-in and per-user ones "
+    "(format in the README).",
+)
+
+
 @click.group(cls=JobmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="jobmap")
 def main() -> None:
@@ -301,14 +312,7 @@ def _score_table(title: str, df: pd.DataFrame, evidence: tuple[str, ...], width:
     type=click.IntRange(min=1),
     help="Texts per model call.",
 )
-@click.option(
-    "--families",
-    "families_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="JOBMAP_FAMILIES",
-    show_envvar=True,
-    help="A TOML file of your own families (format in the README).",
-)
+@families_option
 @click.option(
     "--anchor",
     "anchors",
@@ -404,14 +408,7 @@ def find(
 
 
 @main.command()
-@click.option(
-    "--families",
-    "families_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="JOBMAP_FAMILIES",
-    show_envvar=True,
-    help="A TOML file of your own families, read after the built-in and per-user ones.",
-)
+@families_option
 def families(families_file: Path | None) -> None:
     """List the job families jobmap knows, with their anchor phrases and where they come from."""
     from jobmap.families import load_families, user_families_file

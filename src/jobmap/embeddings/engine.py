@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -113,23 +114,7 @@ class EmbeddingEngine:
         return int(self.backend.encode(["dimension probe"], 1).shape[1])
 
 
-def embed(
-    texts: Sequence[str],
-    *,
-    model: str = DEFAULT_MODEL,
-    cache_dir: str | os.PathLike[str] | None = None,
-    device: str | None = None,
-    backend: str = "torch",
-    batch_size: int = 64,
-    progress: bool = True,
-) -> np.ndarray:
-    """Embed texts with the shared, cached engine (see :class:`EmbeddingEngine`)."""
-    engine = EmbeddingEngine(
-        model,
-        cache_dir=cache_dir,
-        device=device,
-        backend=backend,
-        batch_size=batch_size,
-        progress=progress,
-    )
-    return engine.embed(texts)
+def embed(texts: Sequence[str], *, model: str = DEFAULT_MODEL, **options: Any) -> np.ndarray:
+    """Embed texts with the shared, cached engine; ``options`` are :class:`EmbeddingEngine`'s
+    (``cache_dir``, ``device``, ``backend``, ``batch_size``, ``progress``)."""
+    return EmbeddingEngine(model, **options).embed(texts)
