@@ -119,7 +119,7 @@ def test_cli_writes_rows_and_manifest(
     assert result.stdout.splitlines()[0] == (
         f"Wrote 8 rows to {out} and the manifest to {tmp_path / 'm.manifest.json'}"
     )
-    assert "ml-ai by anchors (threshold 0.6, 4 anchor titles):" in result.stdout
+    assert "ml-ai by anchors (threshold 0.6 [given], 4 anchor titles):" in result.stdout
     assert "Just below the threshold" in result.stdout
     back = pd.read_csv(out)
     assert len(back) == 8 and {"job_id", "title", "score", "match"} <= set(back.columns)
@@ -246,3 +246,14 @@ def test_bad_families_file(tmp_path: Path, text: str, message: str) -> None:
         ConfigError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")
     ):
         load_families(f)
+
+
+def test_titles_with_brackets_are_shown_as_they_are(
+    tmp_path: Path, fake_model: HashBackend
+) -> None:
+    f = tmp_path / "brackets.csv"
+    f.write_text("job_id,title\n1,[remote] Machine Learning Engineer\n2,[bold] Cook\n")
+    result = run_cli("find", "ml-ai", "--data", f, "--model", "fake", "--threshold", "0.1")
+    assert result.exit_code == 0, result.output
+    assert "[remote] Machine Learning Engineer" in result.stdout
+    assert "[bold] Cook" in result.stdout

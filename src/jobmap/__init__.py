@@ -12,16 +12,18 @@ from jobmap.data import Dataset, load
 from jobmap.data.inspect import inspect
 from jobmap.data.sample import sample
 from jobmap.embeddings import embed
-from jobmap.finder import FindRun, find, run_find
+from jobmap.finder import FindRun, clusters, find, run_find, topics
 
 __all__ = [
     "Dataset",
     "FindRun",
     "__version__",
+    "clusters",
     "embed",
     "find",
     "inspect",
     "load",
     "run_find",
     "sample",
+    "topics",
 ]

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from jobmap import __version__
@@ -29,9 +30,9 @@ SAMPLE_COLUMNS = ("job_id", "title", "company_name", "location", "annual_salary"
 
 def _show_warning(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
     if issubclass(category, DataWarning):
-        err_console.print(f"[yellow]Warning:[/] {message}", markup=True)
+        err_console.print(f"[yellow]Warning:[/] {escape(str(message))}", markup=True)
     else:
-        err_console.print(f"[dim]{category.__name__}: {message}[/]", markup=True)
+        err_console.print(f"[dim]{category.__name__}: {escape(str(message))}[/]", markup=True)
 
 
 class JobmapGroup(click.Group):
@@ -117,10 +118,12 @@ def main() -> None:
 
 
 def _fmt(value: Any, width: int = 40) -> str:
+    """A data value for a rich table: one line, at most ``width`` characters, markup escaped
+    (a title such as "[remote] Data Scientist" must show as it is)."""
     if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
         return ""
     text = " ".join(str(value).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return escape(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def _relative(label: str, ds: Any) -> str:
@@ -152,14 +155,17 @@ def inspect(
     info = summarize(ds, n_samples=samples, seed=seed)
     out = Console(highlight=False)
     cached = "from the cache" if ds.from_cache else "read and cached"
-    out.print(f"[bold]{ds.source}[/]", soft_wrap=True)
-    out.print(f"{ds.kind}, {cached}: {ds.folder or 'not cached'}", soft_wrap=True)
+    out.print(f"[bold]{escape(ds.source)}[/]", soft_wrap=True)
+    out.print(escape(f"{ds.kind}, {cached}: {ds.folder or 'not cached'}"), soft_wrap=True)
     overview = Table(title="Tables", title_justify="left")
     for col in ("table", "rows", "columns", "file"):
         overview.add_column(col, justify="right" if col in ("rows", "columns") else "left")
     for row in info["tables"].to_dict("records"):
         overview.add_row(
-            str(row["table"]), f"{row['rows']:,}", str(row["columns"]), _relative(row["file"], ds)
+            str(row["table"]),
+            f"{row['rows']:,}",
+            str(row["columns"]),
+            escape(_relative(row["file"], ds)),
         )
     out.print(overview)
     columns_df = info["columns"]
@@ -175,7 +181,10 @@ def inspect(
         t.add_column("example", overflow="ellipsis", no_wrap=True, max_width=example_w)
         for r in part.to_dict("records"):
             t.add_row(
-                str(r["column"]), str(r["type"]), f"{100 * r['null_share']:.1f}", str(r["example"])
+                _fmt(r["column"]),
+                str(r["type"]),
+                f"{100 * r['null_share']:.1f}",
+                _fmt(r["example"], 200),
             )
         out.print(t)
         rows = info[f"sample:{name}"]
@@ -201,7 +210,7 @@ def inspect(
     if ds.notes:
         out.print("[bold]Notes[/]")
         for note in ds.notes:
-            out.print(f"  - {note}")
+            out.print(f"  - {escape(note)}")
 
 
 @main.command()
@@ -260,28 +269,146 @@ def _score_table(title: str, df: pd.DataFrame, evidence: tuple[str, ...], width:
     return t
 
 
+def run_options(f: F) -> F:
+    """Options of every command that fits a method: data, model, families, method arguments."""
+    options = [
+        click.option("--quiet", is_flag=True, help="No progress bars and no summary."),
+        click.option(
+            "--min-cluster-size",
+            type=click.IntRange(min=2),
+            default=None,
+            help="cluster, hdbscan: smallest group that counts as a cluster [default: 10].",
+        ),
+        click.option(
+            "--algorithm",
+            type=click.Choice(["kmeans", "hdbscan"]),
+            default=None,
+            help="cluster: k-means or HDBSCAN (density-based, no K) [default: kmeans].",
+        ),
+        click.option(
+            "--k",
+            "k",
+            default=None,
+            metavar="K|auto",
+            help="cluster, kmeans: number of clusters, or auto (best silhouette on a sample; "
+            "the curve is printed) [default: 30].",
+        ),
+        click.option(
+            "--topics",
+            "n_topics",
+            type=click.IntRange(min=2),
+            default=None,
+            help="lda: number of topics [default: 30, as the notebook].",
+        ),
+        click.option(
+            "--seed",
+            default=567,
+            show_default=True,
+            help="Random seed (anchor sample, LDA, k-means), as the notebook's.",
+        ),
+        families_option,
+        click.option(
+            "--batch-size",
+            default=64,
+            show_default=True,
+            type=click.IntRange(min=1),
+            help="Texts per model call.",
+        ),
+        click.option(
+            "--device", default=None, help="cpu, cuda, cuda:1 ... [default: cuda if present]."
+        ),
+        click.option(
+            "--backend",
+            default="torch",
+            show_default=True,
+            type=click.Choice(["torch", "onnx"]),
+            help="Inference backend (onnx needs sentence-transformers[onnx]).",
+        ),
+        click.option(
+            "--model",
+            default="all-MiniLM-L6-v2",
+            show_default=True,
+            help="Embedding model: all-MiniLM-L6-v2 (bundled, offline), a local "
+            "sentence-transformers folder, or a hub name (needs network).",
+        ),
+        data_options,
+    ]
+    for option in options:
+        f = option(f)
+    return f
+
+
+def _run(family: str, method: str, params: dict[str, Any], **extra: Any) -> Any:
+    """Call :func:`jobmap.finder.run_find` with the options of :func:`run_options`."""
+    from jobmap.finder import run_find
+
+    k = params.pop("k", None)
+    if k is not None and k != "auto":
+        try:
+            k = int(k)
+        except ValueError:
+            raise click.BadParameter(
+                f"{k!r}: give a whole number or auto.", param_hint="--k"
+            ) from None
+    method_args = {
+        "n_topics": params.pop("n_topics", None),
+        "k": k,
+        "algorithm": params.pop("algorithm", None),
+        "min_cluster_size": params.pop("min_cluster_size", None),
+    }
+    quiet = params.pop("quiet")
+    return run_find(
+        family,
+        params.pop("data"),
+        method=method,
+        model=params.pop("model"),
+        backend=params.pop("backend"),
+        device=params.pop("device"),
+        batch_size=params.pop("batch_size"),
+        families=params.pop("families_file"),
+        seed=params.pop("seed"),
+        cache_dir=params.pop("cache_dir"),
+        columns=parse_column_mapping(params.pop("columns")),
+        encoding=params.pop("encoding"),
+        progress=not quiet,
+        options={k2: v for k2, v in method_args.items() if v is not None},
+        **extra,
+    )
+
+
+def _print_curve(con: Console, params: dict[str, Any]) -> None:
+    curve = params.get("k_curve") or []
+    if curve:
+        t = Table(title="K by silhouette (cosine, on a sample)", title_justify="left")
+        t.add_column("K", justify="right")
+        t.add_column("silhouette", justify="right")
+        best = max(curve, key=lambda kv: kv["silhouette"])["k"]
+        for point in curve:
+            mark = "  <- chosen" if point["k"] == best else ""
+            t.add_row(str(point["k"]), f"{point['silhouette']:.4f}{mark}")
+        con.print(t)
+
+
 @main.command()
 @click.argument("family")
-@data_options
 @click.option(
     "--method",
     default="anchors",
     show_default=True,
-    type=click.Choice(["anchors"]),
-    help="How postings are scored.",
+    type=click.Choice(["anchors", "lda", "cluster"]),
+    help="How postings are scored: anchors (the notebook's method c), lda (method a), "
+    "cluster (method b).",
 )
 @click.option(
     "--threshold",
     type=float,
     default=None,
     help="Score at or above which a posting matches [default: the family's calibrated "
-    "threshold, else the method's (anchors: 0.85)].",
+    "threshold, else one the method learns without labels (cluster), else the method's "
+    "(anchors 0.85, lda 0.8)].",
 )
 @click.option(
-    "--all",
-    "all_rows",
-    is_flag=True,
-    help="Write every posting with its score, not only the matches.",
+    "--all", "all_rows", is_flag=True, help="Write every posting with its score, not only matches."
 )
 @click.option(
     "--out",
@@ -291,87 +418,44 @@ def _score_table(title: str, df: pd.DataFrame, evidence: tuple[str, ...], width:
     "(FILE.manifest.json).",
 )
 @click.option(
-    "--model",
-    default="all-MiniLM-L6-v2",
-    show_default=True,
-    help="Embedding model: all-MiniLM-L6-v2 (bundled, offline), a local "
-    "sentence-transformers folder, or a hub name (needs network).",
-)
-@click.option(
-    "--backend",
-    default="torch",
-    show_default=True,
-    type=click.Choice(["torch", "onnx"]),
-    help="Inference backend (onnx needs sentence-transformers[onnx]).",
-)
-@click.option("--device", default=None, help="cpu, cuda, cuda:1 ... [default: cuda if present].")
-@click.option(
-    "--batch-size",
-    default=64,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Texts per model call.",
-)
-@families_option
-@click.option(
     "--anchor",
     "anchors",
     multiple=True,
     metavar="TITLE_OR_JOB_ID",
-    help="Anchor: a title, or the job_id of a posting. Repeatable. [default: the "
+    help="anchors: an anchor title, or the job_id of a posting. Repeatable. [default: the "
     "postings whose titles contain one of the family's anchor phrases]",
 )
 @click.option(
     "--anchor-sample",
     type=click.IntRange(min=1),
     default=None,
-    help="Look for anchors in a random sample of N postings only (the notebook: 10000).",
+    help="anchors: look for anchors in a random sample of N postings (the notebook: 10000).",
 )
-@click.option("--seed", default=567, show_default=True, help="Seed for --anchor-sample.")
-@click.option("--quiet", is_flag=True, help="No progress bars and no summary.")
+@run_options
 def find(
     family: str,
-    data: Path | None,
-    cache_dir: Path | None,
-    columns: tuple[str, ...],
-    encoding: str,
     method: str,
     threshold: float | None,
     all_rows: bool,
     out: Path | None,
-    model: str,
-    backend: str,
-    device: str | None,
-    batch_size: int,
-    families_file: Path | None,
     anchors: tuple[str, ...],
     anchor_sample: int | None,
-    seed: int,
-    quiet: bool,
+    **params: Any,
 ) -> None:
     """Find the postings of FAMILY (e.g. ml-ai): score every posting, keep those at or above the
     threshold, and print a summary with the postings just above and below it."""
-    from jobmap.finder import manifest_path, run_find
+    from jobmap.finder import manifest_path
 
-    run = run_find(
+    quiet = params["quiet"]
+    run = _run(
         family,
-        data,
-        method=method,
+        method,
+        params,
         threshold=threshold,
         all=all_rows,
         out=out,
-        model=model,
-        backend=backend,
-        device=device,
-        batch_size=batch_size,
-        families=families_file,
         anchors=list(anchors) or None,
         anchor_sample=anchor_sample,
-        seed=seed,
-        cache_dir=cache_dir,
-        columns=parse_column_mapping(columns),
-        encoding=encoding,
-        progress=not quiet,
     )
     if out is not None:
         rows = len(run.scored) if all_rows else int(run.scored["match"].sum())
@@ -380,31 +464,107 @@ def find(
         return
     con = Console(highlight=False)
     s = run.summary()
-    params = run.manifest["parameters"]
-    extra = f", {params['anchor_count']:,} anchor titles" if "anchor_count" in params else ""
+    p = run.manifest["parameters"]
+    extra = ""
+    if "anchor_count" in p:
+        extra = f", {p['anchor_count']:,} anchor titles"
+    elif "family_topic" in p:
+        extra = f", topic {p['family_topic']}: {p['family_topic_words']}"
+    elif "family_clusters" in p:
+        extra = f", clusters {p['family_clusters']} of {p['clusters']}"
     con.print(
-        f"[bold]{family}[/] by {method} (threshold {s['threshold']:g}{extra}): "
+        f"[bold]{family}[/] by {method} (threshold {s['threshold']:g} "
+        f"{escape('[' + run.manifest['threshold_from'] + ']')}{escape(extra)}): "
         f"{s['matches']:,} of {s['postings']:,} postings match ({100 * s['share']:.2f}%)",
         soft_wrap=True,
     )
+    _print_curve(con, p)
     evidence = run.method.evidence_columns
     if len(s["top_titles"]):
         t = Table(title="Most common matching titles", title_justify="left")
         t.add_column("postings", justify="right")
         t.add_column("title", overflow="ellipsis", no_wrap=True)
         for rec in s["top_titles"].to_dict("records"):
-            t.add_row(f"{rec['postings']:,}", str(rec["title"]))
+            t.add_row(f"{rec['postings']:,}", _fmt(rec["title"], 200))
         con.print(t)
-    if len(s["just_above"]):
-        con.print(
-            _score_table("Just above the threshold (matches)", s["just_above"], evidence, con.width)
+    for title, key in (
+        ("Just above the threshold (matches)", "just_above"),
+        ("Just below the threshold (not matched)", "just_below"),
+    ):
+        if len(s[key]):
+            con.print(_score_table(title, s[key], evidence, con.width))
+
+
+@main.command()
+@click.argument("family", default="ml-ai")
+@run_options
+def topics(family: str, **params: Any) -> None:
+    """Fit (or load) the LDA topic model of a dataset and print every topic with its size and top
+    words; FAMILY's topic (where its probe text lands) is marked. The model is saved in the
+    cache."""
+    quiet = params["quiet"]
+    run = _run(family, "lda", params)
+    table = run.method.topics().sort_values("postings", ascending=False)
+    con = Console(highlight=False)
+    t = Table(
+        title=f"{len(table)} topics over {int(table['postings'].sum()):,} postings",
+        title_justify="left",
+    )
+    t.add_column("topic", justify="right")
+    t.add_column("postings", justify="right")
+    t.add_column("share", justify="right")
+    t.add_column("top words", overflow="fold")
+    for rec in table.to_dict("records"):
+        mark = f" <- {family}" if rec["family"] else ""
+        t.add_row(
+            str(rec["topic"]) + mark,
+            f"{rec['postings']:,}",
+            f"{100 * rec['share']:.1f}%",
+            _fmt(rec["top_words"], 500),
         )
-    if len(s["just_below"]):
-        con.print(
-            _score_table(
-                "Just below the threshold (not matched)", s["just_below"], evidence, con.width
-            )
+    con.print(t)
+    p = run.manifest["parameters"]
+    if not quiet and not p.get("descriptions"):
+        con.print("Note: this data has no descriptions; topics are fitted on titles alone.")
+    con.print(
+        escape(
+            f"Model: {p['model_file']}" + (" (from the cache)" if p["model_from_cache"] else "")
+        ),
+        soft_wrap=True,
+    )
+
+
+@main.command()
+@click.argument("family", default="ml-ai")
+@run_options
+def clusters(family: str, **params: Any) -> None:
+    """Cluster the title embeddings of a dataset and list the clusters with their size and most
+    central titles; FAMILY's clusters (where its probe and anchors fall) are marked."""
+    run = _run(family, "cluster", params)
+    table = run.method.clusters()
+    con = Console(highlight=False)
+    p = run.manifest["parameters"]
+    _print_curve(con, p)
+    t = Table(title=f"{p['clusters']} clusters ({p['algorithm']})", title_justify="left")
+    t.add_column("cluster", justify="right")
+    t.add_column("postings", justify="right")
+    t.add_column("titles", justify="right")
+    t.add_column("most central titles", overflow="fold")
+    for rec in table.to_dict("records"):
+        mark = f" <- {family}" if rec["family"] else ""
+        t.add_row(
+            str(rec["cluster"]) + mark,
+            f"{rec['postings']:,}",
+            f"{rec['titles']:,}",
+            _fmt(rec["central_titles"], 500),
         )
+    con.print(t)
+    con.print(
+        escape(
+            f"Model: {p['model_file']}" + (" (from the cache)" if p["model_from_cache"] else "")
+        ),
+        soft_wrap=True,
+    )
 
 
 @main.command()
@@ -418,7 +578,9 @@ def families(families_file: Path | None) -> None:
     for col in ("name", "title", "anchor phrases", "from"):
         t.add_column(col, overflow="fold")
     for fam in found.values():
-        t.add_row(fam.name, fam.title, ", ".join(fam.anchors), fam.origin)
+        t.add_row(
+            *(_fmt(v, 500) for v in (fam.name, fam.title, ", ".join(fam.anchors), fam.origin))
+        )
     Console(highlight=False).print(t)
     click.echo(f"Your own families go in {user_families_file()} or a file given with --families.")
 

@@ -136,18 +136,21 @@ def run_find(
     columns: dict[str, str] | list[str] | None = None,
     encoding: str = "utf-8",
     progress: bool = True,
+    options: dict[str, Any] | None = None,
 ) -> FindRun:
     """Score every posting and return a :class:`FindRun` (see :func:`find` for the arguments)."""
     started = time.perf_counter()
     out_path = check_out(out)
     fam = get_family(family, families)
-    finder = make_method(method, anchors=anchors, anchor_sample=anchor_sample, seed=seed)
-    cut = threshold if threshold is not None else fam.threshold(method, finder.default_threshold)
-    if not -1.0 <= cut <= 1.0:
-        raise ConfigError(f"--threshold {cut}: give a number between -1 and 1.")
+    finder = make_method(
+        method, anchors=anchors, anchor_sample=anchor_sample, seed=seed, **(options or {})
+    )
+    if threshold is not None and not -1.0 <= threshold <= 1.0:
+        raise ConfigError(f"--threshold {threshold}: give a number between -1 and 1.")
     ds = load(data, columns=columns, cache_dir=cache_dir, encoding=encoding, progress=progress)
     postings = ds.postings
     context = MethodContext(
+        data_key=ds.key,
         model=model,
         backend=backend,
         device=device,
@@ -157,6 +160,16 @@ def run_find(
     )
     finder.fit(postings, fam, context)
     scores = finder.score(postings)
+    # Threshold precedence: the user's, the family's calibrated one, one the method learned
+    # without labels, the method's default.
+    if threshold is not None:
+        cut, cut_from = threshold, "given"
+    elif method in fam.thresholds:
+        cut, cut_from = fam.thresholds[method], "family"
+    elif finder.fitted_threshold() is not None:
+        cut, cut_from = float(finder.fitted_threshold() or 0.0), "fitted"
+    else:
+        cut, cut_from = finder.default_threshold, "method default"
 
     keep = ["job_id", "title", *[c for c in CONTEXT_COLUMNS if c in postings.columns]]
     result = postings[keep].copy()
@@ -175,6 +188,7 @@ def run_find(
         "family": fam.manifest(),
         "method": method,
         "threshold": cut,
+        "threshold_from": cut_from,
         "parameters": finder.params(),
         "embedding": context.manifest(),
         "data": {
@@ -210,11 +224,12 @@ def find(
     a few posting columns; only matches unless ``all=True``. ``df.attrs["manifest"]`` holds the run
     manifest, which is also written beside ``out`` (``m.csv`` -> ``m.manifest.json``).
 
-    Keyword arguments: ``method`` ("anchors"), ``threshold`` (default: the family's, else the
-    method's), ``out`` (.csv or .parquet), ``model``, ``backend`` ("torch" or "onnx"), ``device``,
-    ``batch_size``, ``families`` (a families file), ``anchors`` (explicit titles or job_ids),
-    ``anchor_sample`` and ``seed`` (the notebook: 10000 and 567), ``cache_dir``, ``columns``,
-    ``encoding``, ``progress``.
+    Keyword arguments: ``method`` ("anchors", "lda", "cluster"), ``threshold`` (default: the
+    family's, else one the method learns without labels, else the method's), ``out`` (.csv or
+    .parquet), ``model``, ``backend`` ("torch" or "onnx"), ``device``, ``batch_size``, ``families``
+    (a families file), ``anchors`` (explicit titles or job_ids), ``anchor_sample`` and ``seed``
+    (the notebook: 10000 and 567), ``cache_dir``, ``columns``, ``encoding``, ``progress``,
+    ``options`` (method arguments: ``n_topics`` for lda; ``k``, ``algorithm`` for cluster).
 
     >>> import jobmap
     >>> found = jobmap.find("ml-ai", method="anchors", threshold=0.85)
@@ -222,3 +237,35 @@ def find(
     ['job_id', 'title', 'score', 'match', 'nearest_anchor']
     """
     return run_find(family, data, all=all, **kwargs).output(all)
+
+
+def topics(
+    family: str = "ml-ai", data: str | os.PathLike[str] | None = None, **kwargs: Any
+) -> pd.DataFrame:
+    """The LDA topics of ``data``: topic, postings (whose main topic it is), share, whether it is
+    the family's topic (where its probe lands), top words. The fitted model is cached;
+    ``df.attrs["manifest"]`` says where. Takes :func:`find`'s arguments.
+
+    >>> import jobmap
+    >>> t = jobmap.topics("ml-ai", progress=False)
+    >>> int(t["family"].sum()), len(t)
+    (1, 30)
+    """
+    run = run_find(family, data, method="lda", **kwargs)
+    table = run.method.topics()  # type: ignore[attr-defined]
+    table.attrs["manifest"] = run.manifest
+    return table  # type: ignore[no-any-return]
+
+
+def clusters(
+    family: str = "ml-ai", data: str | os.PathLike[str] | None = None, **kwargs: Any
+) -> pd.DataFrame:
+    """The clusters of ``data``'s title embeddings: cluster, postings, distinct titles, whether it
+    is one of the family's, and its most central titles. ``options={"k": "auto"}`` picks K by
+    silhouette (the curve is in ``df.attrs["manifest"]["parameters"]["k_curve"]``);
+    ``options={"algorithm": "hdbscan"}`` needs no K. Takes :func:`find`'s arguments.
+    """
+    run = run_find(family, data, method="cluster", **kwargs)
+    table = run.method.clusters()  # type: ignore[attr-defined]
+    table.attrs["manifest"] = run.manifest
+    return table  # type: ignore[no-any-return]

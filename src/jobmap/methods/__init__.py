@@ -8,8 +8,10 @@ from typing import Any
 from jobmap.errors import ConfigError
 from jobmap.methods.anchors import AnchorMethod
 from jobmap.methods.base import Method, MethodContext
+from jobmap.methods.cluster import ClusterMethod
+from jobmap.methods.lda import LdaMethod
 
-METHODS: dict[str, type[Method]] = {AnchorMethod.name: AnchorMethod}
+METHODS: dict[str, type[Method]] = {m.name: m for m in (AnchorMethod, LdaMethod, ClusterMethod)}
 
 
 def make_method(name: str, **kwargs: Any) -> Method:
@@ -23,4 +25,12 @@ def make_method(name: str, **kwargs: Any) -> Method:
     return cls(**{k: v for k, v in kwargs.items() if k in accepted and v is not None})
 
 
-__all__ = ["METHODS", "AnchorMethod", "Method", "MethodContext", "make_method"]
+__all__ = [
+    "METHODS",
+    "AnchorMethod",
+    "ClusterMethod",
+    "LdaMethod",
+    "Method",
+    "MethodContext",
+    "make_method",
+]

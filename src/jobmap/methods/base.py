@@ -8,12 +8,19 @@ order, with a ``score`` column (higher = more likely in the family) and evidence
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Self
 
+import joblib
 import pandas as pd
 
+from jobmap.config import resolve_cache_dir
 from jobmap.embeddings import EmbeddingEngine
 from jobmap.families import Family
 
@@ -28,7 +35,19 @@ class MethodContext:
     cache_dir: str | None = None
     batch_size: int = 64
     progress: bool = True
+    #: The dataset's content key: methods cache what they fit under it (with their parameters).
+    data_key: str | None = None
     _engine: EmbeddingEngine | None = field(default=None, repr=False)
+
+    def model_file(self, method: str, params: dict[str, Any]) -> Path | None:
+        """Where a fitted model for this dataset and these parameters is cached (None: no key)."""
+        if self.data_key is None:
+            return None
+        ident = json.dumps(
+            {"data": self.data_key, "method": method, **params}, sort_keys=True, default=str
+        )
+        digest = hashlib.sha256(ident.encode()).hexdigest()[:20]
+        return resolve_cache_dir(self.cache_dir) / "models" / f"{method}-{digest}.joblib"
 
     def engine(self) -> EmbeddingEngine:
         if self._engine is None:
@@ -67,6 +86,11 @@ class Method(ABC):
     def score(self, postings: pd.DataFrame) -> pd.DataFrame:
         """One row per posting, in the same order: ``score`` plus the evidence columns."""
 
+    def fitted_threshold(self) -> float | None:
+        """A threshold learned in fit without labels (e.g. clustering's), else None."""
+        value = getattr(self, "threshold_", None)
+        return None if value is None else float(value)
+
     @abstractmethod
     def explain(self, row: pd.Series) -> str:
         """Why a scored posting got its score, in words."""
@@ -74,3 +98,27 @@ class Method(ABC):
     @abstractmethod
     def params(self) -> dict[str, Any]:
         """Arguments and learned facts worth recording in the run manifest."""
+
+
+def save_model(path: Path | None, state: dict[str, Any]) -> None:
+    """Write a fitted model's state atomically (a killed run leaves no half file)."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        joblib.dump(state, tmp)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # the cache only saves time
+
+
+def load_model(path: Path | None) -> dict[str, Any] | None:
+    """A cached fitted state, or None (absent or unreadable: fit again)."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        state = joblib.load(path)
+    except Exception:  # a damaged file only costs a refit
+        return None
+    return state if isinstance(state, dict) else None
