@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
@@ -505,33 +506,14 @@ def topics(family: str, **params: Any) -> None:
     quiet = params["quiet"]
     run = _run(family, "lda", params)
     table = run.method.topics().sort_values("postings", ascending=False)
+    table["share"] = [f"{100 * v:.1f}%" for v in table["share"]]
+    title = f"{len(table)} topics over {int(table['postings'].sum()):,} postings"
     con = Console(highlight=False)
-    t = Table(
-        title=f"{len(table)} topics over {int(table['postings'].sum()):,} postings",
-        title_justify="left",
-    )
-    t.add_column("topic", justify="right")
-    t.add_column("postings", justify="right")
-    t.add_column("share", justify="right")
-    t.add_column("top words", overflow="fold")
-    for rec in table.to_dict("records"):
-        mark = f" <- {family}" if rec["family"] else ""
-        t.add_row(
-            str(rec["topic"]) + mark,
-            f"{rec['postings']:,}",
-            f"{100 * rec['share']:.1f}%",
-            _fmt(rec["top_words"], 500),
-        )
-    con.print(t)
+    con.print(_marked_table(title, table, family, ["topic", "postings", "share", "top_words"]))
     p = run.manifest["parameters"]
     if not quiet and not p.get("descriptions"):
         con.print("Note: this data has no descriptions; topics are fitted on titles alone.")
-    con.print(
-        escape(
-            f"Model: {p['model_file']}" + (" (from the cache)" if p["model_from_cache"] else "")
-        ),
-        soft_wrap=True,
-    )
+    _print_model_file(con, p)
 
 
 @main.command()
@@ -541,30 +523,39 @@ def clusters(family: str, **params: Any) -> None:
     """Cluster the title embeddings of a dataset and list the clusters with their size and most
     central titles; FAMILY's clusters (where its probe and anchors fall) are marked."""
     run = _run(family, "cluster", params)
-    table = run.method.clusters()
-    con = Console(highlight=False)
     p = run.manifest["parameters"]
+    con = Console(highlight=False)
     _print_curve(con, p)
-    t = Table(title=f"{p['clusters']} clusters ({p['algorithm']})", title_justify="left")
-    t.add_column("cluster", justify="right")
-    t.add_column("postings", justify="right")
-    t.add_column("titles", justify="right")
-    t.add_column("most central titles", overflow="fold")
-    for rec in table.to_dict("records"):
-        mark = f" <- {family}" if rec["family"] else ""
-        t.add_row(
-            str(rec["cluster"]) + mark,
-            f"{rec['postings']:,}",
-            f"{rec['titles']:,}",
-            _fmt(rec["central_titles"], 500),
+    title = f"{p['clusters']} clusters ({p['algorithm']})"
+    columns = ["cluster", "postings", "titles", "central_titles"]
+    con.print(_marked_table(title, run.method.clusters(), family, columns))
+    _print_model_file(con, p)
+
+
+def _marked_table(title: str, df: pd.DataFrame, family: str, columns: list[str]) -> Table:
+    """A table of topics or clusters; the first column marks the family's rows."""
+    t = Table(title=title, title_justify="left")
+    for i, column in enumerate(columns):
+        last = i == len(columns) - 1
+        t.add_column(
+            column.replace("_", " "),
+            justify="left" if last else "right",
+            overflow="fold" if last else "ellipsis",
         )
-    con.print(t)
-    con.print(
-        escape(
-            f"Model: {p['model_file']}" + (" (from the cache)" if p["model_from_cache"] else "")
-        ),
-        soft_wrap=True,
-    )
+    for rec in df.to_dict("records"):
+        cells = [
+            f"{v:,}" if isinstance(v, (int, np.integer)) else _fmt(v, 500)
+            for v in (rec[c] for c in columns)
+        ]
+        if rec["family"]:
+            cells[0] += f" <- {escape(family)}"
+        t.add_row(*cells)
+    return t
+
+
+def _print_model_file(con: Console, params: dict[str, Any]) -> None:
+    cached = " (from the cache)" if params["model_from_cache"] else ""
+    con.print(escape(f"Model: {params['model_file']}{cached}"), soft_wrap=True)
 
 
 @main.command()
