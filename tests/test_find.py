@@ -33,7 +33,15 @@ def small_csv(tmp_path: Path) -> Path:
 
 
 def test_output_contract(small_csv: Path, fake_model: HashBackend) -> None:
-    every = jobmap.find("ml-ai", small_csv, model="fake", threshold=0.6, all=True, progress=False)
+    every = jobmap.find(
+        "ml-ai",
+        method="anchors",
+        data=small_csv,
+        model="fake",
+        threshold=0.6,
+        all=True,
+        progress=False,
+    )
     assert list(every.columns[:5]) == ["job_id", "title", "score", "match", "nearest_anchor"]
     assert len(every) == len(TITLES) and every["job_id"].is_unique
     assert every["score"].is_monotonic_decreasing
@@ -45,7 +53,9 @@ def test_output_contract(small_csv: Path, fake_model: HashBackend) -> None:
         "Artificial Intelligence Researcher",
     }
     assert set(every.loc[every["score"] > 0.999, "title"]) == anchors  # each anchor: itself
-    only = jobmap.find("ml-ai", small_csv, model="fake", threshold=0.6, progress=False)
+    only = jobmap.find(
+        "ml-ai", method="anchors", data=small_csv, model="fake", threshold=0.6, progress=False
+    )
     assert only["match"].all() and len(only) == every["match"].sum()
     m = only.attrs["manifest"]
     assert m["method"] == "anchors" and m["threshold"] == 0.6
@@ -59,18 +69,23 @@ def test_titles_are_embedded_with_the_prefix_once_each(
 ) -> None:
     f = tmp_path / "dups.csv"
     f.write_text("job_id,title\n1,Machine Learning Engineer\n2,Cook\n3,Cook\n4,Cook\n")
-    jobmap.find("ml-ai", f, model="fake", all=True, progress=False)
+    jobmap.find("ml-ai", method="anchors", data=f, model="fake", all=True, progress=False)
     assert sorted(fake_model.calls) == ["Job title: Cook", "Job title: Machine Learning Engineer"]
 
 
 def test_family_threshold_is_the_default(small_csv: Path, fake_model: HashBackend) -> None:
-    run = jobmap.run_find("ml-ai", small_csv, model="fake", progress=False)
+    run = jobmap.run_find("ml-ai", method="anchors", data=small_csv, model="fake", progress=False)
     assert run.threshold == 0.85 == get_family("ml-ai").thresholds["anchors"]
 
 
 def test_explicit_anchors_by_title_and_job_id(small_csv: Path, fake_model: HashBackend) -> None:
     run = jobmap.run_find(
-        "ml-ai", small_csv, model="fake", anchors=["5", "Head Chef"], progress=False
+        "ml-ai",
+        small_csv,
+        method="anchors",
+        model="fake",
+        anchors=["5", "Head Chef"],
+        progress=False,
     )
     assert run.manifest["parameters"]["anchor_titles"] == ["Registered Nurse", "Head Chef"]
     top = run.scored.iloc[0]
@@ -81,10 +96,16 @@ def test_anchor_sample_is_reproducible(tmp_path: Path, fake_model: HashBackend) 
     f = tmp_path / "many.csv"
     titles = [f"{TITLES[i % len(TITLES)]} {i}" for i in range(200)]
     pd.DataFrame({"job_id": range(200), "title": titles}).to_csv(f, index=False)
-    a = jobmap.run_find("ml-ai", f, anchor_sample=60, seed=567, model="fake", progress=False)
-    b = jobmap.run_find("ml-ai", f, anchor_sample=60, seed=567, model="fake", progress=False)
-    c = jobmap.run_find("ml-ai", f, anchor_sample=60, seed=1, model="fake", progress=False)
-    full = jobmap.run_find("ml-ai", f, model="fake", progress=False)
+    a = jobmap.run_find(
+        "ml-ai", method="anchors", data=f, anchor_sample=60, seed=567, model="fake", progress=False
+    )
+    b = jobmap.run_find(
+        "ml-ai", method="anchors", data=f, anchor_sample=60, seed=567, model="fake", progress=False
+    )
+    c = jobmap.run_find(
+        "ml-ai", method="anchors", data=f, anchor_sample=60, seed=1, model="fake", progress=False
+    )
+    full = jobmap.run_find("ml-ai", method="anchors", data=f, model="fake", progress=False)
     pa = a.manifest["parameters"]["anchor_titles"]
     assert pa == b.manifest["parameters"]["anchor_titles"]
     assert pa != c.manifest["parameters"]["anchor_titles"]
@@ -95,7 +116,7 @@ def test_no_anchor_found_is_a_clear_error(tmp_path: Path, fake_model: HashBacken
     f = tmp_path / "x.csv"
     f.write_text("title\nCook\nNurse\n")
     with pytest.raises(ConfigError, match="no title in the 2 postings contains any anchor"):
-        jobmap.find("ml-ai", f, model="fake", progress=False)
+        jobmap.find("ml-ai", method="anchors", data=f, model="fake", progress=False)
 
 
 def test_cli_writes_rows_and_manifest(
@@ -104,6 +125,8 @@ def test_cli_writes_rows_and_manifest(
     out = tmp_path / "m.csv"
     result = run_cli(
         "find",
+        "--method",
+        "anchors",
         "ml-ai",
         "--data",
         small_csv,
@@ -127,6 +150,8 @@ def test_cli_writes_rows_and_manifest(
     assert manifest["counts"]["postings"] == 8
     parquet = run_cli(
         "find",
+        "--method",
+        "anchors",
         "ml-ai",
         "--data",
         small_csv,
@@ -150,7 +175,7 @@ def check_one_line_error(result, *must: str) -> None:  # type: ignore[no-untyped
 
 def test_unknown_family(fake_model: HashBackend) -> None:
     check_one_line_error(
-        run_cli("find", "astronauts", "--model", "fake"),
+        run_cli("find", "--method", "anchors", "astronauts", "--model", "fake"),
         "unknown family 'astronauts'",
         "known: ml-ai",
         "--families",
@@ -160,7 +185,10 @@ def test_unknown_family(fake_model: HashBackend) -> None:
 def test_unwritable_out_fails_before_any_work(tmp_path: Path, fake_model: HashBackend) -> None:
     if Path("/sys").is_dir():  # a folder nobody, not even root, can create files in
         check_one_line_error(
-            run_cli("find", "ml-ai", "--model", "fake", "--out", "/sys/m.csv"), "not writable"
+            run_cli(
+                "find", "ml-ai", "--method", "anchors", "--model", "fake", "--out", "/sys/m.csv"
+            ),
+            "not writable",
         )
     locked = tmp_path / "locked"
     locked.mkdir()
@@ -168,17 +196,38 @@ def test_unwritable_out_fails_before_any_work(tmp_path: Path, fake_model: HashBa
     try:
         if not os.access(locked, os.W_OK):  # as root every folder is writable: /sys covers it
             check_one_line_error(
-                run_cli("find", "ml-ai", "--model", "fake", "--out", locked / "m.csv"),
+                run_cli(
+                    "find",
+                    "ml-ai",
+                    "--method",
+                    "anchors",
+                    "--model",
+                    "fake",
+                    "--out",
+                    locked / "m.csv",
+                ),
                 "not writable",
             )
     finally:
         os.chmod(locked, 0o700)
     check_one_line_error(
-        run_cli("find", "ml-ai", "--model", "fake", "--out", tmp_path / "nope" / "m.csv"),
+        run_cli(
+            "find",
+            "ml-ai",
+            "--method",
+            "anchors",
+            "--model",
+            "fake",
+            "--out",
+            tmp_path / "nope" / "m.csv",
+        ),
         "does not exist",
     )
     check_one_line_error(
-        run_cli("find", "ml-ai", "--model", "fake", "--out", tmp_path / "m.txt"), ".csv or .parquet"
+        run_cli(
+            "find", "ml-ai", "--method", "anchors", "--model", "fake", "--out", tmp_path / "m.txt"
+        ),
+        ".csv or .parquet",
     )
     assert fake_model.calls == []  # nothing was embedded before the error
 
@@ -188,6 +237,8 @@ def test_empty_titles_and_missing_title_column(tmp_path: Path, fake_model: HashB
     f.write_text("job_id,title\n1,Machine Learning Engineer\n2,\n3,Cook\n")
     result = run_cli(
         "find",
+        "--method",
+        "anchors",
         "ml-ai",
         "--data",
         f,
@@ -204,13 +255,15 @@ def test_empty_titles_and_missing_title_column(tmp_path: Path, fake_model: HashB
     g = tmp_path / "notitle.csv"
     g.write_text("job_id,name\n1,Cook\n")
     check_one_line_error(
-        run_cli("find", "ml-ai", "--data", g, "--model", "fake"), "no job title column"
+        run_cli("find", "ml-ai", "--method", "anchors", "--data", g, "--model", "fake"),
+        "no job title column",
     )
 
 
 def test_bad_threshold(fake_model: HashBackend) -> None:
     check_one_line_error(
-        run_cli("find", "ml-ai", "--model", "fake", "--threshold", "3"), "between -1 and 1"
+        run_cli("find", "ml-ai", "--method", "anchors", "--model", "fake", "--threshold", "3"),
+        "between -1 and 1",
     )
 
 
@@ -222,7 +275,9 @@ def test_user_families_file(tmp_path: Path, small_csv: Path, fake_model: HashBac
     )
     fams = load_families(mine)
     assert {"ml-ai", "nursing"} <= set(fams)
-    run = jobmap.run_find("nursing", small_csv, families=mine, model="fake", progress=False)
+    run = jobmap.run_find(
+        "nursing", method="anchors", data=small_csv, families=mine, model="fake", progress=False
+    )
     assert run.threshold == 0.7
     assert set(run.matches["title"]) >= {"Registered Nurse", "Nurse Practitioner"}
     listing = run_cli("families", "--families", mine)
@@ -253,7 +308,9 @@ def test_titles_with_brackets_are_shown_as_they_are(
 ) -> None:
     f = tmp_path / "brackets.csv"
     f.write_text("job_id,title\n1,[remote] Machine Learning Engineer\n2,[bold] Cook\n")
-    result = run_cli("find", "ml-ai", "--data", f, "--model", "fake", "--threshold", "0.1")
+    result = run_cli(
+        "find", "ml-ai", "--method", "anchors", "--data", f, "--model", "fake", "--threshold", "0.1"
+    )
     assert result.exit_code == 0, result.output
     assert "[remote] Machine Learning Engineer" in result.stdout
     assert "[bold] Cook" in result.stdout

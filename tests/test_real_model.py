@@ -72,7 +72,7 @@ def test_notebook_method_on_the_2023_dev_labels_is_as_weak_as_measured() -> None
 
     f = Path(tempfile.mkdtemp()) / "dev.csv"
     rows[["job_id", "title"]].to_csv(f, index=False)
-    run = jobmap.run_find("ml-ai", f, threshold=0.85, progress=False)
+    run = jobmap.run_find("ml-ai", f, method="anchors", threshold=0.85, progress=False)
     found = set(run.matches["job_id"])
     recall = len(found & set(yes_ids)) / len(yes_ids)
     assert 0.25 <= recall <= 0.5, recall

@@ -25,6 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 DEBUG_ENV = "JOBMAP_DEBUG"
+METHOD_NAMES = ("auto", "keywords", "hybrid", "head", "knn", "anchors", "lda", "cluster")
 #: Postings columns worth a glance in ``inspect``'s sample rows (the table has ~30).
 SAMPLE_COLUMNS = ("job_id", "title", "company_name", "location", "annual_salary", "listed_time")
 
@@ -394,11 +395,12 @@ def _print_curve(con: Console, params: dict[str, Any]) -> None:
 @click.argument("family")
 @click.option(
     "--method",
-    default="anchors",
+    default="auto",
     show_default=True,
-    type=click.Choice(["anchors", "lda", "cluster"]),
-    help="How postings are scored: anchors (the notebook's method c), lda (method a), "
-    "cluster (method b).",
+    type=click.Choice(list(METHOD_NAMES)),
+    help="How postings are scored: auto (picks for the data and says which), keywords (the "
+    "family's rule), hybrid (rule + description evidence), head (trained on examples), knn, "
+    "anchors (the notebook's method c), lda (method a), cluster (method b).",
 )
 @click.option(
     "--threshold",
@@ -406,7 +408,7 @@ def _print_curve(con: Console, params: dict[str, Any]) -> None:
     default=None,
     help="Score at or above which a posting matches [default: the family's calibrated "
     "threshold, else one the method learns without labels (cluster), else the method's "
-    "(anchors 0.85, lda 0.8)].",
+    "(anchors 0.85, lda 0.8, others 0.5)].",
 )
 @click.option(
     "--all", "all_rows", is_flag=True, help="Write every posting with its score, not only matches."
@@ -471,6 +473,8 @@ def find(
         extra = f", {p['anchor_count']:,} anchor titles"
     elif "family_topic" in p:
         extra = f", topic {p['family_topic']}: {p['family_topic_words']}"
+    elif "picked" in p:
+        extra = f", picked {p['picked']}: {p['why']}"
     elif "family_clusters" in p:
         extra = f", clusters {p['family_clusters']} of {p['clusters']}"
     con.print(

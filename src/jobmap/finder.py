@@ -23,7 +23,7 @@ from jobmap import __version__
 from jobmap.data import load
 from jobmap.embeddings import DEFAULT_MODEL
 from jobmap.errors import ConfigError
-from jobmap.families import get_family
+from jobmap.families import Family, get_family
 from jobmap.methods import Method, MethodContext, make_method
 
 #: Posting columns carried into the output when the data has them.
@@ -75,6 +75,21 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
             tmp.unlink()
 
 
+def choose_threshold(
+    threshold: float | None, family: Family, method: str, finder: Method
+) -> tuple[float, str]:
+    """The threshold and where it came from: the user's, the family's calibrated one, one the
+    method learned without labels, or the method's default."""
+    if threshold is not None:
+        return float(threshold), "given"
+    if method in family.thresholds:
+        return family.thresholds[method], "family"
+    fitted = finder.fitted_threshold()
+    if fitted is not None:
+        return fitted, "fitted"
+    return finder.default_threshold, "method default"
+
+
 @dataclass
 class FindRun:
     """A finished run: every posting scored (``scored``), the threshold and the manifest."""
@@ -120,7 +135,7 @@ def run_find(
     family: str = "ml-ai",
     data: str | os.PathLike[str] | None = None,
     *,
-    method: str = "anchors",
+    method: str = "auto",
     threshold: float | None = None,
     all: bool = False,
     out: str | os.PathLike[str] | None = None,
@@ -160,16 +175,7 @@ def run_find(
     )
     finder.fit(postings, fam, context)
     scores = finder.score(postings)
-    # Threshold precedence: the user's, the family's calibrated one, one the method learned
-    # without labels, the method's default.
-    if threshold is not None:
-        cut, cut_from = threshold, "given"
-    elif method in fam.thresholds:
-        cut, cut_from = fam.thresholds[method], "family"
-    elif finder.fitted_threshold() is not None:
-        cut, cut_from = float(finder.fitted_threshold() or 0.0), "fitted"
-    else:
-        cut, cut_from = finder.default_threshold, "method default"
+    cut, cut_from = choose_threshold(threshold, fam, method, finder)
 
     keep = ["job_id", "title", *[c for c in CONTEXT_COLUMNS if c in postings.columns]]
     result = postings[keep].copy()
@@ -224,12 +230,13 @@ def find(
     a few posting columns; only matches unless ``all=True``. ``df.attrs["manifest"]`` holds the run
     manifest, which is also written beside ``out`` (``m.csv`` -> ``m.manifest.json``).
 
-    Keyword arguments: ``method`` ("anchors", "lda", "cluster"), ``threshold`` (default: the
-    family's, else one the method learns without labels, else the method's), ``out`` (.csv or
-    .parquet), ``model``, ``backend`` ("torch" or "onnx"), ``device``, ``batch_size``, ``families``
-    (a families file), ``anchors`` (explicit titles or job_ids), ``anchor_sample`` and ``seed``
-    (the notebook: 10000 and 567), ``cache_dir``, ``columns``, ``encoding``, ``progress``,
-    ``options`` (method arguments: ``n_topics`` for lda; ``k``, ``algorithm`` for cluster).
+    Keyword arguments: ``method`` ("auto", the default; "keywords", "hybrid", "head", "knn",
+    "anchors", "lda", "cluster"), ``threshold`` (default: the family's, else one the method learns
+    without labels, else the method's), ``out`` (.csv or .parquet), ``model``, ``backend`` ("torch"
+    or "onnx"), ``device``, ``batch_size``, ``families`` (a families file), ``anchors`` (explicit
+    titles or job_ids), ``anchor_sample`` and ``seed`` (the notebook: 10000 and 567),
+    ``cache_dir``, ``columns``, ``encoding``, ``progress``, ``options`` (method arguments:
+    ``n_topics`` for lda; ``k``, ``algorithm`` for cluster).
 
     >>> import jobmap
     >>> found = jobmap.find("ml-ai", method="anchors", threshold=0.85)

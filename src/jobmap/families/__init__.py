@@ -18,7 +18,7 @@ import platformdirs
 from jobmap.errors import ConfigError
 
 FAMILIES_ENV = "JOBMAP_FAMILIES"
-_LIST_FIELDS = ("anchors", "examples", "exclude", "positives", "negatives")
+_LIST_FIELDS = ("anchors", "keywords", "examples", "exclude", "positives", "negatives")
 _TEXT_FIELDS = ("title", "description", "probe")
 
 
@@ -32,6 +32,7 @@ class Family:
     description: str = ""
     probe: str = ""
     examples: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     positives: tuple[str, ...] = ()
     negatives: tuple[str, ...] = ()
@@ -107,6 +108,7 @@ def _parse(path: Path) -> dict[str, Family]:
             description=" ".join(spec.get("description", "").split()),
             probe=spec.get("probe", ""),
             examples=tuple(spec.get("examples", [])),
+            keywords=tuple(spec.get("keywords", [])),
             exclude=tuple(spec.get("exclude", [])),
             positives=tuple(spec.get("positives", [])),
             negatives=tuple(spec.get("negatives", [])),

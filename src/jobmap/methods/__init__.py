@@ -9,9 +9,23 @@ from jobmap.errors import ConfigError
 from jobmap.methods.anchors import AnchorMethod
 from jobmap.methods.base import Method, MethodContext
 from jobmap.methods.cluster import ClusterMethod
+from jobmap.methods.keywords import KeywordMethod
 from jobmap.methods.lda import LdaMethod
+from jobmap.methods.learned import AutoMethod, HeadMethod, HybridMethod, KnnMethod
 
-METHODS: dict[str, type[Method]] = {m.name: m for m in (AnchorMethod, LdaMethod, ClusterMethod)}
+METHODS: dict[str, type[Method]] = {
+    m.name: m
+    for m in (
+        AutoMethod,
+        KeywordMethod,
+        HybridMethod,
+        HeadMethod,
+        KnnMethod,
+        AnchorMethod,
+        LdaMethod,
+        ClusterMethod,
+    )
+}
 
 
 def make_method(name: str, **kwargs: Any) -> Method:
@@ -28,7 +42,11 @@ def make_method(name: str, **kwargs: Any) -> Method:
 __all__ = [
     "METHODS",
     "AnchorMethod",
+    "AutoMethod",
     "ClusterMethod",
+    "HeadMethod",
+    "HybridMethod",
+    "KnnMethod",
     "LdaMethod",
     "Method",
     "MethodContext",

@@ -37,6 +37,8 @@ class MethodContext:
     progress: bool = True
     #: The dataset's content key: methods cache what they fit under it (with their parameters).
     data_key: str | None = None
+    #: Labelled postings to learn from (``job_id, title, label``): evaluate passes training folds.
+    labels: pd.DataFrame | None = None
     _engine: EmbeddingEngine | None = field(default=None, repr=False)
 
     def model_file(self, method: str, params: dict[str, Any]) -> Path | None:

@@ -1,0 +1,135 @@
+"""Label files: ``job_id,label`` or ``title,label`` (CSV or parquet).
+
+Labels are yes/no/unsure (any case) or 1/0 or true/false; ``unsure`` rows are left out of scoring.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from jobmap.errors import DataError
+from jobmap.texts import clean
+
+YES = {"yes", "y", "1", "1.0", "true", "t"}
+NO = {"no", "n", "0", "0.0", "false", "f"}
+UNSURE = {"unsure", "?", "maybe", ""}
+
+
+def read_labels(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """The label file as ``key`` (job_id or title) + ``label`` (bool); unsure rows dropped.
+
+    ``df.attrs``: ``key`` ("job_id" or "title"), ``unsure`` (rows left out), ``path``.
+    """
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise DataError(
+            f"{p}: no such labels file. Give a CSV or parquet with job_id,label or title,label."
+        )
+    try:
+        raw = (
+            pd.read_parquet(p)
+            if p.suffix.lower() in (".parquet", ".pq")
+            else pd.read_csv(p, dtype=str, keep_default_na=False)
+        )
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        raise DataError(f"{p}: cannot read the labels ({str(exc).splitlines()[0]}).") from None
+    columns = {c.strip().lower(): c for c in raw.columns}
+    if "label" not in columns:
+        raise DataError(
+            f"{p}: no label column (found: {', '.join(map(str, raw.columns))}). "
+            "Name it label, with yes/no/unsure or 1/0."
+        )
+    key = "job_id" if "job_id" in columns else "title" if "title" in columns else None
+    if key is None:
+        raise DataError(
+            f"{p}: needs a job_id or a title column beside label (found: "
+            f"{', '.join(map(str, raw.columns))})."
+        )
+    values = raw[columns["label"]].astype(str).str.strip().str.lower()
+    bad = ~values.isin(YES | NO | UNSURE)
+    if bad.any():
+        rows = [int(i) + 2 for i in bad.to_numpy().nonzero()[0][:5]]
+        raise DataError(
+            f"{p}: {int(bad.sum())} label(s) are not yes/no/unsure or 1/0 (first "
+            f"{values[bad].iloc[0]!r} at line {rows[0]}; lines {', '.join(map(str, rows))}). "
+            "Fix those values."
+        )
+    keep = ~values.isin(UNSURE)
+    out = pd.DataFrame({"key": raw.loc[keep, columns[key]], "label": values[keep].isin(YES)})
+    if key == "job_id":
+        ids = pd.to_numeric(out["key"], errors="coerce")
+        if ids.isna().any():
+            first = out["key"][ids.isna()].iloc[0]
+            raise DataError(f"{p}: job_id {first!r} is not a whole number. Fix the job_id column.")
+        out["key"] = ids.astype("int64")
+    else:
+        out["key"] = [clean(t) for t in out["key"]]
+    if not out["label"].any():
+        raise DataError(
+            f"{p}: no 'yes' label among {len(out):,} rows: precision and recall "
+            "need positive examples."
+        )
+    if out["label"].all():
+        raise DataError(
+            f"{p}: no 'no' label among {len(out):,} rows: precision needs negative examples."
+        )
+    out = out.reset_index(drop=True)
+    out.attrs.update({"key": key, "unsure": int((~keep).sum()), "path": str(p)})
+    return out
+
+
+def join_labels(labels: pd.DataFrame, postings: pd.DataFrame) -> pd.DataFrame:
+    """``job_id, title, label`` for the labelled postings.
+
+    By job_id: ids not in the data are an error when none match, else counted in
+    ``attrs["unknown"]``. By title: every posting with a labelled title (compared after collapsing
+    white space) gets that label.
+    """
+    if labels.attrs.get("key") == "job_id":
+        ids = postings["job_id"].astype("int64")
+        known = labels["key"].isin(ids)
+        if not known.any():
+            raise DataError(
+                f"{labels.attrs.get('path')}: none of its {len(labels):,} job ids is in the data "
+                f"(first: {labels['key'].iloc[0]}). Pass the dataset they come from with --data."
+            )
+        merged = labels[known].merge(
+            postings[["job_id", "title"]].assign(job_id=ids), left_on="key", right_on="job_id"
+        )
+        out = merged[["job_id", "title", "label"]].drop_duplicates("job_id")
+        out.attrs["unknown"] = int((~known).sum())
+        out.attrs["first_unknown"] = None if known.all() else int(labels.loc[~known, "key"].iloc[0])
+    else:
+        titles = pd.Series([clean(t) for t in postings["title"]], index=postings.index)
+        by_title = dict(zip(labels["key"], labels["label"], strict=True))
+        hit = titles.isin(by_title)
+        if not hit.any():
+            raise DataError(
+                f"{labels.attrs.get('path')}: none of its titles is in the data. "
+                "Without --data, jobmap evaluates on the label file's titles."
+            )
+        out = pd.DataFrame(
+            {
+                "job_id": postings.loc[hit, "job_id"],
+                "title": postings.loc[hit, "title"],
+                "label": titles[hit].map(by_title).astype(bool),
+            }
+        )
+        out.attrs["unknown"] = int((~labels["key"].isin(set(titles[hit]))).sum())
+        out.attrs["first_unknown"] = None
+    if not out["label"].any() or out["label"].all():
+        raise DataError(
+            f"{labels.attrs.get('path')}: the labelled postings found in the data "
+            "are all of one class; evaluation needs both yes and no."
+        )
+    return out.reset_index(drop=True)
+
+
+def titles_as_postings(labels: pd.DataFrame, path: Path) -> Path:
+    """A postings CSV made of a title-only label file's titles (to evaluate on the titles)."""
+    df = pd.DataFrame({"title": labels["key"]}).drop_duplicates()
+    df.to_csv(path, index=False)
+    return path

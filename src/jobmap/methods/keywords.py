@@ -1,0 +1,93 @@
+"""Keyword rules: the baseline every evaluation shows, and the backbone of the default finder.
+
+A family's ``keywords`` are phrases matched case-insensitively as whole words in the title (a
+trailing ``*`` matches any word ending: ``data scien*``; spaces also match ``-``, ``/`` and ``_``;
+``re:`` starts a raw regular expression). A posting matches when a keyword matches and no
+``exclude`` phrase does. With no keywords, the family's anchor phrases are the rule.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+
+from jobmap.families import Family
+from jobmap.methods.base import Method, MethodContext
+
+
+def phrase_pattern(phrase: str) -> str:
+    """The regular expression of one keyword phrase (see the module docstring)."""
+    phrase = phrase.strip()
+    if phrase.startswith("re:"):
+        return f"(?:{phrase[3:]})"
+    wildcard = phrase.endswith("*")
+    words = phrase.rstrip("*").strip().split()
+    body = r"[\s\-/_]+".join(re.escape(w) for w in words)
+    tail = r"[a-z0-9]*" if wildcard else ""
+    return rf"(?<![a-z0-9]){body}{tail}(?![a-z0-9])"
+
+
+def compile_phrases(phrases: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern for a list of phrases (None for an empty list)."""
+    if not phrases:
+        return None
+    return re.compile("|".join(phrase_pattern(p) for p in phrases), re.IGNORECASE)
+
+
+def keyword_hits(
+    texts: pd.Series, include: re.Pattern[str] | None, exclude: re.Pattern[str] | None
+) -> tuple[np.ndarray, list[str]]:
+    """(matches, evidence) for each text: the first keyword found, or why it was vetoed."""
+    hits = np.zeros(len(texts), dtype=bool)
+    evidence: list[str] = []
+    for i, text in enumerate(texts.fillna("").astype(str).tolist()):
+        found = include.search(text) if include is not None else None
+        if found is None:
+            evidence.append("")
+            continue
+        veto = exclude.search(text) if exclude is not None else None
+        if veto is not None:
+            evidence.append(f"{found.group(0)!r} vetoed by {veto.group(0)!r}")
+            continue
+        hits[i] = True
+        evidence.append(found.group(0))
+    return hits, evidence
+
+
+class KeywordMethod(Method):
+    """1 when a family keyword is in the title and no exclusion is, else 0."""
+
+    name = "keywords"
+    default_threshold = 0.5
+    evidence_columns = ("keyword",)
+
+    def __init__(self, keywords: list[str] | None = None, exclude: list[str] | None = None) -> None:
+        self.keywords = keywords
+        self.exclude = exclude
+
+    def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
+        self.keywords_ = tuple(self.keywords or family.keywords or family.anchors)
+        self.exclude_ = tuple(self.exclude if self.exclude is not None else family.exclude)
+        self.include_re_ = compile_phrases(self.keywords_)
+        self.exclude_re_ = compile_phrases(self.exclude_)
+        return self
+
+    def score(self, postings: pd.DataFrame) -> pd.DataFrame:
+        hits, evidence = keyword_hits(postings["title"], self.include_re_, self.exclude_re_)
+        return pd.DataFrame(
+            {"score": hits.astype("float64"), "keyword": evidence}, index=postings.index
+        )
+
+    def explain(self, row: pd.Series) -> str:
+        if row["score"] >= 0.5:
+            return f"the title contains the keyword {row['keyword']!r}"
+        return f"no keyword in the title ({row['keyword']})" if row["keyword"] else "no keyword"
+
+    def params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"keywords": self.keywords, "exclude": self.exclude}
+        if hasattr(self, "keywords_"):
+            out.update({"rule_keywords": list(self.keywords_), "rule_exclude": list(self.exclude_)})
+        return out

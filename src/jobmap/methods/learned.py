@@ -1,0 +1,302 @@
+"""Learned methods on the shared embeddings, and the default finder.
+
+* ``head``: a logistic-regression head on the MiniLM title embeddings (setfit's "body + head"),
+  trained on labelled examples: the family's ``positives``/``negatives``, the labels passed in
+  (``evaluate`` passes the training folds), and, when a family has neither, pseudo-labels
+  bootstrapped from its anchor phrases (titles with a phrase are positives, the titles least like
+  them are negatives).
+* ``knn``: label propagation by the k nearest labelled examples, similarity-weighted.
+* ``hybrid``: the family's keyword rule on the title, plus description evidence: a title that
+  does not match still scores by how often the family's keywords occur in its description
+  (``n / (n + 5)``: five mentions reach 0.5), so a "Senior DevOps Engineer" whose posting is about
+  MLOps is found while a posting that mentions AI once is not.
+* ``auto`` (the default): ``hybrid`` when the data has descriptions and the family has a keyword
+  rule, ``keywords`` on titles alone, and ``head`` (bootstrapped from the anchor phrases when the
+  family has no examples) for a family with no rule.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+from jobmap.families import Family
+from jobmap.methods.base import Method, MethodContext
+from jobmap.methods.keywords import KeywordMethod, compile_phrases, keyword_hits
+from jobmap.texts import TITLE_PREFIX, clean
+
+#: Mentions in a description that count as much as a keyword in the title (score 0.5).
+DESCRIPTION_HALF = 5
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|\S+\.(?:ai|com|io|org)\b", re.IGNORECASE)
+
+
+def training_set(
+    postings: pd.DataFrame, family: Family, labels: pd.DataFrame | None
+) -> tuple[list[str], np.ndarray, str]:
+    """Titles and 0/1 targets to learn from, and where they came from."""
+    titles: list[str] = list(family.positives) + list(family.negatives)
+    target = [1] * len(family.positives) + [0] * len(family.negatives)
+    source = "family examples" if titles else ""
+    if labels is not None and len(labels):
+        titles += [clean(t) for t in labels["title"]]
+        target += labels["label"].astype(int).tolist()
+        source = (source + " + " if source else "") + f"{len(labels):,} labels"
+    return titles, np.asarray(target), source
+
+
+def bootstrap_set(
+    postings: pd.DataFrame, family: Family, vecs: np.ndarray, titles: np.ndarray, seed: int
+) -> tuple[list[str], np.ndarray]:
+    """Pseudo-labels from anchor phrases alone: titles with a phrase are positives; the titles
+    least similar to them (below the 70th percentile of similarity) are negatives."""
+    rule = compile_phrases(family.keywords or family.anchors)
+    hits, _ = keyword_hits(pd.Series(titles), rule, compile_phrases(family.exclude))
+    if not hits.any():
+        return [], np.zeros(0)
+    centroid = vecs[hits].mean(axis=0)
+    sims = vecs @ (centroid / np.linalg.norm(centroid))
+    cut = np.quantile(sims[~hits], 0.7) if (~hits).any() else -1.0
+    pool = np.flatnonzero(~hits & (sims <= cut))
+    rng = np.random.default_rng(seed)
+    neg = rng.choice(pool, size=min(len(pool), max(200, 5 * int(hits.sum()))), replace=False)
+    pos = np.flatnonzero(hits)
+    chosen = np.concatenate([pos, neg])
+    return titles[chosen].tolist(), np.concatenate([np.ones(len(pos)), np.zeros(len(neg))])
+
+
+class HeadMethod(Method):
+    """Probability from a logistic-regression head on the title embeddings."""
+
+    name = "head"
+    default_threshold = 0.5
+    evidence_columns = ("trained_on",)
+
+    def __init__(self, C: float = 4.0, seed: int = 567, prefix: str = TITLE_PREFIX) -> None:
+        self.C = C
+        self.seed = seed
+        self.prefix = prefix
+
+    def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
+        self.engine_ = context.engine()
+        titles, target, source = training_set(postings, family, context.labels)
+        if target.sum() == 0 or (target == 0).sum() == 0:
+            uniq = np.unique(np.asarray([clean(t) for t in postings["title"]], dtype=object))
+            vecs = self.engine_.embed([self.prefix + t for t in uniq], desc="embedding titles")
+            boot_titles, boot_target = bootstrap_set(postings, family, vecs, uniq, self.seed)
+            titles, target = titles + boot_titles, np.concatenate([target, boot_target])
+            source = f"{int(boot_target.sum()):,} anchor-phrase titles (bootstrapped)"
+        if target.sum() == 0 or (target == 0).sum() == 0:
+            from jobmap.errors import ConfigError
+
+            raise ConfigError(
+                f"{family.name!r} has nothing to learn from: no positives/negatives in its "
+                "family file, no labels, and no title with an anchor phrase. Add examples "
+                "(jobmap family add NAME --examples FILE) or other anchors."
+            )
+        x = self.engine_.embed([self.prefix + clean(t) for t in titles], desc="embedding examples")
+        self.model_ = self._model().fit(x, target)
+        # The threshold is chosen on validation data: out-of-fold probabilities of the examples
+        # (labelled, or pseudo-labelled from the anchors).
+        self.threshold_ = self._cv_threshold(x, target)
+        self.trained_on_ = f"{len(target):,} examples: {source}"
+        self.n_positive_ = int(target.sum())
+        return self
+
+    def _model(self) -> LogisticRegression:
+        return LogisticRegression(
+            C=self.C, class_weight="balanced", max_iter=2000, random_state=self.seed
+        )
+
+    def _cv_threshold(self, x: np.ndarray, target: np.ndarray) -> float | None:
+        """The F1-best threshold on 3-fold out-of-fold probabilities of the training examples."""
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+        if min(int(target.sum()), int((target == 0).sum())) < 3:
+            return None
+        folds = StratifiedKFold(3, shuffle=True, random_state=self.seed)
+        oof = cross_val_predict(self._model(), x, target, cv=folds, method="predict_proba")[:, 1]
+        order = np.argsort(-oof)
+        tp = np.cumsum(target[order])
+        f1 = 2 * tp / (np.arange(1, len(oof) + 1) + target.sum())
+        return float(oof[order][int(np.argmax(f1))])
+
+    def score(self, postings: pd.DataFrame) -> pd.DataFrame:
+        x = self.engine_.embed(
+            [self.prefix + clean(t) for t in postings["title"]], desc="embedding titles"
+        )
+        proba = self.model_.predict_proba(x)[:, 1] if len(x) else np.zeros(0)
+        return pd.DataFrame(
+            {"score": proba.astype("float64"), "trained_on": self.trained_on_}, index=postings.index
+        )
+
+    def explain(self, row: pd.Series) -> str:
+        return f"probability {row['score']:.2f} from a head trained on {self.trained_on_}"
+
+    def params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"C": self.C, "seed": self.seed}
+        if hasattr(self, "trained_on_"):
+            out.update({"trained_on": self.trained_on_, "positives": self.n_positive_})
+        return out
+
+
+class KnnMethod(Method):
+    """Similarity-weighted vote of the k nearest labelled examples."""
+
+    name = "knn"
+    default_threshold = 0.5
+    evidence_columns = ("nearest_example",)
+
+    def __init__(self, k: int = 10, prefix: str = TITLE_PREFIX, seed: int = 567) -> None:
+        self.k = k
+        self.prefix = prefix
+        self.seed = seed
+
+    def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
+        self.engine_ = context.engine()
+        titles, target, source = training_set(postings, family, context.labels)
+        if target.sum() == 0:
+            uniq = np.unique(np.asarray([clean(t) for t in postings["title"]], dtype=object))
+            vecs = self.engine_.embed([self.prefix + t for t in uniq], desc="embedding titles")
+            boot_titles, boot_target = bootstrap_set(postings, family, vecs, uniq, self.seed)
+            titles, target = titles + boot_titles, np.concatenate([target, boot_target])
+            source = "anchor-phrase titles (bootstrapped)"
+        self.seed_titles_ = [clean(t) for t in titles]
+        self.seed_target_ = target.astype(np.float64)
+        self.seed_vecs_ = self.engine_.embed(
+            [self.prefix + t for t in self.seed_titles_], desc="embedding examples"
+        )
+        self.source_ = source
+        return self
+
+    def score(self, postings: pd.DataFrame) -> pd.DataFrame:
+        x = self.engine_.embed(
+            [self.prefix + clean(t) for t in postings["title"]], desc="embedding titles"
+        )
+        k = min(self.k, len(self.seed_titles_))
+        scores = np.zeros(len(x))
+        nearest: list[str] = []
+        for lo in range(0, len(x), 4096):
+            sims = x[lo : lo + 4096] @ self.seed_vecs_.T
+            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            top_sims = np.clip(np.take_along_axis(sims, top, axis=1), 1e-6, None)
+            votes = self.seed_target_[top]
+            scores[lo : lo + len(sims)] = (top_sims * votes).sum(axis=1) / top_sims.sum(axis=1)
+            best = top[np.arange(len(top)), top_sims.argmax(axis=1)]
+            nearest.extend(self.seed_titles_[i] for i in best)
+        return pd.DataFrame({"score": scores, "nearest_example": nearest}, index=postings.index)
+
+    def explain(self, row: pd.Series) -> str:
+        return (
+            f"{row['score']:.2f} of the {self.k} nearest labelled titles (weighted) are in "
+            f"the family; nearest: {row['nearest_example']!r}"
+        )
+
+    def params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"k": self.k}
+        if hasattr(self, "source_"):
+            out.update({"examples": len(self.seed_titles_), "source": self.source_})
+        return out
+
+
+def description_mentions(descriptions: pd.Series, rule: re.Pattern[str] | None) -> np.ndarray:
+    """How often the family's keywords occur in each description (links and emails removed)."""
+    if rule is None:
+        return np.zeros(len(descriptions))
+    texts = descriptions.fillna("").astype(str).tolist()
+    return np.asarray([len(rule.findall(_URL.sub(" ", t))) for t in texts], dtype=np.float64)
+
+
+class HybridMethod(Method):
+    """The keyword rule on titles, plus keyword evidence from descriptions."""
+
+    name = "hybrid"
+    default_threshold = 0.5
+    evidence_columns = ("evidence", "description_mentions")
+
+    def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
+        self.rule_ = KeywordMethod().fit(postings, family, context)
+        return self
+
+    def score(self, postings: pd.DataFrame) -> pd.DataFrame:
+        title = self.rule_.score(postings)
+        if "description" in postings.columns:
+            mentions = description_mentions(postings["description"], self.rule_.include_re_)
+        else:
+            mentions = np.zeros(len(postings))
+        vetoed = title["keyword"].str.contains(" vetoed by ", regex=False).to_numpy()
+        desc_score = np.where(vetoed, 0.0, mentions / (mentions + DESCRIPTION_HALF))
+        in_title = title["score"].to_numpy() >= 0.5
+        score = np.where(in_title, 1.0, np.minimum(desc_score, 0.99))
+        evidence = [
+            f"title: {kw}" if hit else (f"description: {int(n)} mentions" if n else kw)
+            for hit, kw, n in zip(in_title, title["keyword"], mentions, strict=True)
+        ]
+        return pd.DataFrame(
+            {
+                "score": score,
+                "evidence": evidence,
+                "description_mentions": mentions.astype(int),
+            },
+            index=postings.index,
+        )
+
+    def explain(self, row: pd.Series) -> str:
+        if row["score"] >= 1.0:
+            return f"the title contains a keyword ({row['evidence']})"
+        return (
+            f"the description mentions the family's keywords {row['description_mentions']} "
+            f"times ({DESCRIPTION_HALF} count as much as a keyword in the title)"
+        )
+
+    def params(self) -> dict[str, Any]:
+        out = {"description_half": DESCRIPTION_HALF}
+        if hasattr(self, "rule_"):
+            out.update(self.rule_.params())
+        return out
+
+
+class AutoMethod(Method):
+    """Picks the best method for the data and the family, and says which."""
+
+    name = "auto"
+    default_threshold = 0.5
+    evidence_columns = ("evidence",)
+    choices: ClassVar[tuple[str, ...]] = ("hybrid", "keywords", "head")
+
+    def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
+        has_desc = bool(
+            "description" in postings.columns and postings["description"].notna().mean() > 0.5
+        )
+        inner: Method
+        if family.keywords and has_desc:
+            inner, why = HybridMethod(), "descriptions and a keyword rule"
+        elif family.keywords:
+            inner, why = KeywordMethod(), "titles only, and a keyword rule"
+        else:
+            inner, why = HeadMethod(), "no keyword rule: a head learned from examples or anchors"
+        self.inner_ = inner.fit(postings, family, context)
+        self.picked_ = inner.name
+        self.why_ = why
+        return self
+
+    def score(self, postings: pd.DataFrame) -> pd.DataFrame:
+        inner = self.inner_.score(postings)
+        first = self.inner_.evidence_columns[0]
+        return pd.DataFrame(
+            {"score": inner["score"], "evidence": inner[first].astype(str)}, index=postings.index
+        )
+
+    def fitted_threshold(self) -> float | None:
+        return self.inner_.fitted_threshold() or self.inner_.default_threshold
+
+    def explain(self, row: pd.Series) -> str:
+        return f"{self.picked_} (picked for {self.why_}): {row['evidence']}"
+
+    def params(self) -> dict[str, Any]:
+        if not hasattr(self, "inner_"):
+            return {}
+        return {"picked": self.picked_, "why": self.why_, **self.inner_.params()}
