@@ -562,6 +562,178 @@ def _print_model_file(con: Console, params: dict[str, Any]) -> None:
     con.print(escape(f"Model: {params['model_file']}{cached}"), soft_wrap=True)
 
 
+class GreedyCommand(click.Command):
+    """Lets ``--method`` take several values at once: ``--method anchors lda cluster``."""
+
+    greedy = ("--method",)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        out: list[str] = []
+        current: str | None = None
+        for arg in args:
+            if arg in self.greedy:
+                current = arg
+                continue
+            if current is not None and not arg.startswith("-"):
+                out += [current, arg]
+                continue
+            current = None
+            out.append(arg)
+        return super().parse_args(ctx, out)
+
+
+@main.command(cls=GreedyCommand)
+@click.argument("family")
+@click.option(
+    "--labels",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV or parquet with job_id,label or title,label (yes/no/unsure or 1/0; unsure is "
+    "left out). Without --data, title labels are evaluated on their own titles.",
+)
+@click.option(
+    "--method",
+    "methods",
+    multiple=True,
+    type=click.Choice(list(METHOD_NAMES)),
+    help="Methods to compare, one or more (--method anchors lda cluster auto) "
+    "[default: auto]. The keyword rule is always in the table.",
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="Threshold for the methods compared (not the keyword baseline) [default: "
+    "each method's, as in find].",
+)
+@click.option(
+    "--target-precision",
+    default=0.95,
+    show_default=True,
+    type=float,
+    help="Report the threshold that reaches this precision, and its recall.",
+)
+@click.option(
+    "--folds",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=2),
+    help="Cross-validation folds for the methods that learn from labels (head, knn).",
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the precision-recall plot [default: "
+    "eval-FAMILY.png in the current folder].",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the comparison table to FILE.csv.",
+)
+@run_options
+def evaluate(
+    family: str,
+    labels: Path,
+    methods: tuple[str, ...],
+    threshold: float | None,
+    target_precision: float,
+    folds: int,
+    plot: Path | None,
+    out: Path | None,
+    **params: Any,
+) -> None:
+    """Measure methods against labelled postings: precision, recall, F1, average precision, the
+    F1-best threshold and the one reaching --target-precision, confusion counts and the worst
+    errors, beside the family's keyword rule; writes a precision-recall plot."""
+    from jobmap.evaluate import evaluate as evaluate_fn
+
+    plot = plot or Path(f"eval-{family}.png")
+    k = params.get("k")
+    options = {
+        key: params[key]
+        for key in ("n_topics", "algorithm", "min_cluster_size")
+        if params.get(key) is not None
+    }
+    if k is not None:
+        options["k"] = k if k == "auto" else int(k)
+    result = evaluate_fn(
+        family,
+        params["data"],
+        labels=labels,
+        methods=list(methods) or ["auto"],
+        threshold=threshold,
+        target_precision=target_precision,
+        folds=folds,
+        plot=plot,
+        model=params["model"],
+        families=params["families_file"],
+        seed=params["seed"],
+        cache_dir=params["cache_dir"],
+        progress=not params["quiet"],
+        options=options,
+    )
+    summary = result["summary"]
+    con = Console(highlight=False)
+    t = Table(
+        title=f"{family}: {summary['labelled'].iloc[0]:,} labelled postings, "
+        f"{summary['positives'].iloc[0]:,} in the family",
+        title_justify="left",
+    )
+    t.add_column("method", overflow="fold")
+    for col in ("threshold", "P", "R", "F1", "AP", "TP/FP/FN"):
+        t.add_column(col, justify="right", no_wrap=True)
+    u = Table(title="Thresholds to consider", title_justify="left")
+    u.add_column("method", overflow="fold")
+    u.add_column("best F1 (at threshold)", justify="right", no_wrap=True)
+    u.add_column(f"precision >= {target_precision:g} at (recall)", justify="right", no_wrap=True)
+    for r in summary.to_dict("records"):
+        name = r["method"] + (f" -> {r['picked']}" if r["picked"] else "")
+        name += " (CV)" if r["cross_validated"] else ""
+        name += " [baseline]" if r["method"] == "keywords" else ""
+        reached = r["threshold_at_target_precision"] == r["threshold_at_target_precision"]
+        at_target = (
+            f"{r['threshold_at_target_precision']:.2f} ({r['recall_at_target_precision']:.2f})"
+            if reached
+            else "not reached"
+        )
+        t.add_row(
+            escape(name),
+            f"{r['threshold']:.2f} {r['threshold_from']}",
+            f"{r['precision']:.3f}",
+            f"{r['recall']:.3f}",
+            f"{r['f1']:.3f}",
+            f"{r['average_precision']:.3f}",
+            f"{r['tp']}/{r['fp']}/{r['fn']}",
+        )
+        u.add_row(escape(name), f"{r['best_f1']:.3f} ({r['best_f1_threshold']:.2f})", at_target)
+    con.print(t)
+    con.print(u)
+    notes = []
+    if summary.attrs.get("unsure_labels"):
+        notes.append(f"{summary.attrs['unsure_labels']:,} unsure labels left out")
+    if summary.attrs.get("unknown_labels"):
+        notes.append(f"{summary.attrs['unknown_labels']:,} labelled ids not in the data, left out")
+    if notes:
+        con.print("Note: " + "; ".join(notes) + ".")
+    errors = result["errors"]
+    if len(errors):
+        e = Table(title="Worst errors", title_justify="left")
+        e.add_column("method", no_wrap=True, min_width=8)
+        e.add_column("error", no_wrap=True, min_width=14)
+        e.add_column("score", justify="right", no_wrap=True, min_width=5)
+        e.add_column("title", overflow="ellipsis", no_wrap=True, max_width=max(20, con.width - 40))
+        for r in errors.to_dict("records"):
+            e.add_row(escape(r["method"]), r["error"], f"{r['score']:.3f}", _fmt(r["title"], 90))
+        con.print(e)
+    if out is not None:
+        summary.to_csv(out, index=False)
+        con.print(escape(f"Table: {out}"))
+    con.print(escape(f"Precision-recall plot: {plot}"))
+
+
 @main.command()
 @families_option
 def families(families_file: Path | None) -> None:

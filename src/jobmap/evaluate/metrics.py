@@ -23,8 +23,10 @@ def scores_metrics(
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-    p_curve, r_curve, t_curve = precision_recall_curve(y, score)
-    f1_curve = np.where(p_curve + r_curve > 0, 2 * p_curve * r_curve / (p_curve + r_curve), 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_curve, r_curve, t_curve = precision_recall_curve(y, score)
+    denom = p_curve + r_curve
+    f1_curve = np.divide(2 * p_curve * r_curve, denom, out=np.zeros_like(denom), where=denom > 0)
     best = int(np.argmax(f1_curve[:-1])) if len(t_curve) else 0
     reach = np.flatnonzero(p_curve[:-1] >= target_precision)
     at_target = int(reach[np.argmax(r_curve[reach])]) if len(reach) else None
