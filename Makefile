@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 TORCH_VERSION ?= 2.13.0
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: setup demo test pytest pytest-fast lint format typecheck docs docs-check bench clean
+.PHONY: setup demo test pytest pytest-fast eval lint format typecheck docs docs-check bench clean
 
 # Idempotent: re-runs pip only when pyproject.toml changed since the last install.
 $(STAMP): pyproject.toml
@@ -49,6 +49,9 @@ docs-check: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+eval: setup
+	$(BIN)/python benchmarks/eval_dev.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

@@ -478,7 +478,7 @@ def find(
     elif "family_clusters" in p:
         extra = f", clusters {p['family_clusters']} of {p['clusters']}"
     con.print(
-        f"[bold]{family}[/] by {method} (threshold {s['threshold']:g} "
+        f"[bold]{family}[/] by {method} (threshold {s['threshold']:.3g} "
         f"{escape('[' + run.manifest['threshold_from'] + ']')}{escape(extra)}): "
         f"{s['matches']:,} of {s['postings']:,} postings match ({100 * s['share']:.2f}%)",
         soft_wrap=True,
@@ -732,6 +732,62 @@ def evaluate(
         summary.to_csv(out, index=False)
         con.print(escape(f"Table: {out}"))
     con.print(escape(f"Precision-recall plot: {plot}"))
+
+
+@main.group()
+def family() -> None:
+    """Manage job families (see also `jobmap families`)."""
+
+
+@family.command("add")
+@click.argument("name")
+@click.option(
+    "--anchors",
+    "anchors",
+    multiple=True,
+    required=True,
+    metavar="PHRASE",
+    help="A phrase whose presence in a title marks the family. Repeatable.",
+)
+@click.option(
+    "--examples",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV of title,label (yes/no): labelled example titles to learn from.",
+)
+@click.option(
+    "--keywords",
+    "keywords",
+    multiple=True,
+    metavar="PHRASE",
+    help="A keyword rule phrase (whole words, * for any ending). Repeatable.",
+)
+@click.option("--title", default="", help="A human name for the family.")
+@click.option("--replace", is_flag=True, help="Overwrite a family of the same name.")
+@families_option
+def family_add(
+    name: str,
+    anchors: tuple[str, ...],
+    examples: Path | None,
+    keywords: tuple[str, ...],
+    title: str,
+    replace: bool,
+    families_file: Path | None,
+) -> None:
+    """Add the family NAME from a few anchor phrases (and optional examples or keywords); then
+    `jobmap find NAME`."""
+    from jobmap.families import add_family
+
+    path = add_family(
+        name,
+        list(anchors),
+        examples=examples,
+        title=title,
+        keywords=list(keywords) or None,
+        families_file=families_file,
+        replace=replace,
+    )
+    click.echo(f"Added family {name!r} to {path}. Try: jobmap find {name}")
 
 
 @main.command()

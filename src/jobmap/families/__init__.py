@@ -6,7 +6,9 @@ The built-in families ship with the package; users add or replace families in a 
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -143,4 +145,86 @@ def get_family(name: str, families_file: str | os.PathLike[str] | None = None) -
     return families[name]
 
 
-__all__ = ["Family", "get_family", "load_families", "user_families_file"]
+def _toml_list(values: list[str] | tuple[str, ...]) -> str:
+    # JSON strings are valid TOML basic strings.
+    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+
+def _drop_family_block(text: str, name: str) -> str:
+    """``text`` without the tables of family ``name`` (its header line up to the next header of
+    another table)."""
+    own = re.compile(rf"^\s*\[families\.{re.escape(name)}(\.[^\]]+)?\]\s*$")
+    header = re.compile(r"^\s*\[[^\]]+\]\s*$")
+    out: list[str] = []
+    skipping = False
+    for line in text.splitlines():
+        if own.match(line):
+            skipping = True
+            continue
+        if skipping and header.match(line):
+            skipping = False
+        if not skipping:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def add_family(
+    name: str,
+    anchors: list[str],
+    *,
+    examples: str | os.PathLike[str] | None = None,
+    title: str = "",
+    keywords: list[str] | None = None,
+    families_file: str | os.PathLike[str] | None = None,
+    replace: bool = False,
+) -> Path:
+    """Add a family to a families file (default: the per-user one) and return the file's path.
+
+    ``examples`` is a CSV of ``title,label`` (yes/no or 1/0): its titles become the family's
+    positives and negatives. Without examples or keywords the family learns from its anchors.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
+        raise ConfigError(f"family name {name!r}: use letters, digits, - and _ only.")
+    anchors = [a.strip() for a in anchors if a.strip()]
+    if not anchors:
+        raise ConfigError('give at least one --anchors phrase, e.g. --anchors "registered nurse".')
+    target = Path(families_file).expanduser() if families_file else user_families_file()
+    existing: dict[str, Family] = _parse(target) if target.is_file() else {}
+    if name in existing and not replace:
+        raise ConfigError(
+            f"{target}: family {name!r} exists already. Pass --replace to overwrite it."
+        )
+    positives: list[str] = []
+    negatives: list[str] = []
+    if examples is not None:
+        from jobmap.evaluate.labels import read_labels
+
+        labelled = read_labels(examples)
+        if labelled.attrs["key"] != "title":
+            raise ConfigError(f"{examples}: examples need a title column (title,label).")
+        positives = labelled.loc[labelled["label"], "key"].tolist()
+        negatives = labelled.loc[~labelled["label"], "key"].tolist()
+    lines = [f"[families.{name}]"]
+    if title:
+        lines.append(f"title = {json.dumps(title)}")
+    lines.append(f"anchors = {_toml_list(anchors)}")
+    if keywords:
+        lines.append(f"keywords = {_toml_list(keywords)}")
+    if positives:
+        lines.append(f"positives = {_toml_list(positives)}")
+    if negatives:
+        lines.append(f"negatives = {_toml_list(negatives)}")
+    block = "\n".join(lines) + "\n"
+    text = target.read_text(encoding="utf-8") if target.is_file() else ""
+    if name in existing:
+        text = _drop_family_block(text, name)
+    text = (text.rstrip() + "\n\n" if text.strip() else "") + block
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    _parse(tmp)  # never leave a file that does not read back
+    os.replace(tmp, target)
+    return target
+
+
+__all__ = ["Family", "add_family", "get_family", "load_families", "user_families_file"]

@@ -1,0 +1,67 @@
+"""`make eval`: every method on the dev labels, the notebook's method beside them.
+
+Methods that learn from labels (head, knn) are 5-fold cross-validated; the others use no labels.
+The second table is a family defined by two anchor phrases alone ("machine learning",
+"artificial intelligence"), with no keywords, examples or labels.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "linkedin-2023"
+LABELS = ROOT.parent / "shared" / "labels" / "ml-ai-linkedin-2023-dev.csv"
+METHODS = ["auto", "hybrid", "head", "knn", "anchors", "lda", "cluster"]
+
+
+def table(summary, title: str) -> None:  # type: ignore[no-untyped-def]
+    print(f"\n{title}\n")
+    print("| method | threshold | precision | recall | F1 | average precision | best F1 (at) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in summary.to_dict("records"):
+        name = r["method"] + (f" ({r['picked']})" if r["picked"] else "")
+        name += ", 5-fold CV" if r["cross_validated"] else ""
+        name += ": the notebook's method (c)" if r["method"] == "anchors" else ""
+        name += ", baseline" if r["method"] == "keywords" else ""
+        print(
+            f"| {name} | {r['threshold']:.2f} | {r['precision']:.3f} | {r['recall']:.3f} | "
+            f"{r['f1']:.3f} | {r['average_precision']:.3f} | "
+            f"{r['best_f1']:.3f} ({r['best_f1_threshold']:.2f}) |"
+        )
+
+
+def main() -> None:
+    if not LABELS.is_file() or not DATA.is_dir():
+        print(f"skipped: {LABELS} or {DATA} is not here (../shared is the developers' only)")
+        return
+    from jobmap.evaluate import evaluate
+
+    out = evaluate("ml-ai", DATA, labels=LABELS, methods=METHODS, progress=False)
+    s = out["summary"]
+    print(
+        f"Dev labels: {s['labelled'].iloc[0]:,} labelled postings of linkedin-2023, "
+        f"{s['positives'].iloc[0]} ML/AI ({s.attrs['unsure_labels']} unsure left out)."
+    )
+    table(s, "Family ml-ai (built-in: keyword rule, examples, calibrated thresholds)")
+    with tempfile.TemporaryDirectory() as tmp:
+        fams = Path(tmp) / "two.toml"
+        fams.write_text(
+            '[families.two-anchors]\nanchors = ["machine learning", "artificial intelligence"]\n'
+        )
+        out2 = evaluate(
+            "two-anchors",
+            DATA,
+            labels=LABELS,
+            methods=["auto", "anchors"],
+            families=fams,
+            progress=False,
+        )
+    table(out2["summary"], "A family given only two anchor phrases, no labels")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
