@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
+from jobmap.embeddings import EmbeddingEngine
 from jobmap.families import Family
 from jobmap.methods.base import Method, MethodContext
 from jobmap.methods.keywords import KeywordMethod, compile_phrases, keyword_hits
@@ -68,6 +69,22 @@ def bootstrap_set(
     return titles[chosen].tolist(), np.concatenate([np.ones(len(pos)), np.zeros(len(neg))])
 
 
+def add_bootstrap(
+    titles: list[str],
+    target: np.ndarray,
+    postings: pd.DataFrame,
+    family: Family,
+    engine: EmbeddingEngine,
+    prefix: str,
+    seed: int,
+) -> tuple[list[str], np.ndarray]:
+    """``titles``/``target`` plus pseudo-labels bootstrapped from the family's anchor phrases."""
+    uniq = np.unique(np.asarray([clean(t) for t in postings["title"]], dtype=object))
+    vecs = engine.embed([prefix + t for t in uniq], desc="embedding titles")
+    boot_titles, boot_target = bootstrap_set(postings, family, vecs, uniq, seed)
+    return titles + boot_titles, np.concatenate([target, boot_target])
+
+
 class HeadMethod(Method):
     """Probability from a logistic-regression head on the title embeddings."""
 
@@ -84,10 +101,9 @@ class HeadMethod(Method):
         self.engine_ = context.engine()
         titles, target, source = training_set(postings, family, context.labels)
         if target.sum() == 0 or (target == 0).sum() == 0:
-            uniq = np.unique(np.asarray([clean(t) for t in postings["title"]], dtype=object))
-            vecs = self.engine_.embed([self.prefix + t for t in uniq], desc="embedding titles")
-            boot_titles, boot_target = bootstrap_set(postings, family, vecs, uniq, self.seed)
-            titles, target = titles + boot_titles, np.concatenate([target, boot_target])
+            titles, target = add_bootstrap(
+                titles, target, postings, family, self.engine_, self.prefix, self.seed
+            )
             source = f"{int(boot_target.sum()):,} anchor-phrase titles (bootstrapped)"
         if target.sum() == 0 or (target == 0).sum() == 0:
             from jobmap.errors import ConfigError
@@ -159,10 +175,9 @@ class KnnMethod(Method):
         self.engine_ = context.engine()
         titles, target, source = training_set(postings, family, context.labels)
         if target.sum() == 0:
-            uniq = np.unique(np.asarray([clean(t) for t in postings["title"]], dtype=object))
-            vecs = self.engine_.embed([self.prefix + t for t in uniq], desc="embedding titles")
-            boot_titles, boot_target = bootstrap_set(postings, family, vecs, uniq, self.seed)
-            titles, target = titles + boot_titles, np.concatenate([target, boot_target])
+            titles, target = add_bootstrap(
+                titles, target, postings, family, self.engine_, self.prefix, self.seed
+            )
             source = "anchor-phrase titles (bootstrapped)"
         self.seed_titles_ = [clean(t) for t in titles]
         self.seed_target_ = target.astype(np.float64)
