@@ -104,7 +104,7 @@ class HeadMethod(Method):
             titles, target = add_bootstrap(
                 titles, target, postings, family, self.engine_, self.prefix, self.seed
             )
-            source = f"{int(boot_target.sum()):,} anchor-phrase titles (bootstrapped)"
+            source = f"{int(target.sum()):,} anchor-phrase titles (bootstrapped)"
         if target.sum() == 0 or (target == 0).sum() == 0:
             from jobmap.errors import ConfigError
 
