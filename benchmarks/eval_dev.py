@@ -60,6 +60,15 @@ def main() -> None:
             progress=False,
         )
     table(out2["summary"], "A family given only two anchor phrases, no labels")
+    out3 = evaluate(
+        "ml-ai",
+        DATA,
+        labels=LABELS,
+        methods=["head", "knn", "anchors"],
+        model="fast",
+        progress=False,
+    )
+    table(out3["summary"], "The fast body (--model fast: model2vec distilled from MiniLM)")
     sys.stdout.flush()
 
 

@@ -76,3 +76,18 @@ def test_notebook_method_on_the_2023_dev_labels_is_as_weak_as_measured() -> None
     found = set(run.matches["job_id"])
     recall = len(found & set(yes_ids)) / len(yes_ids)
     assert 0.25 <= recall <= 0.5, recall
+
+
+def test_fast_model_is_distilled_offline_and_cached(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    cache = tmp_path_factory.mktemp("fast")
+    engine = EmbeddingEngine("fast", cache_dir=cache, progress=False)
+    v = engine.embed(["Job title: Data Scientist", "Job title: Registered Nurse"])
+    assert v.shape == (2, 256)
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert engine.model_id.startswith("model2vec:all-MiniLM-L6-v2@")
+    assert list((cache / "models").glob("model2vec-minilm-*/model.safetensors"))
+    again = EmbeddingEngine("fast", cache_dir=cache, progress=False)
+    again.embed(["Job title: Data Scientist"])
+    assert again.stats.computed == 0

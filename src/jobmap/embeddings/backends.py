@@ -178,10 +178,19 @@ class SentenceTransformerBackend:
 
 
 def make_backend(
-    model: str = DEFAULT_MODEL, *, device: str | None = None, backend: str = "torch"
+    model: str = DEFAULT_MODEL,
+    *,
+    device: str | None = None,
+    backend: str = "torch",
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> Backend:
-    """The backend for a model name: a registered one, else sentence-transformers."""
+    """The backend for a model name: a registered one, ``fast`` (model2vec distilled from
+    MiniLM), else sentence-transformers."""
     factory = _REGISTRY.get(model.lower())
     if factory is not None:
         return factory(device=device, backend=backend)
+    if model.lower() == "fast":
+        from jobmap.embeddings.fast import FastBackend
+
+        return FastBackend(cache_dir=cache_dir)
     return SentenceTransformerBackend(model, device=device, backend=backend)

@@ -53,7 +53,9 @@ class EmbeddingEngine:
         progress: bool = True,
     ) -> None:
         self.model = model
-        self.backend: Backend = make_backend(model, device=device, backend=backend)
+        self.backend: Backend = make_backend(
+            model, device=device, backend=backend, cache_dir=cache_dir
+        )
         self.cache = VectorCache(resolve_cache_dir(cache_dir), self.backend.model_id)
         self.batch_size = batch_size
         self.progress = progress
