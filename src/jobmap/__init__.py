@@ -13,6 +13,7 @@ from jobmap.data.inspect import inspect
 from jobmap.data.sample import sample
 from jobmap.embeddings import embed
 from jobmap.finder import FindRun, clusters, find, run_find, topics
+from jobmap.report import report
 
 __all__ = [
     "Dataset",
@@ -23,6 +24,7 @@ __all__ = [
     "find",
     "inspect",
     "load",
+    "report",
     "run_find",
     "sample",
     "topics",

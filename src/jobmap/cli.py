@@ -735,6 +735,70 @@ def evaluate(
     con.print(escape(f"Precision-recall plot: {plot}"))
 
 
+@main.command()
+@click.argument("family", default="ml-ai")
+@click.option(
+    "--method",
+    default="auto",
+    show_default=True,
+    type=click.Choice(list(METHOD_NAMES)),
+    help="How the family's postings are found (as in find).",
+)
+@click.option("--threshold", type=float, default=None, help="As in find.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The HTML page to write (self-contained: works offline).",
+)
+@click.option(
+    "--tables",
+    "tables_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write every table of the page as CSV into this folder.",
+)
+@run_options
+def report(
+    family: str,
+    method: str,
+    threshold: float | None,
+    out: Path,
+    tables_dir: Path | None,
+    **params: Any,
+) -> None:
+    """Write a page on what FAMILY's postings look like against all the others: salaries,
+    titles, companies, industries, skills, benefits, locations, remote share, experience, work
+    types, time and company size, with every chart's sample size."""
+    from jobmap.finder import check_out
+    from jobmap.report import report as report_fn
+
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise click.BadParameter("end the file name in .html", param_hint="--out")
+    check_out(out.with_suffix(".csv"))  # the folder exists and is writable, before any work
+    quiet = params["quiet"]
+    tables = report_fn(
+        family,
+        params["data"],
+        out=out,
+        tables_dir=tables_dir,
+        method=method,
+        threshold=threshold,
+        model=params["model"],
+        families=params["families_file"],
+        cache_dir=params["cache_dir"],
+        columns=parse_column_mapping(params["columns"]),
+        encoding=params["encoding"],
+        progress=not quiet,
+    )
+    click.echo(
+        f"Wrote {out} ({len(tables) - 1} tables)"
+        + (f" and the tables to {tables_dir}" if tables_dir else "")
+    )
+    for note in tables["notes"]["note"]:
+        click.echo(f"Note: {note}")
+
+
 @main.group()
 def family() -> None:
     """Manage job families (see also `jobmap families`)."""

@@ -1,2 +1,69 @@
 """Reports: what the postings of a family look like (salaries, skills, industries, locations)
 against the rest of the market, as tables and one self-contained HTML page."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from jobmap.data import load
+from jobmap.families import get_family
+from jobmap.report.html import render
+from jobmap.report.tables import build_tables
+
+
+def report(
+    family: str = "ml-ai",
+    data: str | os.PathLike[str] | None = None,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    tables_dir: str | os.PathLike[str] | None = None,
+    **find_options: Any,
+) -> dict[str, pd.DataFrame]:
+    """The report's tables as DataFrames; with ``out``, also the HTML page, and with
+    ``tables_dir`` a CSV per table. ``find_options`` go to :func:`jobmap.run_find`.
+
+    >>> import jobmap  # doctest: +SKIP
+    >>> tables = jobmap.report("ml-ai", out="report.html")
+    """
+    from jobmap.finder import run_find
+
+    started = time.perf_counter()
+    run = run_find(family, data, all=True, **find_options)
+    ds = load(data, cache_dir=find_options.get("cache_dir"), progress=False)
+    tables, notes = build_tables(run.scored, ds)
+    fam = get_family(family, find_options.get("families"))
+    manifest = {
+        "family": family,
+        "data": ds.source,
+        "data_key": ds.key,
+        "method": run.manifest["method"],
+        "picked": run.manifest["parameters"].get("picked"),
+        "threshold": run.threshold,
+        "model": run.manifest["embedding"].get("model_id") or run.manifest["embedding"]["model"],
+        "jobmap_version": run.manifest["jobmap_version"],
+        "created": run.manifest["created"],
+    }
+    if tables_dir is not None:
+        folder = Path(tables_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, df in tables.items():
+            df.to_csv(folder / f"{name}.csv", index=False)
+    if out is not None:
+        page = render(tables, notes, manifest, fam.title or family)
+        target = Path(out)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, target)
+    for df in tables.values():
+        df.attrs["manifest"] = manifest
+    tables["notes"] = pd.DataFrame({"note": notes})
+    manifest["seconds"] = round(time.perf_counter() - started, 2)
+    return tables
+
+
+__all__ = ["report"]
