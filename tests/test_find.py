@@ -314,3 +314,18 @@ def test_titles_with_brackets_are_shown_as_they_are(
     assert result.exit_code == 0, result.output
     assert "[remote] Machine Learning Engineer" in result.stdout
     assert "[bold] Cook" in result.stdout
+
+
+def test_scores_are_cached_per_data_family_and_method(
+    small_csv: Path, fake_model: HashBackend
+) -> None:
+    first = jobmap.run_find("ml-ai", small_csv, method="anchors", model="fake", progress=False)
+    fake_model.calls.clear()
+    again = jobmap.run_find("ml-ai", small_csv, method="anchors", model="fake", progress=False)
+    assert fake_model.calls == []  # nothing embedded, nothing scored
+    pd.testing.assert_frame_equal(first.scored, again.scored)
+    assert again.manifest["parameters"] == first.manifest["parameters"]
+    other = jobmap.run_find(
+        "ml-ai", small_csv, method="anchors", model="fake", progress=False, anchors=["Line Cook"]
+    )
+    assert other.manifest["parameters"]["anchor_titles"] == ["Line Cook"]

@@ -509,7 +509,7 @@ def topics(family: str, **params: Any) -> None:
     words; FAMILY's topic (where its probe text lands) is marked. The model is saved in the
     cache."""
     quiet = params["quiet"]
-    run = _run(family, "lda", params)
+    run = _run(family, "lda", params, use_cache=False)
     table = run.method.topics().sort_values("postings", ascending=False)
     table["share"] = [f"{100 * v:.1f}%" for v in table["share"]]
     title = f"{len(table)} topics over {int(table['postings'].sum()):,} postings"
@@ -527,7 +527,7 @@ def topics(family: str, **params: Any) -> None:
 def clusters(family: str, **params: Any) -> None:
     """Cluster the title embeddings of a dataset and list the clusters with their size and most
     central titles; FAMILY's clusters (where its probe and anchors fall) are marked."""
-    run = _run(family, "cluster", params)
+    run = _run(family, "cluster", params, use_cache=False)
     p = run.manifest["parameters"]
     con = Console(highlight=False)
     _print_curve(con, p)

@@ -7,6 +7,8 @@ score; and a run manifest (model, method, parameters, anchors, data hash, jobmap
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
 import sys
@@ -20,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from jobmap import __version__
+from jobmap.config import resolve_cache_dir
 from jobmap.data import load
 from jobmap.embeddings import DEFAULT_MODEL
 from jobmap.errors import ConfigError
@@ -73,6 +76,62 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _find_key(
+    data_key: str, fam: Family, method: str, model: str, backend: str, args: dict[str, Any]
+) -> str:
+    """What a run's scores depend on: the data, the family's definition, the method and its
+    arguments, the model, and jobmap's version."""
+    ident = {
+        "data": data_key,
+        "family": dataclasses.asdict(fam),
+        "method": method,
+        "model": model,
+        "backend": backend,
+        "args": args,
+        "version": __version__,
+    }
+    return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def _scores_path(context: MethodContext, key: str) -> Path:
+    return resolve_cache_dir(context.cache_dir) / "finds" / f"{key}.parquet"
+
+
+def _load_scores(
+    context: MethodContext, key: str
+) -> tuple[pd.DataFrame, dict[str, Any], float | None] | None:
+    """Scores of an identical earlier run, so that a report or a re-run does not score again."""
+    path = _scores_path(context, key)
+    meta = path.with_suffix(".json")
+    if not (path.is_file() and meta.is_file()):
+        return None
+    try:
+        info = json.loads(meta.read_text())
+        context.cached_manifest = info["embedding"]
+        return pd.read_parquet(path), info["params"], info["fitted_threshold"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _save_scores(context: MethodContext, key: str, scores: pd.DataFrame, finder: Method) -> None:
+    path = _scores_path(context, key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        scores.reset_index(drop=True).to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+        info = {
+            "params": finder.params(),
+            "fitted_threshold": finder.fitted_threshold(),
+            "embedding": context.manifest(),
+        }
+        tmp_meta = path.with_name(f".{path.stem}.{os.getpid()}.json.tmp")
+        tmp_meta.write_text(json.dumps(info, default=str))
+        os.replace(tmp_meta, path.with_suffix(".json"))
+    except OSError:
+        pass  # the cache only saves time
 
 
 def choose_threshold(
@@ -152,6 +211,7 @@ def run_find(
     encoding: str = "utf-8",
     progress: bool = True,
     options: dict[str, Any] | None = None,
+    use_cache: bool = True,
 ) -> FindRun:
     """Score every posting and return a :class:`FindRun` (see :func:`find` for the arguments)."""
     started = time.perf_counter()
@@ -173,16 +233,32 @@ def run_find(
         batch_size=batch_size,
         progress=progress,
     )
-    finder.fit(postings, fam, context)
-    scores = finder.score(postings)
+    key = _find_key(
+        ds.key,
+        fam,
+        method,
+        model,
+        backend,
+        {"anchors": anchors, "anchor_sample": anchor_sample, "seed": seed, **(options or {})},
+    )
+    cached = _load_scores(context, key) if use_cache else None
+    if cached is not None:
+        scores, params, fitted = cached
+        finder.fitted_threshold = lambda: fitted  # type: ignore[method-assign]
+        finder.params = lambda: params  # type: ignore[method-assign]
+    else:
+        finder.fit(postings, fam, context)
+        scores = finder.score(postings)
+        if use_cache:
+            _save_scores(context, key, scores, finder)
     cut, cut_from = choose_threshold(threshold, fam, method, finder)
 
     keep = ["job_id", "title", *[c for c in CONTEXT_COLUMNS if c in postings.columns]]
     result = postings[keep].copy()
-    result.insert(2, "score", scores["score"].round(6))
-    result.insert(3, "match", scores["score"] >= cut)
+    result.insert(2, "score", scores["score"].round(6).to_numpy())
+    result.insert(3, "match", scores["score"].to_numpy() >= cut)
     for i, column in enumerate(finder.evidence_columns):
-        result.insert(4 + i, column, scores[column])
+        result.insert(4 + i, column, scores[column].to_numpy())
     result = result.sort_values(["score", "job_id"], ascending=[False, True], kind="stable")
     result = result.reset_index(drop=True)
 
@@ -258,7 +334,7 @@ def topics(
     >>> int(t["family"].sum()), len(t)
     (1, 30)
     """
-    run = run_find(family, data, method="lda", **kwargs)
+    run = run_find(family, data, method="lda", use_cache=False, **kwargs)
     table = run.method.topics()  # type: ignore[attr-defined]
     table.attrs["manifest"] = run.manifest
     return table  # type: ignore[no-any-return]
@@ -272,7 +348,7 @@ def clusters(
     silhouette (the curve is in ``df.attrs["manifest"]["parameters"]["k_curve"]``);
     ``options={"algorithm": "hdbscan"}`` needs no K. Takes :func:`find`'s arguments.
     """
-    run = run_find(family, data, method="cluster", **kwargs)
+    run = run_find(family, data, method="cluster", use_cache=False, **kwargs)
     table = run.method.clusters()  # type: ignore[attr-defined]
     table.attrs["manifest"] = run.manifest
     return table  # type: ignore[no-any-return]

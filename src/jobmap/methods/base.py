@@ -39,6 +39,8 @@ class MethodContext:
     data_key: str | None = None
     #: Labelled postings to learn from (``job_id, title, label``): evaluate passes training folds.
     labels: pd.DataFrame | None = None
+    #: The embedding manifest of the run whose scores were reused from the cache, if any.
+    cached_manifest: dict[str, Any] | None = None
     _engine: EmbeddingEngine | None = field(default=None, repr=False)
 
     def model_file(self, method: str, params: dict[str, Any]) -> Path | None:
@@ -64,6 +66,8 @@ class MethodContext:
         return self._engine
 
     def manifest(self) -> dict[str, Any]:
+        if self._engine is None and self.cached_manifest is not None:
+            return {**self.cached_manifest, "scores_from_cache": True}
         out: dict[str, Any] = {"model": self.model, "backend": self.backend}
         if self._engine is not None:
             out["model_id"] = self._engine.model_id

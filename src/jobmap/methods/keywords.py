@@ -18,23 +18,33 @@ from jobmap.families import Family
 from jobmap.methods.base import Method, MethodContext
 
 
+def _body(phrase: str) -> str:
+    wildcard = phrase.endswith("*")
+    words = phrase.rstrip("*").strip().split()
+    body = r"[\s\-/_]+".join(re.escape(w) for w in words)
+    return body + (r"[a-z0-9]*" if wildcard else "")
+
+
 def phrase_pattern(phrase: str) -> str:
     """The regular expression of one keyword phrase (see the module docstring)."""
     phrase = phrase.strip()
     if phrase.startswith("re:"):
         return f"(?:{phrase[3:]})"
-    wildcard = phrase.endswith("*")
-    words = phrase.rstrip("*").strip().split()
-    body = r"[\s\-/_]+".join(re.escape(w) for w in words)
-    tail = r"[a-z0-9]*" if wildcard else ""
-    return rf"(?<![a-z0-9]){body}{tail}(?![a-z0-9])"
+    return rf"(?<![a-z0-9]){_body(phrase)}(?![a-z0-9])"
 
 
 def compile_phrases(phrases: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
-    """One case-insensitive pattern for a list of phrases (None for an empty list)."""
+    """One case-insensitive pattern for a list of phrases (None for an empty list).
+
+    The word boundaries are written once around all plain phrases, not around each: the same
+    matches, and several times faster on long descriptions.
+    """
     if not phrases:
         return None
-    return re.compile("|".join(phrase_pattern(p) for p in phrases), re.IGNORECASE)
+    plain = [_body(p.strip()) for p in phrases if not p.strip().startswith("re:")]
+    raw = [phrase_pattern(p) for p in phrases if p.strip().startswith("re:")]
+    parts = [rf"(?<![a-z0-9])(?:{'|'.join(plain)})(?![a-z0-9])"] if plain else []
+    return re.compile("|".join(parts + raw), re.IGNORECASE)
 
 
 def keyword_hits(

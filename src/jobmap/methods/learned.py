@@ -32,7 +32,9 @@ from jobmap.texts import TITLE_PREFIX, clean
 
 #: Mentions in a description that count as much as a keyword in the title (score 0.5).
 DESCRIPTION_HALF = 5
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|\S+\.(?:ai|com|io|org)\b", re.IGNORECASE)
+_URL = re.compile(
+    r"\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w.-]+|\b[\w-]+\.(?:ai|com|io|org)\b", re.IGNORECASE
+)
 
 
 def training_set(
