@@ -341,10 +341,8 @@ def run_options(f: F) -> F:
     return f
 
 
-def _run(family: str, method: str, params: dict[str, Any], **extra: Any) -> Any:
-    """Call :func:`jobmap.finder.run_find` with the options of :func:`run_options`."""
-    from jobmap.finder import run_find
-
+def _method_options(params: dict[str, Any]) -> dict[str, Any]:
+    """The method arguments of :func:`run_options` (removed from ``params``), as given."""
     k = params.pop("k", None)
     if k is not None and k != "auto":
         try:
@@ -353,12 +351,20 @@ def _run(family: str, method: str, params: dict[str, Any], **extra: Any) -> Any:
             raise click.BadParameter(
                 f"{k!r}: give a whole number or auto.", param_hint="--k"
             ) from None
-    method_args = {
+    found = {
         "n_topics": params.pop("n_topics", None),
         "k": k,
         "algorithm": params.pop("algorithm", None),
         "min_cluster_size": params.pop("min_cluster_size", None),
     }
+    return {key: value for key, value in found.items() if value is not None}
+
+
+def _run(family: str, method: str, params: dict[str, Any], **extra: Any) -> Any:
+    """Call :func:`jobmap.finder.run_find` with the options of :func:`run_options`."""
+    from jobmap.finder import run_find
+
+    method_args = _method_options(params)
     quiet = params.pop("quiet")
     return run_find(
         family,
@@ -374,7 +380,7 @@ def _run(family: str, method: str, params: dict[str, Any], **extra: Any) -> Any:
         columns=parse_column_mapping(params.pop("columns")),
         encoding=params.pop("encoding"),
         progress=not quiet,
-        options={k2: v for k2, v in method_args.items() if v is not None},
+        options=method_args,
         **extra,
     )
 
@@ -652,14 +658,7 @@ def evaluate(
     from jobmap.evaluate import evaluate as evaluate_fn
 
     plot = plot or Path(f"eval-{family}.png")
-    k = params.get("k")
-    options = {
-        key: params[key]
-        for key in ("n_topics", "algorithm", "min_cluster_size")
-        if params.get(key) is not None
-    }
-    if k is not None:
-        options["k"] = k if k == "auto" else int(k)
+    options = _method_options(params)
     result = evaluate_fn(
         family,
         params["data"],
