@@ -329,3 +329,10 @@ def test_scores_are_cached_per_data_family_and_method(
         "ml-ai", small_csv, method="anchors", model="fake", progress=False, anchors=["Line Cook"]
     )
     assert other.manifest["parameters"]["anchor_titles"] == ["Line Cook"]
+
+
+def test_a_cached_run_still_explains(small_csv: Path, fake_model: HashBackend) -> None:
+    jobmap.run_find("ml-ai", small_csv, method="anchors", model="fake", progress=False)
+    again = jobmap.run_find("ml-ai", small_csv, method="anchors", model="fake", progress=False)
+    text = again.explain(again.scored.iloc[0])
+    assert "nearest_anchor: " in text and "score cache" in text

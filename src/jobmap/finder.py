@@ -187,7 +187,13 @@ class FindRun:
         }
 
     def explain(self, row: pd.Series) -> str:
-        return self.method.explain(row)
+        """Why a posting got its score. A run served from the score cache has no fitted method
+        object: its evidence columns say it instead."""
+        try:
+            return self.method.explain(row)
+        except AttributeError:
+            evidence = ", ".join(f"{c}: {row[c]}" for c in self.method.evidence_columns)
+            return f"score {row['score']:.3f} ({evidence}; from the score cache)"
 
 
 def run_find(
