@@ -106,3 +106,10 @@ def test_the_page_draws_in_headless_chromium(tmp_path: Path) -> None:
     family_blue = np.array([0x1F, 0x6F, 0xEB]) / 255
     blue = (np.abs(pixels - family_blue) < 0.06).all(axis=-1).sum()
     assert pixels.shape[0] >= 2000 and blue > 5_000  # the family's bars were painted
+
+
+def test_report_keeps_the_column_mapping(tmp_path: Path) -> None:
+    f = tmp_path / "x.csv"
+    f.write_text("Headline,Body\nMachine Learning Engineer,Train models\nCook,Cook food\n")
+    tables = jobmap.report("ml-ai", f, columns=["title=Headline"], progress=False)
+    assert tables["overview"].set_index("group").loc["family", "postings"] == 1

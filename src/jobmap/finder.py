@@ -23,7 +23,7 @@ import pandas as pd
 
 from jobmap import __version__
 from jobmap.config import resolve_cache_dir
-from jobmap.data import load
+from jobmap.data import Dataset, load
 from jobmap.embeddings import DEFAULT_MODEL
 from jobmap.errors import ConfigError
 from jobmap.families import Family, get_family
@@ -157,6 +157,8 @@ class FindRun:
     threshold: float
     manifest: dict[str, Any]
     method: Method
+    dataset: Dataset
+    family: Family
 
     @property
     def matches(self) -> pd.DataFrame:
@@ -292,7 +294,9 @@ def run_find(
         },
         "seconds": round(time.perf_counter() - started, 2),
     }
-    run = FindRun(scored=result, threshold=cut, manifest=manifest, method=finder)
+    run = FindRun(
+        scored=result, threshold=cut, manifest=manifest, method=finder, dataset=ds, family=fam
+    )
     if out_path is not None:
         _write_atomic(run.output(all), out_path)
         manifest_path(out_path).write_text(json.dumps(manifest, indent=2, default=str))

@@ -10,8 +10,6 @@ from typing import Any
 
 import pandas as pd
 
-from jobmap.data import load
-from jobmap.families import get_family
 from jobmap.report.html import render
 from jobmap.report.tables import build_tables
 
@@ -34,9 +32,8 @@ def report(
 
     started = time.perf_counter()
     run = run_find(family, data, all=True, **find_options)
-    ds = load(data, cache_dir=find_options.get("cache_dir"), progress=False)
+    ds, fam = run.dataset, run.family  # as the run read them (column mapping, encoding, file)
     tables, notes = build_tables(run.scored, ds)
-    fam = get_family(family, find_options.get("families"))
     manifest = {
         "family": family,
         "data": ds.source,
