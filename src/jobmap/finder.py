@@ -115,7 +115,13 @@ def _load_scores(
         return None
 
 
-def _save_scores(context: MethodContext, key: str, scores: pd.DataFrame, finder: Method) -> None:
+def _save_scores(
+    context: MethodContext,
+    key: str,
+    scores: pd.DataFrame,
+    params: dict[str, Any],
+    fitted: float | None,
+) -> None:
     path = _scores_path(context, key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,8 +129,8 @@ def _save_scores(context: MethodContext, key: str, scores: pd.DataFrame, finder:
         scores.reset_index(drop=True).to_parquet(tmp, index=False)
         os.replace(tmp, path)
         info = {
-            "params": finder.params(),
-            "fitted_threshold": finder.fitted_threshold(),
+            "params": params,
+            "fitted_threshold": fitted,
             "embedding": context.manifest(),
         }
         tmp_meta = path.with_name(f".{path.stem}.{os.getpid()}.json.tmp")
@@ -135,7 +141,7 @@ def _save_scores(context: MethodContext, key: str, scores: pd.DataFrame, finder:
 
 
 def choose_threshold(
-    threshold: float | None, family: Family, method: str, finder: Method
+    threshold: float | None, family: Family, method: str, fitted: float | None, default: float
 ) -> tuple[float, str]:
     """The threshold and where it came from: the user's, the family's calibrated one, one the
     method learned without labels, or the method's default."""
@@ -143,10 +149,9 @@ def choose_threshold(
         return float(threshold), "given"
     if method in family.thresholds:
         return family.thresholds[method], "family"
-    fitted = finder.fitted_threshold()
     if fitted is not None:
         return fitted, "fitted"
-    return finder.default_threshold, "method default"
+    return default, "method default"
 
 
 @dataclass
@@ -252,14 +257,13 @@ def run_find(
     cached = _load_scores(context, key) if use_cache else None
     if cached is not None:
         scores, params, fitted = cached
-        finder.fitted_threshold = lambda: fitted  # type: ignore[method-assign]
-        finder.params = lambda: params  # type: ignore[method-assign]
     else:
         finder.fit(postings, fam, context)
         scores = finder.score(postings)
+        params, fitted = finder.params(), finder.fitted_threshold()
         if use_cache:
-            _save_scores(context, key, scores, finder)
-    cut, cut_from = choose_threshold(threshold, fam, method, finder)
+            _save_scores(context, key, scores, params, fitted)
+    cut, cut_from = choose_threshold(threshold, fam, method, fitted, finder.default_threshold)
 
     keep = ["job_id", "title", *[c for c in CONTEXT_COLUMNS if c in postings.columns]]
     result = postings[keep].copy()
@@ -279,7 +283,7 @@ def run_find(
         "method": method,
         "threshold": cut,
         "threshold_from": cut_from,
-        "parameters": finder.params(),
+        "parameters": params,
         "embedding": context.manifest(),
         "data": {
             "source": ds.source,

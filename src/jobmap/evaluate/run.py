@@ -104,7 +104,11 @@ def evaluate(
                 finder.fit(postings, fam, context)
                 score = finder.score(postings.iloc[at])["score"].to_numpy()
             cut, cut_from = choose_threshold(
-                None if name == BASELINE else threshold, fam, name, finder
+                None if name == BASELINE else threshold,
+                fam,
+                name,
+                finder.fitted_threshold(),
+                finder.default_threshold,
             )
             if cv and fold_cuts and threshold is None and name not in fam.thresholds:
                 # each fold chose its threshold on its own training folds, and its scores were
