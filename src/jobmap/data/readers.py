@@ -6,6 +6,7 @@ depend on which rows pandas happened to see first.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import re
@@ -124,11 +125,11 @@ def read_raw_csv(
     if size == 0:
         raise DataError(f"{sf.label}: the file is empty (0 bytes). Replace it with a full copy.")
     try:
-        codecs_ok = "".encode(encoding) is not None
+        codecs.lookup(encoding)
     except LookupError:
-        codecs_ok = False
-    if not codecs_ok:
-        raise DataError(f"--encoding {encoding!r}: unknown encoding. Try utf-8, cp1252 or latin-1.")
+        raise DataError(
+            f"--encoding {encoding!r}: unknown encoding. Try utf-8, cp1252 or latin-1."
+        ) from None
 
     bad_lines, first_bad = _scan_encoding(sf, encoding)
     errors = "strict"

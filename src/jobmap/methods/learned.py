@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, Self
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -37,9 +37,7 @@ _URL = re.compile(
 )
 
 
-def training_set(
-    postings: pd.DataFrame, family: Family, labels: pd.DataFrame | None
-) -> tuple[list[str], np.ndarray, str]:
+def training_set(family: Family, labels: pd.DataFrame | None) -> tuple[list[str], np.ndarray, str]:
     """Titles and 0/1 targets to learn from, and where they came from."""
     titles: list[str] = list(family.positives) + list(family.negatives)
     target = [1] * len(family.positives) + [0] * len(family.negatives)
@@ -52,7 +50,7 @@ def training_set(
 
 
 def bootstrap_set(
-    postings: pd.DataFrame, family: Family, vecs: np.ndarray, titles: np.ndarray, seed: int
+    family: Family, vecs: np.ndarray, titles: np.ndarray, seed: int
 ) -> tuple[list[str], np.ndarray]:
     """Pseudo-labels from anchor phrases alone: titles with a phrase are positives; the titles
     least similar to them (below the 70th percentile of similarity) are negatives."""
@@ -83,7 +81,7 @@ def add_bootstrap(
     """``titles``/``target`` plus pseudo-labels bootstrapped from the family's anchor phrases."""
     uniq = np.unique(np.asarray([clean(t) for t in postings["title"]], dtype=object))
     vecs = engine.embed([prefix + t for t in uniq], desc="embedding titles")
-    boot_titles, boot_target = bootstrap_set(postings, family, vecs, uniq, seed)
+    boot_titles, boot_target = bootstrap_set(family, vecs, uniq, seed)
     return titles + boot_titles, np.concatenate([target, boot_target])
 
 
@@ -101,7 +99,7 @@ class HeadMethod(Method):
 
     def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
         self.engine_ = context.engine()
-        titles, target, source = training_set(postings, family, context.labels)
+        titles, target, source = training_set(family, context.labels)
         if target.sum() == 0 or (target == 0).sum() == 0:
             titles, target = add_bootstrap(
                 titles, target, postings, family, self.engine_, self.prefix, self.seed
@@ -175,7 +173,7 @@ class KnnMethod(Method):
 
     def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
         self.engine_ = context.engine()
-        titles, target, source = training_set(postings, family, context.labels)
+        titles, target, source = training_set(family, context.labels)
         if target.sum() == 0:
             titles, target = add_bootstrap(
                 titles, target, postings, family, self.engine_, self.prefix, self.seed
@@ -282,7 +280,6 @@ class AutoMethod(Method):
     name = "auto"
     default_threshold = 0.5
     evidence_columns = ("evidence",)
-    choices: ClassVar[tuple[str, ...]] = ("hybrid", "keywords", "head")
 
     def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
         has_desc = bool(
