@@ -774,7 +774,7 @@ def report(
 
     if out.suffix.lower() not in (".html", ".htm"):
         raise click.BadParameter("end the file name in .html", param_hint="--out")
-    check_out(out.with_suffix(".csv"))  # the folder exists and is writable, before any work
+    check_out(out, suffixes=(".html", ".htm"))  # writable, before any work
     quiet = params["quiet"]
     tables = report_fn(
         family,

@@ -40,18 +40,22 @@ def manifest_path(out: str | os.PathLike[str]) -> Path:
     return p.with_name(p.stem + ".manifest.json")
 
 
-def check_out(out: str | os.PathLike[str] | None) -> Path | None:
+def check_out(
+    out: str | os.PathLike[str] | None, suffixes: tuple[str, ...] = OUT_SUFFIXES
+) -> Path | None:
     """Fail before any work when ``out`` cannot be written (nothing computed is then lost)."""
     if out is None:
         return None
     p = Path(out).expanduser()
-    if p.suffix.lower() not in OUT_SUFFIXES:
-        raise ConfigError(f"--out {p}: end the name in .csv or .parquet.")
+    if p.suffix.lower() not in suffixes:
+        raise ConfigError(f"--out {p}: end the name in {' or '.join(suffixes)}.")
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
         raise ConfigError(f"--out {p}: the folder {parent} does not exist. Create it first.")
     if p.is_dir():
-        raise ConfigError(f"--out {p}: is a folder. Give a file name ending in .csv or .parquet.")
+        raise ConfigError(
+            f"--out {p}: is a folder. Give a file name ending in {' or '.join(suffixes)}."
+        )
     for target in (p, manifest_path(p)):
         if target.exists() and not os.access(target, os.W_OK):
             raise ConfigError(f"--out {p}: {target} is not writable. Choose another path.")
