@@ -9,7 +9,8 @@ import jobmap
 from jobmap.errors import ConfigError, DataError
 from jobmap.evaluate import evaluate, read_labels
 from jobmap.families import add_family, get_family, load_families
-from jobmap.methods.keywords import compile_phrases, keyword_hits, phrase_pattern
+from jobmap.methods.keywords import compile_phrases, initialism, keyword_hits, phrase_pattern
+from jobmap.methods.learned import INITIALISM_RANK, confirmed_initialisms
 from tests.conftest import needs_shared, run_cli
 from tests.fakes import HashBackend
 
@@ -182,7 +183,7 @@ def test_family_add_then_find(tmp_path: Path, fake_model: HashBackend) -> None:
         "Line Cook\nBaker\nPainter\nRN Travel\n"
     )
     run = jobmap.run_find("nursing", csv, families=fams, model="fake", progress=False)
-    assert run.manifest["parameters"]["picked"] == "head"
+    assert run.manifest["parameters"]["picked"] == "bootstrap"
     with pytest.raises(ConfigError, match="letters, digits"):
         add_family("bad name", ["x"], families_file=fams)
 
@@ -213,3 +214,83 @@ def test_dev_labels_meet_the_keyword_target() -> None:
     s = out["summary"].set_index("method")
     assert s.loc["auto", "f1"] >= 0.98
     assert s.loc["anchors", "recall"] < 0.5  # the notebook's method stays weak
+
+
+def test_initialisms_of_plain_phrases_only() -> None:
+    assert initialism("machine learning") == "ML"
+    assert initialism("Certified Nursing Assistant") == "CNA"
+    assert initialism("nurse") is None
+    assert initialism("data scien*") is None
+    assert initialism("re:foo bar") is None
+    assert initialism("c++ developer") is None
+
+
+OTHER_TITLES = [
+    "Line Cook",
+    "Head Chef",
+    "Truck Driver",
+    "Welder",
+    "Baker",
+    "Painter",
+    "Cashier",
+    "Electrician",
+    "Plumber",
+    "Carpenter",
+    "Accountant",
+    "Barista",
+    "Janitor",
+    "Dishwasher",
+    "Forklift Operator",
+    "Warehouse Associate",
+    "Security Guard",
+    "Bank Teller",
+    "Roofer",
+    "Mechanic",
+    "Bartender",
+    "Receptionist",
+    "Landscaper",
+    "Machinist",
+    "Pharmacist",
+]
+
+
+def test_an_initialism_joins_the_rule_only_where_the_data_confirm_it(
+    fake_model: HashBackend,
+) -> None:
+    from jobmap.embeddings import EmbeddingEngine
+
+    titles = (
+        [f"Registered Nurse {w}" for w in ("ICU", "Cardiac Care", "Oncology Ward")]
+        + [f"RN {w}" for w in ("ICU", "Cardiac Care", "Oncology Ward")]
+        + [f"Project Manager {w}" for w in ("Construction", "Software", "Marketing")]
+        + [f"{w} PM shift" for w in ("Line Cook", "Cashier", "Baker")]
+        + OTHER_TITLES
+    )
+    vecs = EmbeddingEngine("fake", progress=False).embed(titles)
+    found = confirmed_initialisms(
+        ("registered nurse", "project manager", "nurse"), pd.Series(titles).to_numpy(), vecs
+    )
+    assert set(found) == {"RN", "PM"}
+    assert found["RN"]["titles"] == 3 and found["RN"]["used"]
+    assert found["RN"]["rank"] >= INITIALISM_RANK
+    assert not found["PM"]["used"]
+
+
+def test_a_family_of_anchors_alone_grows_its_rule(tmp_path: Path, fake_model: HashBackend) -> None:
+    fams = tmp_path / "mine.toml"
+    add_family("nursing", ["registered nurse"], families_file=fams)
+    text = "\n".join(
+        ["title"]
+        + [f"Registered Nurse {w}" for w in ("ICU", "Cardiac Care", "Oncology Ward")]
+        + ["RN ICU", "RN Cardiac Care", "Oncology Ward RN"]
+        + OTHER_TITLES
+    )
+    csv = tmp_path / "jobs.csv"
+    csv.write_text(text + "\n")
+    run = jobmap.run_find("nursing", csv, families=fams, model="fake", progress=False)
+    assert run.manifest["parameters"]["picked"] == "bootstrap"
+    assert run.manifest["parameters"]["initialisms"]["RN"]["used"]
+    matched = run.matches.set_index("title")
+    assert "RN Cardiac Care" in matched.index and "Line Cook" not in matched.index
+    assert matched.loc["RN ICU", "evidence"] == "title: RN"
+    assert "bootstrap" in run.explain(matched.loc["RN ICU"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -93,3 +95,37 @@ def test_fast_model_is_distilled_offline_and_cached(
     again = EmbeddingEngine("fast", cache_dir=cache, progress=False)
     again.embed(["Job title: Data Scientist"])
     assert again.stats.computed == 0
+
+
+def test_two_anchor_phrases_alone_beat_their_rule_on_the_dev_labels(tmp_path: Path) -> None:
+    """A family of two anchor phrases, no labels: bootstrap grows the rule ("AI", "ML") and a
+    head, and finds far more than the phrases as a rule, at high precision."""
+    import pandas as pd
+
+    from jobmap.evaluate import evaluate
+
+    data = needs_shared("data", "linkedin-2023")
+    labels = pd.read_csv(needs_shared("labels", "ml-ai-linkedin-2023-dev.csv"))
+    labels = labels[labels["label"].isin(["yes", "no"])]
+    yes = labels[labels["label"] == "yes"]
+    rows = pd.concat([yes, labels[labels["label"] == "no"].sample(4000, random_state=0)])
+    postings = jobmap.load(data).postings
+    sample = tmp_path / "sample.csv"
+    postings[postings["job_id"].isin(rows["job_id"])][["job_id", "title"]].to_csv(
+        sample, index=False
+    )
+    rows[["job_id", "label"]].to_csv(tmp_path / "labels.csv", index=False)
+    fams = tmp_path / "two.toml"
+    fams.write_text('[families.two]\nanchors = ["machine learning", "artificial intelligence"]\n')
+    out = evaluate(
+        "two",
+        sample,
+        labels=tmp_path / "labels.csv",
+        methods=["auto", "keywords"],
+        families=fams,
+        progress=False,
+    )
+    s = out["summary"].set_index("method")
+    assert s.loc["auto", "picked"] == "bootstrap"
+    assert s.loc["auto", "recall"] >= s.loc["keywords", "recall"] + 0.15
+    assert s.loc["auto", "precision"] >= 0.85

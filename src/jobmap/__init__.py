@@ -6,7 +6,7 @@
 665
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from jobmap.data import Dataset, load
 from jobmap.data.inspect import inspect

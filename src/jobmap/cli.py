@@ -25,7 +25,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 DEBUG_ENV = "JOBMAP_DEBUG"
-METHOD_NAMES = ("auto", "keywords", "hybrid", "head", "knn", "anchors", "lda", "cluster")
+METHOD_NAMES = (
+    "auto",
+    "keywords",
+    "hybrid",
+    "bootstrap",
+    "head",
+    "knn",
+    "anchors",
+    "lda",
+    "cluster",
+)
 #: Postings columns worth a glance in ``inspect``'s sample rows (the table has ~30).
 SAMPLE_COLUMNS = ("job_id", "title", "company_name", "location", "annual_salary", "listed_time")
 
@@ -406,7 +416,8 @@ def _print_curve(con: Console, params: dict[str, Any]) -> None:
     show_default=True,
     type=click.Choice(list(METHOD_NAMES)),
     help="How postings are scored: auto (picks for the data and says which), keywords (the "
-    "family's rule), hybrid (rule + description evidence), head (trained on examples), knn, "
+    "family's rule), hybrid (rule + description evidence), bootstrap (anchors grown into a rule "
+    "and a head, for families without labels), head (trained on examples), knn, "
     "anchors (the notebook's method c), lda (method a), cluster (method b).",
 )
 @click.option(

@@ -11,7 +11,13 @@ from jobmap.methods.base import Method, MethodContext
 from jobmap.methods.cluster import ClusterMethod
 from jobmap.methods.keywords import KeywordMethod
 from jobmap.methods.lda import LdaMethod
-from jobmap.methods.learned import AutoMethod, HeadMethod, HybridMethod, KnnMethod
+from jobmap.methods.learned import (
+    AutoMethod,
+    BootstrapMethod,
+    HeadMethod,
+    HybridMethod,
+    KnnMethod,
+)
 
 METHODS: dict[str, type[Method]] = {
     m.name: m
@@ -21,6 +27,7 @@ METHODS: dict[str, type[Method]] = {
         HybridMethod,
         HeadMethod,
         KnnMethod,
+        BootstrapMethod,
         AnchorMethod,
         LdaMethod,
         ClusterMethod,
@@ -43,6 +50,7 @@ __all__ = [
     "METHODS",
     "AnchorMethod",
     "AutoMethod",
+    "BootstrapMethod",
     "ClusterMethod",
     "HeadMethod",
     "HybridMethod",

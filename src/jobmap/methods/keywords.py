@@ -47,6 +47,23 @@ def compile_phrases(phrases: tuple[str, ...] | list[str]) -> re.Pattern[str] | N
     return re.compile("|".join(parts + raw), re.IGNORECASE)
 
 
+def initialism(phrase: str) -> str | None:
+    """The initialism of a plain phrase of two or more words ("machine learning" -> "ML"), else
+    None (one word, a regular expression or a wildcard)."""
+    phrase = phrase.strip()
+    if phrase.startswith("re:") or phrase.endswith("*"):
+        return None
+    words = phrase.split()
+    if len(words) < 2 or not all(w.isascii() and w.isalpha() for w in words):
+        return None
+    return "".join(w[0] for w in words).upper()
+
+
+def initialism_pattern(letters: str) -> str:
+    """Case-sensitive whole-word pattern of an initialism, dotted or not ("AI", "A.I.")."""
+    return r"(?<![A-Za-z0-9])" + r"\.?".join(letters) + r"\.?(?![A-Za-z0-9])"
+
+
 def keyword_hits(
     texts: pd.Series, include: re.Pattern[str] | None, exclude: re.Pattern[str] | None
 ) -> tuple[np.ndarray, list[str]]:

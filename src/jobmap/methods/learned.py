@@ -27,7 +27,13 @@ from sklearn.linear_model import LogisticRegression
 from jobmap.embeddings import EmbeddingEngine
 from jobmap.families import Family
 from jobmap.methods.base import Method, MethodContext
-from jobmap.methods.keywords import KeywordMethod, compile_phrases, keyword_hits
+from jobmap.methods.keywords import (
+    KeywordMethod,
+    compile_phrases,
+    initialism,
+    initialism_pattern,
+    keyword_hits,
+)
 from jobmap.texts import TITLE_PREFIX, clean
 
 #: Mentions in a description that count as much as a keyword in the title (score 0.5).
@@ -274,6 +280,195 @@ class HybridMethod(Method):
         return out
 
 
+#: A bootstrapped head adds a title without the family's phrases only when it is this sure; its
+#: probability is rescaled so that this value scores 0.5, the method's threshold.
+HEAD_SURE = 0.9
+#: An initialism ("ML" for "machine learning") joins the rule when three quarters of the titles
+#: with it rank in the top (1 - INITIALISM_RANK) of all titles by similarity to those with its
+#: phrase: "RN" and "AI" do; "PM" (mostly afternoon shifts) and "DE" (Delaware) do not.
+INITIALISM_RANK = 0.9
+#: Titles without the family's phrases sampled as the bootstrapped head's negatives, at most.
+MAX_NEGATIVES = 50_000
+
+
+def confirmed_initialisms(
+    phrases: tuple[str, ...], titles: np.ndarray, vecs: np.ndarray
+) -> dict[str, dict[str, Any]]:
+    """For each phrase of several words, its initialism and whether the data confirm it.
+
+    ``titles`` are distinct titles and ``vecs`` their embeddings. An initialism is confirmed when
+    at least two titles use it and three quarters of them rank in the top 10% by similarity to
+    the centroid of the titles with the phrase.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    series = pd.Series(titles, dtype=object)
+    for phrase in phrases:
+        letters = initialism(phrase)
+        if letters is None or letters in out:
+            continue
+        pattern = re.compile(initialism_pattern(letters))
+        has_phrase, _ = keyword_hits(series, compile_phrases([phrase]), None)
+        has_it = np.asarray([pattern.search(t) is not None for t in titles]) & ~has_phrase
+        rank = float("nan")
+        if has_phrase.any() and has_it.sum() >= 2:
+            centroid = vecs[has_phrase].mean(axis=0)
+            sims = vecs @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
+            others = np.sort(sims[~has_phrase & ~has_it])
+            ranks = np.searchsorted(others, sims[has_it]) / max(len(others), 1)
+            rank = float(np.quantile(ranks, 0.25))
+        out[letters] = {
+            "phrase": phrase,
+            "titles": int(has_it.sum()),
+            "rank": round(rank, 3) if rank == rank else None,
+            "used": bool(rank >= INITIALISM_RANK),
+        }
+    return out
+
+
+class BootstrapMethod(Method):
+    """The family's phrases as a rule, grown from the data, for families without labels.
+
+    1. The rule: the family's keywords (else its anchor phrases) in the title, plus the
+       initialisms of its multi-word phrases that the data confirm (see
+       :func:`confirmed_initialisms`), minus its exclusions. A title the rule matches scores 1.
+    2. A logistic-regression head on the title embeddings, trained on the titles the rule
+       matches (and the family's examples, and labels when given) against the other titles. It
+       adds a title only when its probability reaches ``HEAD_SURE``.
+    3. With descriptions: how often the rule occurs in the description (``n / (n + 5)``, as in
+       ``hybrid``).
+    """
+
+    name = "bootstrap"
+    default_threshold = 0.5
+    evidence_columns = ("evidence", "head_probability", "description_mentions")
+
+    def __init__(self, C: float = 4.0, seed: int = 567, prefix: str = TITLE_PREFIX) -> None:
+        self.C = C
+        self.seed = seed
+        self.prefix = prefix
+
+    def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
+        self.engine_ = context.engine()
+        phrases = tuple(family.keywords or family.anchors)
+        uniq = np.unique(np.asarray([clean(t) for t in postings["title"]], dtype=object))
+        vecs = self.engine_.embed([self.prefix + t for t in uniq], desc="embedding titles")
+        self.initialisms_ = confirmed_initialisms(phrases, uniq, vecs)
+        used = [initialism_pattern(k) for k, v in self.initialisms_.items() if v["used"]]
+        include = compile_phrases(phrases)
+        pattern = "|".join(
+            ([include.pattern] if include is not None else []) + [f"(?-i:{u})" for u in used]
+        )
+        self.rule_ = re.compile(pattern, re.IGNORECASE) if pattern else None
+        self.exclude_ = compile_phrases(family.exclude)
+        hits, _ = keyword_hits(pd.Series(uniq, dtype=object), self.rule_, self.exclude_)
+
+        titles, target, source = training_set(family, context.labels)
+        negatives = np.flatnonzero(~hits)
+        if len(negatives) > MAX_NEGATIVES:
+            rng = np.random.default_rng(self.seed)
+            negatives = np.sort(rng.choice(negatives, MAX_NEGATIVES, replace=False))
+        n_pos = int(hits.sum()) + int(target.sum())
+        if n_pos == 0 or len(negatives) + int((target == 0).sum()) == 0:
+            from jobmap.errors import ConfigError
+
+            raise ConfigError(
+                f"{family.name!r} has nothing to learn from: no title has one of its phrases "
+                f"({', '.join(phrases)}) and it has no examples or labels. Add examples "
+                "(jobmap family add NAME --examples FILE) or other anchors."
+            )
+        x = np.vstack(
+            [
+                vecs[hits],
+                vecs[negatives],
+                self.engine_.embed(
+                    [self.prefix + clean(t) for t in titles], desc="embedding examples"
+                )
+                if titles
+                else np.zeros((0, vecs.shape[1]), dtype=vecs.dtype),
+            ]
+        )
+        y = np.concatenate([np.ones(int(hits.sum())), np.zeros(len(negatives)), target])
+        self.model_ = LogisticRegression(
+            C=self.C, class_weight="balanced", max_iter=2000, random_state=self.seed
+        ).fit(x, y)
+        n_hits = int(hits.sum())
+        self.trained_on_ = (
+            f"{n_hits:,} title{'' if n_hits == 1 else 's'} the rule matches against "
+            f"{len(negatives):,} others" + (f", plus {source}" if source else "")
+        )
+        return self
+
+    def grown(self) -> str:
+        """What the data added to the rule, in words."""
+        parts = [
+            f"{k} for {v['phrase']!r} {'added' if v['used'] else 'not confirmed'}"
+            for k, v in self.initialisms_.items()
+            if v["titles"]
+        ]
+        return "; ".join([*parts, f"head trained on {self.trained_on_}"])
+
+    def score(self, postings: pd.DataFrame) -> pd.DataFrame:
+        hits, found = keyword_hits(postings["title"], self.rule_, self.exclude_)
+        vetoed = np.asarray([" vetoed by " in f for f in found])
+        x = self.engine_.embed(
+            [self.prefix + clean(t) for t in postings["title"]], desc="embedding titles"
+        )
+        proba = self.model_.predict_proba(x)[:, 1] if len(x) else np.zeros(0)
+        head = np.where(
+            proba >= HEAD_SURE,
+            0.5 + 0.5 * (proba - HEAD_SURE) / (1 - HEAD_SURE),
+            0.5 * proba / HEAD_SURE,
+        )
+        if "description" in postings.columns:
+            mentions = description_mentions(postings["description"], self.rule_)
+        else:
+            mentions = np.zeros(len(postings))
+        desc = mentions / (mentions + DESCRIPTION_HALF)
+        score = np.where(hits, 1.0, np.minimum(np.maximum(head, desc), 0.99))
+        score = np.where(vetoed, 0.0, score)
+        evidence = []
+        for hit, f, h, d, n in zip(hits, found, head, desc, mentions, strict=True):
+            if hit:
+                evidence.append(f"title: {f}")
+            elif f:
+                evidence.append(f)
+            elif d >= h and n:
+                evidence.append(f"description: {int(n)} mentions")
+            else:
+                evidence.append("head")
+        return pd.DataFrame(
+            {
+                "score": score,
+                "evidence": evidence,
+                "head_probability": proba.round(4),
+                "description_mentions": mentions.astype(int),
+            },
+            index=postings.index,
+        )
+
+    def explain(self, row: pd.Series) -> str:
+        ev = str(row["evidence"])
+        if ev.startswith("title: "):
+            return f"the title contains {ev[7:]}"
+        if ev.startswith("description: "):
+            return (
+                f"the description mentions the family's phrases {row['description_mentions']} "
+                f"times ({DESCRIPTION_HALF} count as much as a phrase in the title)"
+            )
+        if " vetoed by " in ev:
+            return f"excluded: {ev}"
+        return (
+            f"a head trained on {self.trained_on_} gives probability "
+            f"{row['head_probability']:.2f} ({HEAD_SURE} or more matches)"
+        )
+
+    def params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"C": self.C, "seed": self.seed, "head_sure": HEAD_SURE}
+        if hasattr(self, "trained_on_"):
+            out.update({"initialisms": self.initialisms_, "trained_on": self.trained_on_})
+        return out
+
+
 class AutoMethod(Method):
     """Picks the best method for the data and the family, and says which."""
 
@@ -291,9 +486,14 @@ class AutoMethod(Method):
         elif family.keywords:
             inner, why = KeywordMethod(), "titles only, and a keyword rule"
         else:
-            inner, why = HeadMethod(), "no keyword rule: a head learned from examples or anchors"
+            inner, why = (
+                BootstrapMethod(),
+                "no keyword rule: the anchor phrases as a rule, grown by a head",
+            )
         self.inner_ = inner.fit(postings, family, context)
         self.picked_ = inner.name
+        if isinstance(self.inner_, BootstrapMethod):
+            why += f" ({self.inner_.grown()})"
         self.why_ = why
         return self
 
@@ -305,7 +505,7 @@ class AutoMethod(Method):
         )
 
     def fitted_threshold(self) -> float | None:
-        return self.inner_.fitted_threshold() or self.inner_.default_threshold
+        return self.inner_.fitted_threshold()
 
     def explain(self, row: pd.Series) -> str:
         return f"{self.picked_} (picked for {self.why_}): {row['evidence']}"
