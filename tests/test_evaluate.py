@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -9,7 +10,13 @@ import jobmap
 from jobmap.errors import ConfigError, DataError
 from jobmap.evaluate import evaluate, read_labels
 from jobmap.families import add_family, get_family, load_families
-from jobmap.methods.keywords import compile_phrases, initialism, keyword_hits, phrase_pattern
+from jobmap.methods.keywords import (
+    compile_phrases,
+    initialism,
+    initialism_pattern,
+    keyword_hits,
+    phrase_pattern,
+)
 from jobmap.methods.learned import INITIALISM_RANK, confirmed_initialisms
 from tests.conftest import needs_shared, run_cli
 from tests.fakes import HashBackend
@@ -223,6 +230,9 @@ def test_initialisms_of_plain_phrases_only() -> None:
     assert initialism("data scien*") is None
     assert initialism("re:foo bar") is None
     assert initialism("c++ developer") is None
+    ai = re.compile(initialism_pattern("AI"))
+    found = [bool(ai.search(t)) for t in ("AI/ML Lead", "A.I. Engineer", "AIs", "MAIL", "Ai Wei")]
+    assert found == [True, True, True, False, False]
 
 
 OTHER_TITLES = [

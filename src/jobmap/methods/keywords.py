@@ -60,8 +60,9 @@ def initialism(phrase: str) -> str | None:
 
 
 def initialism_pattern(letters: str) -> str:
-    """Case-sensitive whole-word pattern of an initialism, dotted or not ("AI", "A.I.")."""
-    return r"(?<![A-Za-z0-9])" + r"\.?".join(letters) + r"\.?(?![A-Za-z0-9])"
+    """Case-sensitive whole-word pattern of an initialism, dotted or not, and its plural ("AI",
+    "A.I.", "RNs")."""
+    return r"(?<![A-Za-z0-9])" + r"\.?".join(letters) + r"(?:\.|s)?(?![A-Za-z0-9])"
 
 
 def keyword_hits(
