@@ -60,9 +60,10 @@ def initialism(phrase: str) -> str | None:
 
 
 def initialism_pattern(letters: str) -> str:
-    """Case-sensitive whole-word pattern of an initialism, dotted or not, and its plural ("AI",
-    "A.I.", "RNs")."""
-    return r"(?<![A-Za-z0-9])" + r"\.?".join(letters) + r"(?:\.|s)?(?![A-Za-z0-9])"
+    """Case-sensitive whole-word pattern of an initialism: dotted or not, its plural, and at the
+    start of a CamelCase word ("AI", "A.I.", "RNs", "MLOps")."""
+    end = r"(?:(?:\.|s)?(?![A-Za-z0-9])|(?=[A-Z][a-z]))"
+    return r"(?<![A-Za-z0-9])" + r"\.?".join(letters) + end
 
 
 def keyword_hits(

@@ -353,7 +353,12 @@ class BootstrapMethod(Method):
         uniq = np.unique(np.asarray([clean(t) for t in postings["title"]], dtype=object))
         vecs = self.engine_.embed([self.prefix + t for t in uniq], desc="embedding titles")
         self.initialisms_ = confirmed_initialisms(phrases, uniq, vecs)
-        used = [initialism_pattern(k) for k, v in self.initialisms_.items() if v["used"]]
+        confirmed = [k for k, v in self.initialisms_.items() if v["used"]]
+        # Two confirmed initialisms written together count too: "AIML" for "AI/ML".
+        joined = [a + b for a in confirmed for b in confirmed if a != b]
+        used = [initialism_pattern(k) for k in confirmed] + [
+            rf"(?<![A-Za-z0-9]){j}(?![A-Za-z0-9])" for j in joined
+        ]
         include = compile_phrases(phrases)
         pattern = "|".join(
             ([include.pattern] if include is not None else []) + [f"(?-i:{u})" for u in used]
