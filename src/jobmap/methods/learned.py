@@ -91,17 +91,26 @@ def add_bootstrap(
     return titles + boot_titles, np.concatenate([target, boot_target])
 
 
-class HeadMethod(Method):
-    """Probability from a logistic-regression head on the title embeddings."""
-
-    name = "head"
-    default_threshold = 0.5
-    evidence_columns = ("trained_on",)
+class _TitleHead(Method):
+    """What the methods with a logistic-regression head on the title embeddings share."""
 
     def __init__(self, C: float = 4.0, seed: int = 567, prefix: str = TITLE_PREFIX) -> None:
         self.C = C
         self.seed = seed
         self.prefix = prefix
+
+    def _model(self) -> LogisticRegression:
+        return LogisticRegression(
+            C=self.C, class_weight="balanced", max_iter=2000, random_state=self.seed
+        )
+
+
+class HeadMethod(_TitleHead):
+    """Probability from a logistic-regression head on the title embeddings."""
+
+    name = "head"
+    default_threshold = 0.5
+    evidence_columns = ("trained_on",)
 
     def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
         self.engine_ = context.engine()
@@ -127,11 +136,6 @@ class HeadMethod(Method):
         self.trained_on_ = f"{len(target):,} examples: {source}"
         self.n_positive_ = int(target.sum())
         return self
-
-    def _model(self) -> LogisticRegression:
-        return LogisticRegression(
-            C=self.C, class_weight="balanced", max_iter=2000, random_state=self.seed
-        )
 
     def _cv_threshold(self, x: np.ndarray, target: np.ndarray) -> float | None:
         """The F1-best threshold on 3-fold out-of-fold probabilities of the training examples."""
@@ -325,7 +329,7 @@ def confirmed_initialisms(
     return out
 
 
-class BootstrapMethod(Method):
+class BootstrapMethod(_TitleHead):
     """The family's phrases as a rule, grown from the data, for families without labels.
 
     1. The rule: the family's keywords (else its anchor phrases) in the title, plus the
@@ -341,11 +345,6 @@ class BootstrapMethod(Method):
     name = "bootstrap"
     default_threshold = 0.5
     evidence_columns = ("evidence", "head_probability", "description_mentions")
-
-    def __init__(self, C: float = 4.0, seed: int = 567, prefix: str = TITLE_PREFIX) -> None:
-        self.C = C
-        self.seed = seed
-        self.prefix = prefix
 
     def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
         self.engine_ = context.engine()
@@ -393,9 +392,7 @@ class BootstrapMethod(Method):
             ]
         )
         y = np.concatenate([np.ones(int(hits.sum())), np.zeros(len(negatives)), target])
-        self.model_ = LogisticRegression(
-            C=self.C, class_weight="balanced", max_iter=2000, random_state=self.seed
-        ).fit(x, y)
+        self.model_ = self._model().fit(x, y)
         n_hits = int(hits.sum())
         self.trained_on_ = (
             f"{n_hits:,} title{'' if n_hits == 1 else 's'} the rule matches against "
