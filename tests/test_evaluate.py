@@ -9,7 +9,7 @@ import pytest
 import jobmap
 from jobmap.errors import ConfigError, DataError
 from jobmap.evaluate import evaluate, read_labels
-from jobmap.families import add_family, get_family, load_families
+from jobmap.families import add_family, get_family, load_families, save_thresholds
 from jobmap.methods.keywords import (
     compile_phrases,
     initialism,
@@ -305,3 +305,34 @@ def test_a_family_of_anchors_alone_grows_its_rule(tmp_path: Path, fake_model: Ha
     assert "RN Cardiac Care" in matched.index and "Line Cook" not in matched.index
     assert matched.loc["RN ICU", "evidence"] == "title: RN"
     assert "bootstrap" in run.explain(matched.loc["RN ICU"])
+
+
+def test_calibrated_thresholds_are_stored_with_the_family(
+    title_labels: Path, tmp_path: Path, fake_model: HashBackend
+) -> None:
+    fams = tmp_path / "mine.toml"
+    fams.write_text('# mine\n[families.other]\nanchors = ["cook"]\n')
+    refused = run_cli(
+        "evaluate", "ml-ai", "--labels", title_labels, "--model", "fake", "--save-thresholds",
+        "--families", fams, "--quiet",
+    )  # fmt: skip
+    assert refused.exit_code == 1 and "--save-thresholds" in refused.stderr
+    assert "ml-ai" not in fams.read_text()
+    result = run_cli(
+        "evaluate", "ml-ai", "--labels", title_labels, "--method", "anchors", "auto",
+        "--model", "fake", "--plot", tmp_path / "pr.png", "--save-thresholds",
+        "--families", fams, "--quiet",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    saved = load_families(fams)
+    builtin = get_family("ml-ai", families_file=None)
+    copy = saved["ml-ai"]  # the built-in family, copied with its new threshold
+    assert set(copy.thresholds) == {"anchors", "keywords"}
+    assert copy.thresholds["anchors"] != builtin.thresholds["anchors"]
+    assert copy.keywords == builtin.keywords and copy.negatives == builtin.negatives
+    assert saved["other"].anchors == ("cook",)
+    assert "Saved thresholds (anchors " in result.stdout
+    again = save_thresholds("ml-ai", {"head": 0.4}, families_file=fams)
+    assert again == fams
+    assert load_families(fams)["ml-ai"].thresholds["head"] == 0.4
+    assert load_families(fams)["ml-ai"].thresholds["anchors"] == copy.thresholds["anchors"]

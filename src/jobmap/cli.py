@@ -19,12 +19,15 @@ from rich.table import Table
 
 from jobmap import __version__
 from jobmap.config import CACHE_ENV, parse_column_mapping
-from jobmap.errors import DataWarning, JobmapError
+from jobmap.errors import ConfigError, DataWarning, JobmapError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 DEBUG_ENV = "JOBMAP_DEBUG"
+#: Methods whose matches the keyword rule decides: a threshold calibrated on one file means nothing.
+RULE_DECIDED = ("keywords", "hybrid", "auto")
+
 METHOD_NAMES = (
     "auto",
     "keywords",
@@ -651,6 +654,13 @@ class GreedyCommand(click.Command):
     default=None,
     help="Also write the comparison table to FILE.csv.",
 )
+@click.option(
+    "--save-thresholds",
+    is_flag=True,
+    help="Store each compared method's F1-best threshold (out-of-fold for head and knn) with "
+    "the family, so find uses it; a built-in family is copied into your families file. Not "
+    "for keywords, hybrid and auto, whose matches the rule decides.",
+)
 @run_options
 def evaluate(
     family: str,
@@ -661,6 +671,7 @@ def evaluate(
     folds: int,
     plot: Path | None,
     out: Path | None,
+    save_thresholds: bool,
     **params: Any,
 ) -> None:
     """Measure methods against labelled postings: precision, recall, F1, average precision, the
@@ -669,6 +680,11 @@ def evaluate(
     from jobmap.evaluate import evaluate as evaluate_fn
 
     plot = plot or Path(f"eval-{family}.png")
+    if save_thresholds and all(m in RULE_DECIDED for m in methods or ["auto"]):
+        raise ConfigError(
+            "--save-thresholds: no method to calibrate among those compared (the rule decides "
+            "keywords, hybrid and auto); add one with --method, e.g. --method head anchors."
+        )
     options = _method_options(params)
     result = evaluate_fn(
         family,
@@ -743,6 +759,17 @@ def evaluate(
         summary.to_csv(out, index=False)
         con.print(escape(f"Table: {out}"))
     con.print(escape(f"Precision-recall plot: {plot}"))
+    if save_thresholds:
+        from jobmap.families import save_thresholds as save
+
+        best = {
+            r["method"]: float(r["best_f1_threshold"])
+            for r in summary.to_dict("records")
+            if r["method"] not in RULE_DECIDED and np.isfinite(r["best_f1_threshold"])
+        }
+        path = save(family, best, params["families_file"])
+        saved = ", ".join(f"{k} {v:.3f}" for k, v in best.items())
+        con.print(escape(f"Saved thresholds ({saved}) with family {family!r} in {path}"))
 
 
 @main.command()

@@ -204,27 +204,79 @@ def add_family(
             raise ConfigError(f"{examples}: examples need a title column (title,label).")
         positives = labelled.loc[labelled["label"], "key"].tolist()
         negatives = labelled.loc[~labelled["label"], "key"].tolist()
-    lines = [f"[families.{name}]"]
-    if title:
-        lines.append(f"title = {json.dumps(title)}")
-    lines.append(f"anchors = {_toml_list(anchors)}")
-    if keywords:
-        lines.append(f"keywords = {_toml_list(keywords)}")
-    if positives:
-        lines.append(f"positives = {_toml_list(positives)}")
-    if negatives:
-        lines.append(f"negatives = {_toml_list(negatives)}")
-    block = "\n".join(lines) + "\n"
-    text = target.read_text(encoding="utf-8") if target.is_file() else ""
-    if name in existing:
-        text = _drop_family_block(text, name)
-    text = (text.rstrip() + "\n\n" if text.strip() else "") + block
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    _parse(tmp)  # never leave a file that does not read back
-    os.replace(tmp, target)
+    fam = Family(
+        name=name,
+        anchors=tuple(anchors),
+        title=title,
+        keywords=tuple(keywords or ()),
+        positives=tuple(positives),
+        negatives=tuple(negatives),
+    )
+    _write_family(target, fam)
     return target
 
 
-__all__ = ["Family", "add_family", "get_family", "load_families", "user_families_file"]
+def family_block(fam: Family) -> str:
+    """The TOML tables of one family (every field it sets), as a families file holds them."""
+    lines = [f"[families.{fam.name}]"]
+    for key in _TEXT_FIELDS:
+        if getattr(fam, key):
+            lines.append(f"{key} = {json.dumps(getattr(fam, key))}")
+    for key in _LIST_FIELDS:
+        if getattr(fam, key):
+            lines.append(f"{key} = {_toml_list(getattr(fam, key))}")
+    if fam.thresholds:
+        lines.append(f"[families.{fam.name}.thresholds]")
+        lines += [f"{json.dumps(k)} = {v:.6g}" for k, v in sorted(fam.thresholds.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _write_family(target: Path, fam: Family) -> None:
+    """Put ``fam``'s tables in ``target`` in place of any it had, atomically, and check that the
+    file reads back."""
+    text = target.read_text(encoding="utf-8") if target.is_file() else ""
+    text = _drop_family_block(text, fam.name) if text.strip() else ""
+    text = (text.rstrip() + "\n\n" if text.strip() else "") + family_block(fam)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    try:
+        _parse(tmp)  # never leave a file that does not read back
+    except ConfigError:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, target)
+
+
+def save_thresholds(
+    name: str,
+    thresholds: dict[str, float],
+    families_file: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Store calibrated thresholds (method -> threshold) with family ``name`` and return the file.
+
+    The family is rewritten in the file it comes from; a built-in family is copied, thresholds
+    and all, into ``families_file`` or the per-user file, where it replaces the built-in one.
+    Comments inside the family's own tables are not kept.
+    """
+    import dataclasses
+
+    fam = get_family(name, families_file)
+    if Path(fam.origin) == builtin_families_file():
+        target = Path(families_file).expanduser() if families_file else user_families_file()
+    else:
+        target = Path(fam.origin)
+    updated = dataclasses.replace(fam, thresholds={**fam.thresholds, **thresholds})
+    _write_family(target, updated)
+    return target
+
+
+__all__ = [
+    "Family",
+    "add_family",
+    "family_block",
+    "get_family",
+    "load_families",
+    "save_thresholds",
+    "user_families_file",
+]
