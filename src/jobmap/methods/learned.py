@@ -10,9 +10,11 @@
   does not match still scores by how often the family's keywords occur in its description
   (``n / (n + 5)``: five mentions reach 0.5), so a "Senior DevOps Engineer" whose posting is about
   MLOps is found while a posting that mentions AI once is not.
+* ``bootstrap``: for a family without labels, its phrases as a rule grown from the data (the
+  initialisms the data confirm), a head trained on the rule's matches that adds the titles it is
+  sure of, and description mentions as in ``hybrid``.
 * ``auto`` (the default): ``hybrid`` when the data has descriptions and the family has a keyword
-  rule, ``keywords`` on titles alone, and ``head`` (bootstrapped from the anchor phrases when the
-  family has no examples) for a family with no rule.
+  rule, ``keywords`` on titles alone, and ``bootstrap`` for a family with no rule.
 """
 
 from __future__ import annotations
