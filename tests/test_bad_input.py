@@ -171,3 +171,18 @@ def test_debug_env_shows_the_traceback(
     assert (result.exception is not None and not isinstance(result.exception, SystemExit)) == bool(
         debug
     )
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    from jobmap._atomic import atomic_path
+
+    target = tmp_path / "families.toml"
+    target.write_text("old")
+    with pytest.raises(KeyboardInterrupt), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise KeyboardInterrupt
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["families.toml"]
+    with atomic_path(target) as tmp:
+        tmp.write_text("new")
+    assert target.read_text() == "new" and len(list(tmp_path.iterdir())) == 1

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from jobmap import __version__
+from jobmap._atomic import atomic_path
 from jobmap.config import resolve_cache_dir
 from jobmap.data import Dataset, load
 from jobmap.embeddings import DEFAULT_MODEL
@@ -70,16 +71,11 @@ def check_out(
 
 
 def _write_atomic(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_path(path) as tmp:
         if path.suffix.lower() == ".parquet":
             df.to_parquet(tmp, index=False)
         else:
             df.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _find_key(
@@ -129,17 +125,15 @@ def _save_scores(
     path = _scores_path(context, key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        scores.reset_index(drop=True).to_parquet(tmp, index=False)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            scores.reset_index(drop=True).to_parquet(tmp, index=False)
         info = {
             "params": params,
             "fitted_threshold": fitted,
             "embedding": context.manifest(),
         }
-        tmp_meta = path.with_name(f".{path.stem}.{os.getpid()}.json.tmp")
-        tmp_meta.write_text(json.dumps(info, default=str))
-        os.replace(tmp_meta, path.with_suffix(".json"))
+        with atomic_path(path.with_suffix(".json")) as tmp:
+            tmp.write_text(json.dumps(info, default=str))
     except OSError:
         pass  # the cache only saves time
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Literal
 
+from jobmap._atomic import atomic_path
 from jobmap.data.schema import TABLES
 from jobmap.errors import DataError
 
@@ -209,9 +210,8 @@ def content_hash(path: Path, index_file: Path | None = None) -> str:
         index[key] = [*stamp, digest]
         try:
             index_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = index_file.with_name(f".{index_file.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(index))
-            os.replace(tmp, index_file)
+            with atomic_path(index_file) as tmp:
+                tmp.write_text(json.dumps(index))
         except OSError:
             pass  # the index only saves time; a read-only cache still works
     return digest

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from jobmap._atomic import atomic_path
+
 KEY_BYTES = 16
 
 
@@ -31,16 +33,10 @@ def _safe(model_id: str) -> str:
 
 
 def _save_npy_atomic(path: Path, array: np.ndarray) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            np.save(fh, array)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.save(fh, array)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 class VectorCache:

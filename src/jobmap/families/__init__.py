@@ -17,6 +17,7 @@ from typing import Any
 
 import platformdirs
 
+from jobmap._atomic import atomic_path
 from jobmap.errors import ConfigError
 
 FAMILIES_ENV = "JOBMAP_FAMILIES"
@@ -238,14 +239,9 @@ def _write_family(target: Path, fam: Family) -> None:
     text = _drop_family_block(text, fam.name) if text.strip() else ""
     text = (text.rstrip() + "\n\n" if text.strip() else "") + family_block(fam)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    try:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
         _parse(tmp)  # never leave a file that does not read back
-    except ConfigError:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, target)
 
 
 def save_thresholds(

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any, ClassVar, Self
 import joblib
 import pandas as pd
 
+from jobmap._atomic import atomic_path
 from jobmap.config import resolve_cache_dir
 from jobmap.embeddings import EmbeddingEngine
 from jobmap.families import Family
@@ -112,9 +111,8 @@ def save_model(path: Path | None, state: dict[str, Any]) -> None:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        joblib.dump(state, tmp)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            joblib.dump(state, tmp)
     except OSError:
         pass  # the cache only saves time
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from jobmap._atomic import atomic_path
 from jobmap.report.html import render
 from jobmap.report.tables import build_tables
 
@@ -53,9 +54,8 @@ def report(
     if out is not None:
         page = render(tables, notes, manifest, fam.title or family)
         target = Path(out)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(page, encoding="utf-8")
-        os.replace(tmp, target)
+        with atomic_path(target) as tmp:
+            tmp.write_text(page, encoding="utf-8")
     for df in tables.values():
         df.attrs["manifest"] = manifest
     tables["notes"] = pd.DataFrame({"note": notes})
