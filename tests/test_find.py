@@ -337,3 +337,24 @@ def test_a_cached_run_still_explains(small_csv: Path, fake_model: HashBackend) -
     again = jobmap.run_find("ml-ai", small_csv, method="head", model="fake", progress=False)
     text = again.explain(again.scored.iloc[0])  # the head itself was not fitted again
     assert "trained_on: " in text and "score cache" in text
+
+
+def test_a_calibrated_threshold_keeps_the_cached_scores(
+    tmp_path: Path, small_csv: Path, fake_model: HashBackend
+) -> None:
+    from jobmap.families import save_thresholds
+
+    fams = tmp_path / "f.toml"
+    fams.write_text('[families.cooks]\nanchors = ["cook"]\n')
+    first = jobmap.run_find(
+        "cooks", small_csv, method="anchors", families=fams, model="fake", progress=False
+    )
+    assert first.manifest["threshold_from"] == "method default"
+    save_thresholds("cooks", {"anchors": 0.123}, families_file=fams)
+    fake_model.calls.clear()
+    again = jobmap.run_find(
+        "cooks", small_csv, method="anchors", families=fams, model="fake", progress=False
+    )
+    assert fake_model.calls == []  # scores from the cache
+    assert (again.threshold, again.manifest["threshold_from"]) == (0.123, "family")
+    assert again.scored["match"].sum() >= first.scored["match"].sum()

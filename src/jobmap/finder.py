@@ -82,10 +82,13 @@ def _find_key(
     data_key: str, fam: Family, method: str, model: str, backend: str, args: dict[str, Any]
 ) -> str:
     """What a run's scores depend on: the data, the family's definition, the method and its
-    arguments, the model, and jobmap's version."""
+    arguments, the model, and jobmap's version. Not the family's thresholds or the file it came
+    from: the threshold is chosen after scoring, so calibrating one keeps the cached scores."""
+    definition = dataclasses.asdict(fam)
+    del definition["thresholds"], definition["origin"]
     ident = {
         "data": data_key,
-        "family": dataclasses.asdict(fam),
+        "family": definition,
         "method": method,
         "model": model,
         "backend": backend,
