@@ -46,12 +46,21 @@ def test_phrases_are_whole_words() -> None:
     rule = compile_phrases(["ai", "data scien*", "machine learning"])
     hits, evidence = keyword_hits(
         pd.Series(
-            ["AI Engineer", "Home Health Aide", "Data Scientist", "Machine-Learning Lead", "Chair"]
+            [
+                "AI Engineer",
+                "Home Health Aide",
+                "Data Scientist",
+                "Machine-Learning Lead",
+                "Chair",
+                "Machine\u2013Learning Engineer",
+                "Sr.DataScientist",
+                "Metadata Scientist",
+            ]
         ),
         rule,
         compile_phrases(["account executive"]),
     )
-    assert hits.tolist() == [True, False, True, True, False]
+    assert hits.tolist() == [True, False, True, True, False, True, True, False]
     assert evidence[2] == "Data Scientist"
     assert phrase_pattern("re:foo\\d").startswith("(?:foo")
 

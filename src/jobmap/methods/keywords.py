@@ -1,7 +1,8 @@
 """Keyword rules: the baseline every evaluation shows, and the backbone of the default finder.
 
 A family's ``keywords`` are phrases matched case-insensitively as whole words in the title (a
-trailing ``*`` matches any word ending: ``data scien*``; spaces also match ``-``, ``/`` and ``_``;
+trailing ``*`` matches any word ending: ``data scien*``; a space also matches hyphens and dashes,
+``/``, ``_`` or nothing, as in "Machine–Learning", "Data_Science" or "DataScientist";
 ``re:`` starts a raw regular expression). A posting matches when a keyword matches and no
 ``exclude`` phrase does. With no keywords, the family's anchor phrases are the rule.
 """
@@ -17,11 +18,15 @@ import pandas as pd
 from jobmap.families import Family
 from jobmap.methods.base import Method, MethodContext
 
+#: What may stand between the words of a phrase: spaces, hyphens and dashes, slashes,
+#: underscores, or nothing ("DataScientist").
+_SEPARATORS = r"[\s\-\u2010-\u2015/_]*"
+
 
 def _body(phrase: str) -> str:
     wildcard = phrase.endswith("*")
     words = phrase.rstrip("*").strip().split()
-    body = r"[\s\-/_]+".join(re.escape(w) for w in words)
+    body = _SEPARATORS.join(re.escape(w) for w in words)
     return body + (r"[a-z0-9]*" if wildcard else "")
 
 
