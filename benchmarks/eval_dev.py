@@ -7,6 +7,7 @@ The second table is a family defined by two anchor phrases alone ("machine learn
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -15,6 +16,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "linkedin-2023"
 LABELS = ROOT.parent / "shared" / "labels" / "ml-ai-linkedin-2023-dev.csv"
 METHODS = ["auto", "hybrid", "head", "knn", "anchors", "lda", "cluster"]
+OTHER_ANCHORS = [
+    ["machine learning"],
+    ["machine learning", "data science"],
+    ["machine learning engineer", "data scientist"],
+    ["AI", "ML"],
+]
 
 
 def table(summary, title: str) -> None:  # type: ignore[no-untyped-def]
@@ -60,6 +67,26 @@ def main() -> None:
             progress=False,
         )
     table(out2["summary"], "A family given only two anchor phrases, no labels")
+    print("\nOther anchor phrases, no labels (F1; auto's precision / recall)\n")
+    print("| anchors | phrases as a rule | auto | notebook's method | auto P / R |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for anchors in OTHER_ANCHORS:
+        with tempfile.TemporaryDirectory() as tmp:
+            fams = Path(tmp) / "other.toml"
+            fams.write_text(f"[families.other]\nanchors = {json.dumps(anchors)}\n")
+            s = evaluate(
+                "other",
+                DATA,
+                labels=LABELS,
+                methods=["auto", "anchors"],
+                families=fams,
+                progress=False,
+            )["summary"].set_index("method")
+        print(
+            f"| {', '.join(anchors)} | {s.loc['keywords', 'f1']:.3f} | {s.loc['auto', 'f1']:.3f} | "
+            f"{s.loc['anchors', 'f1']:.3f} | "
+            f"{s.loc['auto', 'precision']:.3f} / {s.loc['auto', 'recall']:.3f} |"
+        )
     out3 = evaluate(
         "ml-ai",
         DATA,

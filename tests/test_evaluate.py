@@ -17,7 +17,7 @@ from jobmap.methods.keywords import (
     keyword_hits,
     phrase_pattern,
 )
-from jobmap.methods.learned import INITIALISM_RANK, confirmed_initialisms
+from jobmap.methods.learned import INITIALISM_RANK, grown_terms
 from tests.conftest import needs_shared, run_cli
 from tests.fakes import HashBackend
 
@@ -287,13 +287,32 @@ def test_an_initialism_joins_the_rule_only_where_the_data_confirm_it(
         + OTHER_TITLES
     )
     vecs = EmbeddingEngine("fake", progress=False).embed(titles)
-    found = confirmed_initialisms(
+    found = grown_terms(
         ("registered nurse", "project manager", "nurse"), pd.Series(titles).to_numpy(), vecs
     )
     assert set(found) == {"RN", "PM"}
     assert found["RN"]["titles"] == 3 and found["RN"]["used"]
-    assert found["RN"]["rank"] >= INITIALISM_RANK
+    assert found["RN"]["rank"] >= INITIALISM_RANK and found["RN"]["kind"] == "initialism"
     assert not found["PM"]["used"]
+
+
+def test_the_long_form_of_an_initialism_joins_the_rule_where_the_data_confirm_it(
+    fake_model: HashBackend,
+) -> None:
+    from jobmap.embeddings import EmbeddingEngine
+
+    titles = (
+        [f"RN {w}" for w in ("ICU", "Cardiac Care", "Oncology Ward")]
+        + [f"Registered Nurse {w}" for w in ("ICU", "Cardiac Care", "Oncology Ward")]
+        + [f"{w} Retail Nights" for w in ("Cashier", "Baker", "Janitor")]
+        + OTHER_TITLES
+    )
+    vecs = EmbeddingEngine("fake", progress=False).embed(titles)
+    found = grown_terms(("RN",), pd.Series(titles).to_numpy(), vecs)
+    assert found["registered nurse"]["used"] and found["registered nurse"]["kind"] == "long form"
+    assert not found["retail nights"]["used"]
+    assert set(found) <= {"registered nurse", "retail nights", "nurse icu", "nurse cardiac"}
+    assert grown_terms(("rn",), pd.Series(titles).to_numpy(), vecs) == {}  # not written as one
 
 
 def test_a_family_of_anchors_alone_grows_its_rule(tmp_path: Path, fake_model: HashBackend) -> None:
@@ -309,7 +328,7 @@ def test_a_family_of_anchors_alone_grows_its_rule(tmp_path: Path, fake_model: Ha
     csv.write_text(text + "\n")
     run = jobmap.run_find("nursing", csv, families=fams, model="fake", progress=False)
     assert run.manifest["parameters"]["picked"] == "bootstrap"
-    assert run.manifest["parameters"]["initialisms"]["RN"]["used"]
+    assert run.manifest["parameters"]["grown"]["RN"]["used"]
     matched = run.matches.set_index("title")
     assert "RN Cardiac Care" in matched.index and "Line Cook" not in matched.index
     assert matched.loc["RN ICU", "evidence"] == "title: RN"

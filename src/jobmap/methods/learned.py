@@ -289,54 +289,131 @@ class HybridMethod(Method):
 #: A bootstrapped head adds a title without the family's phrases only when it is this sure; its
 #: probability is rescaled so that this value scores 0.5, the method's threshold.
 HEAD_SURE = 0.9
-#: An initialism ("ML" for "machine learning") joins the rule when three quarters of the titles
-#: with it rank in the top (1 - INITIALISM_RANK) of all titles by similarity to those with its
-#: phrase: "RN" and "AI" do; "PM" (mostly afternoon shifts) and "DE" (Delaware) do not.
+#: A term the data suggest (an initialism of a phrase, or the long form of an initialism) joins
+#: the rule when three quarters of the titles with it rank in the top (1 - INITIALISM_RANK) of all
+#: titles by similarity to those with the family's phrase: "RN" for "registered nurse" and "AI"
+#: do; "PM" for "project manager" (mostly afternoon shifts) and "DE" (Delaware) do not.
 INITIALISM_RANK = 0.9
 #: Titles without the family's phrases sampled as the bootstrapped head's negatives, at most.
 MAX_NEGATIVES = 50_000
+#: Long forms of an initialism anchor tested, the most frequent first; as several are tried for
+#: each anchor, one joins the rule only above the stricter LONG_FORM_RANK.
+LONG_FORMS_TRIED = 10
+LONG_FORM_RANK = 0.95
+#: Words that do not start a word of a long form: function words and Roman numerals.
+_NOT_INITIAL = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "ii",
+        "iii",
+        "iv",
+        "vi",
+        "vii",
+        "viii",
+        "ix",
+        "xi",
+    ]
+)
 
 
-def confirmed_initialisms(
+def _confirmation(has_phrase: np.ndarray, has_term: np.ndarray, vecs: np.ndarray) -> float:
+    """Where the titles with a term rank, by similarity to the centroid of the titles with the
+    phrase, among the titles with neither: the 25th percentile of their ranks (1 = the most
+    similar), or NaN with no phrase title or fewer than two term titles."""
+    if not has_phrase.any() or has_term.sum() < 2:
+        return float("nan")
+    centroid = vecs[has_phrase].mean(axis=0)
+    sims = vecs @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
+    others = np.sort(sims[~has_phrase & ~has_term])
+    ranks = np.searchsorted(others, sims[has_term]) / max(len(others), 1)
+    return float(np.quantile(ranks, 0.25))
+
+
+def _long_forms(letters: str, titles: np.ndarray) -> list[str]:
+    """Runs of words in the titles whose initials spell ``letters`` ("machine learning" for
+    "ML"), the most frequent first; never the initialism itself or one-letter words."""
+    n = len(letters)
+    counts: dict[str, int] = {}
+    for title in titles:
+        words = re.findall(r"[A-Za-z]+", str(title))
+        seen = set()
+        for i in range(len(words) - n + 1):
+            run = words[i : i + n]
+            if any(len(w) < 2 or w.upper() == letters or w.lower() in _NOT_INITIAL for w in run):
+                continue
+            if "".join(w[0] for w in run).upper() == letters:
+                seen.add(" ".join(w.lower() for w in run))
+        for form in seen:
+            counts[form] = counts.get(form, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [form for form, c in ranked[:LONG_FORMS_TRIED] if c >= 2]
+
+
+def grown_terms(
     phrases: tuple[str, ...], titles: np.ndarray, vecs: np.ndarray
 ) -> dict[str, dict[str, Any]]:
-    """For each phrase of several words, its initialism and whether the data confirm it.
+    """Terms the data suggest for a family's phrases, and whether the data confirm them: the
+    initialism of a phrase of several words ("ML" for "machine learning"), and the long forms of
+    a phrase that is an initialism ("machine learning" for "ML").
 
-    ``titles`` are distinct titles and ``vecs`` their embeddings. An initialism is confirmed when
-    at least two titles use it and three quarters of them rank in the top 10% by similarity to
-    the centroid of the titles with the phrase.
+    ``titles`` are distinct titles and ``vecs`` their embeddings. A term is confirmed when at
+    least two titles use it and three quarters of them rank in the top 10% by similarity to the
+    centroid of the titles with the phrase (see :func:`_confirmation`).
     """
     out: dict[str, dict[str, Any]] = {}
     series = pd.Series(titles, dtype=object)
     for phrase in phrases:
         letters = initialism(phrase)
-        if letters is None or letters in out:
+        word = phrase.strip()
+        short = bool(re.fullmatch(r"[A-Z]{2,5}", word))  # an initialism, as the user wrote it
+        if letters is None and not short:
             continue
-        pattern = re.compile(initialism_pattern(letters))
         has_phrase, _ = keyword_hits(series, compile_phrases([phrase]), None)
-        has_it = np.asarray([pattern.search(t) is not None for t in titles]) & ~has_phrase
-        rank = float("nan")
-        if has_phrase.any() and has_it.sum() >= 2:
-            centroid = vecs[has_phrase].mean(axis=0)
-            sims = vecs @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
-            others = np.sort(sims[~has_phrase & ~has_it])
-            ranks = np.searchsorted(others, sims[has_it]) / max(len(others), 1)
-            rank = float(np.quantile(ranks, 0.25))
-        out[letters] = {
-            "phrase": phrase,
-            "titles": int(has_it.sum()),
-            "rank": round(rank, 3) if rank == rank else None,
-            "used": bool(rank >= INITIALISM_RANK),
-        }
+        candidates: list[tuple[str, str, np.ndarray]] = []
+        if letters is not None:
+            pattern = re.compile(initialism_pattern(letters))
+            has = np.asarray([pattern.search(t) is not None for t in titles])
+            candidates.append((letters, "initialism", has))
+        else:
+            for form in _long_forms(word.upper(), titles):
+                has, _ = keyword_hits(series, compile_phrases([form]), None)
+                candidates.append((form, "long form", has))
+        for term, kind, has in candidates:
+            if term in out or term.lower() in (p.strip().lower() for p in phrases):
+                continue
+            has_term = has & ~has_phrase
+            rank = _confirmation(has_phrase, has_term, vecs)
+            out[term] = {
+                "of": phrase,
+                "kind": kind,
+                "titles": int(has_term.sum()),
+                "rank": round(rank, 3) if rank == rank else None,
+                "used": bool(rank >= (INITIALISM_RANK if kind == "initialism" else LONG_FORM_RANK)),
+            }
     return out
 
 
 class BootstrapMethod(_TitleHead):
     """The family's phrases as a rule, grown from the data, for families without labels.
 
-    1. The rule: the family's keywords (else its anchor phrases) in the title, plus the
-       initialisms of its multi-word phrases that the data confirm (see
-       :func:`confirmed_initialisms`), minus its exclusions. A title the rule matches scores 1.
+    1. The rule: the family's keywords (else its anchor phrases) in the title, plus what the data
+       confirm of the initialisms of its multi-word phrases and the long forms of its initialisms
+       (see :func:`grown_terms`), minus its exclusions. A title the rule matches scores 1.
     2. A logistic-regression head on the title embeddings, trained on the titles the rule
        matches (and the family's examples, and labels when given) against the other titles. It
        adds a title only when its probability reaches ``HEAD_SURE``.
@@ -353,16 +430,21 @@ class BootstrapMethod(_TitleHead):
         phrases = tuple(family.keywords or family.anchors)
         uniq = np.unique(np.asarray([clean(t) for t in postings["title"]], dtype=object))
         vecs = self.engine_.embed([self.prefix + t for t in uniq], desc="embedding titles")
-        self.initialisms_ = confirmed_initialisms(phrases, uniq, vecs)
-        confirmed = [k for k, v in self.initialisms_.items() if v["used"]]
-        # Two confirmed initialisms written together count too: "AIML" for "AI/ML".
-        joined = [a + b for a in confirmed for b in confirmed if a != b]
-        used = [initialism_pattern(k) for k in confirmed] + [
+        self.grown_ = grown_terms(phrases, uniq, vecs)
+        used = {k: v for k, v in self.grown_.items() if v["used"]}
+        long_forms = [k for k, v in used.items() if v["kind"] == "long form"]
+        # The initialisms: those confirmed, and the anchors whose long forms are.
+        initials = [k for k, v in used.items() if v["kind"] == "initialism"]
+        initials += [v["of"].strip().upper() for v in used.values() if v["kind"] == "long form"]
+        initials = list(dict.fromkeys(initials))
+        # Two initialisms written together count too: "AIML" for "AI/ML".
+        joined = [a + b for a in initials for b in initials if a != b]
+        patterns = [initialism_pattern(k) for k in initials] + [
             rf"(?<![A-Za-z0-9]){j}(?![A-Za-z0-9])" for j in joined
         ]
-        include = compile_phrases(phrases)
+        include = compile_phrases(list(phrases) + long_forms)
         pattern = "|".join(
-            ([include.pattern] if include is not None else []) + [f"(?-i:{u})" for u in used]
+            ([include.pattern] if include is not None else []) + [f"(?-i:{u})" for u in patterns]
         )
         self.rule_ = re.compile(pattern, re.IGNORECASE) if pattern else None
         self.exclude_ = compile_phrases(family.exclude)
@@ -405,10 +487,13 @@ class BootstrapMethod(_TitleHead):
     def grown(self) -> str:
         """What the data added to the rule, in words."""
         parts = [
-            f"{k} for {v['phrase']!r} {'added' if v['used'] else 'not confirmed'}"
-            for k, v in self.initialisms_.items()
-            if v["titles"]
+            f"{k!r} for {v['of']!r} {'added' if v['used'] else 'not confirmed'}"
+            for k, v in self.grown_.items()
+            if v["titles"] and (v["used"] or v["kind"] == "initialism")
         ]
+        others = sum(1 for v in self.grown_.values() if v["kind"] == "long form" and not v["used"])
+        if others:
+            parts.append(f"{others} other long form{'s' if others > 1 else ''} not confirmed")
         return "; ".join([*parts, f"head trained on {self.trained_on_}"])
 
     def score(self, postings: pd.DataFrame) -> pd.DataFrame:
@@ -469,7 +554,7 @@ class BootstrapMethod(_TitleHead):
     def params(self) -> dict[str, Any]:
         out: dict[str, Any] = {"C": self.C, "seed": self.seed, "head_sure": HEAD_SURE}
         if hasattr(self, "trained_on_"):
-            out.update({"initialisms": self.initialisms_, "trained_on": self.trained_on_})
+            out.update({"grown": self.grown_, "trained_on": self.trained_on_})
         return out
 
 
