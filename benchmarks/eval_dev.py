@@ -11,6 +11,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "linkedin-2023"
@@ -40,6 +41,23 @@ def table(summary, title: str) -> None:  # type: ignore[no-untyped-def]
         )
 
 
+def anchors_only(anchors: list[str]) -> dict[str, Any]:
+    """``evaluate`` of auto and the notebook's method for a family of these anchors alone."""
+    from jobmap.evaluate import evaluate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fams = Path(tmp) / "anchors.toml"
+        fams.write_text(f"[families.anchors-only]\nanchors = {json.dumps(anchors)}\n")
+        return evaluate(
+            "anchors-only",
+            DATA,
+            labels=LABELS,
+            methods=["auto", "anchors"],
+            families=fams,
+            progress=False,
+        )
+
+
 def main() -> None:
     if not LABELS.is_file() or not DATA.is_dir():
         print(f"skipped: {LABELS} or {DATA} is not here (../shared is the developers' only)")
@@ -53,35 +71,13 @@ def main() -> None:
         f"{s['positives'].iloc[0]} ML/AI ({s.attrs['unsure_labels']} unsure left out)."
     )
     table(s, "Family ml-ai (built-in: keyword rule, examples, calibrated thresholds)")
-    with tempfile.TemporaryDirectory() as tmp:
-        fams = Path(tmp) / "two.toml"
-        fams.write_text(
-            '[families.two-anchors]\nanchors = ["machine learning", "artificial intelligence"]\n'
-        )
-        out2 = evaluate(
-            "two-anchors",
-            DATA,
-            labels=LABELS,
-            methods=["auto", "anchors"],
-            families=fams,
-            progress=False,
-        )
+    out2 = anchors_only(["machine learning", "artificial intelligence"])
     table(out2["summary"], "A family given only two anchor phrases, no labels")
     print("\nOther anchor phrases, no labels (F1; auto's precision / recall)\n")
     print("| anchors | phrases as a rule | auto | notebook's method | auto P / R |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for anchors in OTHER_ANCHORS:
-        with tempfile.TemporaryDirectory() as tmp:
-            fams = Path(tmp) / "other.toml"
-            fams.write_text(f"[families.other]\nanchors = {json.dumps(anchors)}\n")
-            s = evaluate(
-                "other",
-                DATA,
-                labels=LABELS,
-                methods=["auto", "anchors"],
-                families=fams,
-                progress=False,
-            )["summary"].set_index("method")
+        s = anchors_only(anchors)["summary"].set_index("method")
         print(
             f"| {', '.join(anchors)} | {s.loc['keywords', 'f1']:.3f} | {s.loc['auto', 'f1']:.3f} | "
             f"{s.loc['anchors', 'f1']:.3f} | "
