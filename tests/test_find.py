@@ -117,6 +117,12 @@ def test_no_anchor_found_is_a_clear_error(tmp_path: Path, fake_model: HashBacken
     f.write_text("title\nCook\nNurse\n")
     with pytest.raises(ConfigError, match="no title in the 2 postings contains any anchor"):
         jobmap.find("ml-ai", method="anchors", data=f, model="fake", progress=False)
+    fams = tmp_path / "f.toml"
+    fams.write_text('[families.zebras]\nanchors = ["zebra trainer"]\n')
+    result = run_cli("find", "zebras", "--data", f, "--families", fams, "--model", "fake")
+    assert result.exit_code == 1
+    assert "'zebras' has nothing to learn from" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_cli_writes_rows_and_manifest(
