@@ -71,6 +71,15 @@ def initialism_pattern(letters: str) -> str:
     return r"(?<![A-Za-z0-9])" + r"\.?".join(letters) + end
 
 
+#: How ``keyword_hits`` writes the evidence of a match an exclusion vetoed.
+VETOED = " vetoed by "
+
+
+def is_vetoed(evidence: list[str] | pd.Series) -> np.ndarray:
+    """Which ``keyword_hits`` evidence strings are of a match an exclusion vetoed."""
+    return np.asarray([VETOED in str(e) for e in evidence], dtype=bool)
+
+
 def keyword_hits(
     texts: pd.Series, include: re.Pattern[str] | None, exclude: re.Pattern[str] | None
 ) -> tuple[np.ndarray, list[str]]:
@@ -84,7 +93,7 @@ def keyword_hits(
             continue
         veto = exclude.search(text) if exclude is not None else None
         if veto is not None:
-            evidence.append(f"{found.group(0)!r} vetoed by {veto.group(0)!r}")
+            evidence.append(f"{found.group(0)!r}{VETOED}{veto.group(0)!r}")
             continue
         hits[i] = True
         evidence.append(found.group(0))

@@ -34,6 +34,7 @@ from jobmap.methods.keywords import (
     compile_phrases,
     initialism,
     initialism_pattern,
+    is_vetoed,
     keyword_hits,
 )
 from jobmap.texts import TITLE_PREFIX, clean
@@ -77,6 +78,14 @@ def bootstrap_set(
     return titles[chosen].tolist(), np.concatenate([np.ones(len(pos)), np.zeros(len(neg))])
 
 
+def distinct_titles(
+    postings: pd.DataFrame, engine: EmbeddingEngine, prefix: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct cleaned titles of the postings (sorted) and their embeddings."""
+    uniq = np.unique(np.asarray([clean(t) for t in postings["title"]], dtype=object))
+    return uniq, engine.embed([prefix + t for t in uniq], desc="embedding titles")
+
+
 def add_bootstrap(
     titles: list[str],
     target: np.ndarray,
@@ -87,8 +96,7 @@ def add_bootstrap(
     seed: int,
 ) -> tuple[list[str], np.ndarray]:
     """``titles``/``target`` plus pseudo-labels bootstrapped from the family's anchor phrases."""
-    uniq = np.unique(np.asarray([clean(t) for t in postings["title"]], dtype=object))
-    vecs = engine.embed([prefix + t for t in uniq], desc="embedding titles")
+    uniq, vecs = distinct_titles(postings, engine, prefix)
     boot_titles, boot_target = bootstrap_set(family, vecs, uniq, seed)
     return titles + boot_titles, np.concatenate([target, boot_target])
 
@@ -229,12 +237,20 @@ class KnnMethod(Method):
         return out
 
 
-def description_mentions(descriptions: pd.Series, rule: re.Pattern[str] | None) -> np.ndarray:
-    """How often the family's keywords occur in each description (links and emails removed)."""
-    if rule is None:
-        return np.zeros(len(descriptions))
-    texts = descriptions.fillna("").astype(str).tolist()
-    return np.asarray([len(rule.findall(_URL.sub(" ", t))) for t in texts], dtype=np.float64)
+def description_evidence(
+    postings: pd.DataFrame, rule: re.Pattern[str] | None, vetoed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """How often the rule occurs in each posting's description (links and emails removed; none
+    without a description column), and the score that gives: ``n / (n + DESCRIPTION_HALF)``,
+    0 where an exclusion vetoed the title."""
+    if rule is None or "description" not in postings.columns:
+        mentions = np.zeros(len(postings))
+    else:
+        texts = postings["description"].fillna("").astype(str).tolist()
+        mentions = np.asarray(
+            [len(rule.findall(_URL.sub(" ", t))) for t in texts], dtype=np.float64
+        )
+    return mentions, np.where(vetoed, 0.0, mentions / (mentions + DESCRIPTION_HALF))
 
 
 class HybridMethod(Method):
@@ -250,12 +266,9 @@ class HybridMethod(Method):
 
     def score(self, postings: pd.DataFrame) -> pd.DataFrame:
         title = self.rule_.score(postings)
-        if "description" in postings.columns:
-            mentions = description_mentions(postings["description"], self.rule_.include_re_)
-        else:
-            mentions = np.zeros(len(postings))
-        vetoed = title["keyword"].str.contains(" vetoed by ", regex=False).to_numpy()
-        desc_score = np.where(vetoed, 0.0, mentions / (mentions + DESCRIPTION_HALF))
+        mentions, desc_score = description_evidence(
+            postings, self.rule_.include_re_, is_vetoed(title["keyword"])
+        )
         in_title = title["score"].to_numpy() >= 0.5
         score = np.where(in_title, 1.0, np.minimum(desc_score, 0.99))
         evidence = [
@@ -428,8 +441,7 @@ class BootstrapMethod(_TitleHead):
     def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
         self.engine_ = context.engine()
         phrases = tuple(family.keywords or family.anchors)
-        uniq = np.unique(np.asarray([clean(t) for t in postings["title"]], dtype=object))
-        vecs = self.engine_.embed([self.prefix + t for t in uniq], desc="embedding titles")
+        uniq, vecs = distinct_titles(postings, self.engine_, self.prefix)
         self.grown_ = grown_terms(phrases, uniq, vecs)
         used = {k: v for k, v in self.grown_.items() if v["used"]}
         long_forms = [k for k, v in used.items() if v["kind"] == "long form"]
@@ -498,7 +510,7 @@ class BootstrapMethod(_TitleHead):
 
     def score(self, postings: pd.DataFrame) -> pd.DataFrame:
         hits, found = keyword_hits(postings["title"], self.rule_, self.exclude_)
-        vetoed = np.asarray([" vetoed by " in f for f in found])
+        vetoed = is_vetoed(found)
         x = self.engine_.embed(
             [self.prefix + clean(t) for t in postings["title"]], desc="embedding titles"
         )
@@ -508,11 +520,7 @@ class BootstrapMethod(_TitleHead):
             0.5 + 0.5 * (proba - HEAD_SURE) / (1 - HEAD_SURE),
             0.5 * proba / HEAD_SURE,
         )
-        if "description" in postings.columns:
-            mentions = description_mentions(postings["description"], self.rule_)
-        else:
-            mentions = np.zeros(len(postings))
-        desc = mentions / (mentions + DESCRIPTION_HALF)
+        mentions, desc = description_evidence(postings, self.rule_, vetoed)
         score = np.where(hits, 1.0, np.minimum(np.maximum(head, desc), 0.99))
         score = np.where(vetoed, 0.0, score)
         evidence = []
@@ -544,7 +552,7 @@ class BootstrapMethod(_TitleHead):
                 f"the description mentions the family's phrases {row['description_mentions']} "
                 f"times ({DESCRIPTION_HALF} count as much as a phrase in the title)"
             )
-        if " vetoed by " in ev:
+        if is_vetoed([ev])[0]:
             return f"excluded: {ev}"
         return (
             f"a head trained on {self.trained_on_} gives probability "
