@@ -498,6 +498,8 @@ def find(
         extra = f", picked {p['picked']}: {p['why']}"
     elif "family_clusters" in p:
         extra = f", clusters {p['family_clusters']} of {p['clusters']}"
+    if "summary" in p:  # what a method says of its fit (bootstrap: what the data added)
+        extra += f" ({p['summary']})" if extra else f", {p['summary']}"
     con.print(
         f"[bold]{family}[/] by {method} (threshold {s['threshold']:.3g} "
         f"{escape('[' + run.manifest['threshold_from'] + ']')}{escape(extra)}): "

@@ -562,7 +562,9 @@ class BootstrapMethod(_TitleHead):
     def params(self) -> dict[str, Any]:
         out: dict[str, Any] = {"C": self.C, "seed": self.seed, "head_sure": HEAD_SURE}
         if hasattr(self, "trained_on_"):
-            out.update({"grown": self.grown_, "trained_on": self.trained_on_})
+            out.update(
+                {"grown": self.grown_, "trained_on": self.trained_on_, "summary": self.grown()}
+            )
         return out
 
 
@@ -589,8 +591,6 @@ class AutoMethod(Method):
             )
         self.inner_ = inner.fit(postings, family, context)
         self.picked_ = inner.name
-        if isinstance(self.inner_, BootstrapMethod):
-            why += f" ({self.inner_.grown()})"
         self.why_ = why
         return self
 
