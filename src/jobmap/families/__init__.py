@@ -10,7 +10,7 @@ import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -255,14 +255,12 @@ def save_thresholds(
     and all, into ``families_file`` or the per-user file, where it replaces the built-in one.
     Comments inside the family's own tables are not kept.
     """
-    import dataclasses
-
     fam = get_family(name, families_file)
     if Path(fam.origin) == builtin_families_file():
         target = Path(families_file).expanduser() if families_file else user_families_file()
     else:
         target = Path(fam.origin)
-    updated = dataclasses.replace(fam, thresholds={**fam.thresholds, **thresholds})
+    updated = replace(fam, thresholds={**fam.thresholds, **thresholds})
     _write_family(target, updated)
     return target
 
