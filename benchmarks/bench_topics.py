@@ -42,7 +42,7 @@ def main() -> None:
         pass
 
     start = time.perf_counter()
-    method = LdaMethod(seed=567).fit(big, get_family("ml-ai"), MethodContext(progress=False))
+    method = LdaMethod(seed=567).use(MethodContext(progress=False)).fit(big, get_family("ml-ai"))
     lda_seconds = time.perf_counter() - start
     json.dump(
         {

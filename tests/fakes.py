@@ -20,12 +20,14 @@ class HashBackend:
     def __init__(self, name: str = "fake", **_: object) -> None:
         self.model_id = f"fake:{name}"
         self.calls: list[str] = []
+        self.batch_sizes: list[int] = []
         self.fail_after: int | None = None  # raise KeyboardInterrupt after this many texts
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         if self.fail_after is not None and len(self.calls) + len(texts) > self.fail_after:
             raise KeyboardInterrupt
         self.calls.extend(texts)
+        self.batch_sizes.append(batch_size)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             t = f"  {text.lower()}  "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +45,23 @@ def test_batched_equals_one_at_a_time(engine: EmbeddingEngine) -> None:
     np.testing.assert_allclose(together, alone, atol=1e-5)
 
 
+def test_a_cold_run_prints_only_jobmap_s_lines(tmp_path: Path) -> None:
+    """Loading MiniLM prints no library "LOAD REPORT" table (it reads like an error)."""
+    env = {**os.environ, "JOBMAP_CACHE": str(tmp_path / "cold"), "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "jobmap.cli", "find", "ml-ai", "--method", "anchors"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for noise in ("LOAD REPORT", "UNEXPECTED", "position_ids"):
+        assert noise not in done.stderr + done.stdout
+    assert "ml-ai by anchors (threshold 0.85 [family], 1 anchor titles)" in done.stdout
+
+
 def test_find_on_the_bundled_sample_with_the_real_model() -> None:
     run = jobmap.run_find("ml-ai", method="anchors", threshold=0.85, progress=False)
     assert run.manifest["parameters"]["anchor_titles"] == [
@@ -53,7 +73,7 @@ def test_find_on_the_bundled_sample_with_the_real_model() -> None:
         "ml-ai", method="anchors", threshold=0.85, progress=False, use_cache=False
     )  # refit: every vector comes from the vector cache
     assert second.manifest["embedding"]["model_id"] == run.manifest["embedding"]["model_id"]
-    engine = second.method.engine_  # type: ignore[attr-defined]
+    engine = second.method.engine
     assert engine.stats.computed == 0 and engine.stats.from_cache == engine.stats.unique
     assert second.scored["score"].tolist() == run.scored["score"].tolist()
 
@@ -72,7 +92,6 @@ def test_notebook_method_on_the_2023_dev_labels_is_as_weak_as_measured() -> None
     no_ids = labels.loc[labels["label"] == "no", "job_id"].sample(3000, random_state=0)
     rows = sample[sample["job_id"].isin(pd.concat([yes_ids, no_ids]))]
     import tempfile
-    from pathlib import Path
 
     f = Path(tempfile.mkdtemp()) / "dev.csv"
     rows[["job_id", "title"]].to_csv(f, index=False)

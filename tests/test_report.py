@@ -27,29 +27,46 @@ def test_report_tables_on_the_bundled_sample() -> None:
     tables = jobmap.report("ml-ai", progress=False)
     overview = tables["overview"].set_index("group")
     assert overview["postings"].sum() == 665 and overview.loc["family", "postings"] > 0
-    for name in (
-        "salary",
-        "salary_by_experience",
-        "top_titles",
-        "companies",
-        "job_industries",
-        "company_industries",
-        "skills",
-        "benefits",
-        "states",
-        "remote",
-        "experience",
-        "work_type",
-        "over_time",
-        "company_size",
-    ):
-        assert name in tables and len(tables[name]) > 0, name
+    # every table, checked against counts made here from the postings and the run's matches
+    found = jobmap.find("ml-ai", all=True, progress=False)
+    family_ids = set(found.loc[found["match"], "job_id"])
+    p = jobmap.load(progress=False).postings
+    in_family = p["job_id"].isin(family_ids).astype(bool)
+    n_family = int(in_family.sum())
+    assert overview.loc["family", "postings"] == n_family
+    assert tables["top_titles"]["postings"].sum() == n_family
+    with_salary = p["annual_salary"].between(10_000, 1_000_000).fillna(False).astype(bool)
+    salary_counts = tables["salary"].set_index("group")["postings"]
+    assert salary_counts["family"] == (with_salary & in_family).sum()
+    assert salary_counts["rest"] == (with_salary & ~in_family).sum()
+    work = tables["work_type"].set_index("formatted_work_type")
+    expected_work = p.loc[in_family, "formatted_work_type"].value_counts()
+    assert work["family"].loc[expected_work.index].tolist() == expected_work.tolist()
+    assert tables["over_time"]["family"].sum() == n_family
+    top_company = tables["companies"].iloc[0]
+    assert (
+        top_company["family"]
+        == (in_family & (p["company_name"] == top_company["company_name"])).sum()
+    )
+    remote = tables["remote"].set_index("group")
+    assert remote.loc["family", "postings"] == n_family
+    for name in ("job_industries", "company_industries", "skills", "benefits", "states"):
+        part = tables[name]
+        assert part["family"].max() <= n_family and part["family"].sum() >= n_family / 2, name
+        assert part["rest_share"].between(0, 1).all(), name
+    experience = tables["salary_by_experience"]
+    assert set(experience["group"]) == {"family", "rest"}
+    assert experience["postings"].sum() <= with_salary.sum()
+    sizes = tables["company_size"]
+    assert sizes["family"].sum() + sizes["rest"].sum() <= len(p)
     salary = tables["salary"].set_index("group")
     assert salary.loc["rest", "postings"] > 300
     skills = tables["skills"]
     assert {"family", "rest", "family_share", "rest_share"} <= set(skills.columns)
     assert skills["family_share"].between(0, 1).all()
-    assert any("companies: rows for 68" in n for n in tables["notes"]["note"])
+    assert "companies: rows for 68 of the 542 companies in postings." in list(
+        tables["notes"]["note"]
+    )
 
 
 def test_report_cli_writes_a_self_contained_page(tmp_path: Path) -> None:

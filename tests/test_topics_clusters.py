@@ -131,17 +131,32 @@ def test_k_auto_records_the_curve(tmp_path: Path, fake_model: HashBackend) -> No
     assert bad.exit_code == 2 and "give a whole number or auto" in bad.stderr
 
 
-def test_hdbscan_runs_and_marks_noise(titles_csv: Path, fake_model: HashBackend) -> None:
+def test_hdbscan_runs_and_marks_noise(
+    tmp_path: Path, titles_csv: Path, fake_model: HashBackend
+) -> None:
+    # the three families of titles, plus titles like nothing else: HDBSCAN's noise
+    loners = ["Zookeeper", "Quantum Xylophonist"]
+    frame = pd.read_csv(titles_csv)
+    extra = pd.DataFrame({"job_id": range(100, 100 + len(loners)), "title": loners})
+    f = tmp_path / "with-loners.csv"
+    pd.concat([frame, extra]).to_csv(f, index=False)
     run = jobmap.run_find(
         "ml-ai",
-        titles_csv,
+        f,
         method="cluster",
         model="fake",
         progress=False,
         options={"algorithm": "hdbscan", "min_cluster_size": 3},
     )
     assert run.manifest["parameters"]["algorithm"] == "hdbscan"
-    assert len(run.scored) == 36
+    cluster_of = dict(zip(run.scored["title"], run.scored["cluster"], strict=False))
+    assert {cluster_of[t] for t in loners} == {-1}  # each loner is noise, and only they are
+    assert set(run.scored.loc[run.scored["cluster"] == -1, "title"]) == set(loners)
+    ml = run.scored["title"].str.contains("Machine Learning")
+    assert (run.scored.loc[ml, "cluster"] >= 0).all() and run.scored.loc[ml, "family_cluster"].all()
+    table = run.method.clusters()  # type: ignore[attr-defined]
+    assert table.set_index("cluster").loc[-1, "postings"] >= len(loners)
+    assert not table.set_index("cluster").loc[-1, "family"]
 
 
 def test_bad_k(titles_csv: Path, fake_model: HashBackend) -> None:

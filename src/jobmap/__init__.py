@@ -6,8 +6,7 @@
 665
 """
 
-__version__ = "0.2.0"
-
+from jobmap._version import __version__
 from jobmap.data import Dataset, load
 from jobmap.data.inspect import inspect
 from jobmap.data.sample import sample

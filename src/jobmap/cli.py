@@ -17,28 +17,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from jobmap import __version__
-from jobmap.config import CACHE_ENV, parse_column_mapping
+from jobmap._version import __version__
+from jobmap.config import CACHE_ENV, Settings, parse_column_mapping
 from jobmap.errors import ConfigError, DataWarning, JobmapError
+from jobmap.methods import METHODS, method_class
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 DEBUG_ENV = "JOBMAP_DEBUG"
-#: Methods whose matches the keyword rule decides: a threshold calibrated on one file means nothing.
-RULE_DECIDED = ("keywords", "hybrid", "auto")
-
-METHOD_NAMES = (
-    "auto",
-    "keywords",
-    "hybrid",
-    "bootstrap",
-    "head",
-    "knn",
-    "anchors",
-    "lda",
-    "cluster",
-)
 #: Postings columns worth a glance in ``inspect``'s sample rows (the table has ~30).
 SAMPLE_COLUMNS = ("job_id", "title", "company_name", "location", "annual_salary", "listed_time")
 
@@ -289,6 +276,21 @@ def run_options(f: F) -> F:
     options = [
         click.option("--quiet", is_flag=True, help="No progress bars and no summary."),
         click.option(
+            "--anchor-sample",
+            type=click.IntRange(min=1),
+            default=None,
+            help="anchors: look for anchors in a random sample of N postings (the notebook: "
+            "10000).",
+        ),
+        click.option(
+            "--anchor",
+            "anchors",
+            multiple=True,
+            metavar="TITLE_OR_JOB_ID",
+            help="anchors: an anchor title, or the job_id of a posting. Repeatable. [default: the "
+            "postings whose titles contain one of the family's anchor phrases]",
+        ),
+        click.option(
             "--min-cluster-size",
             type=click.IntRange(min=2),
             default=None,
@@ -355,7 +357,7 @@ def run_options(f: F) -> F:
 
 
 def _method_options(params: dict[str, Any]) -> dict[str, Any]:
-    """The method arguments of :func:`run_options` (removed from ``params``), as given."""
+    """The method options of :func:`run_options` (removed from ``params``), as given."""
     k = params.pop("k", None)
     if k is not None and k != "auto":
         try:
@@ -364,7 +366,10 @@ def _method_options(params: dict[str, Any]) -> dict[str, Any]:
             raise click.BadParameter(
                 f"{k!r}: give a whole number or auto.", param_hint="--k"
             ) from None
+    anchors = params.pop("anchors", None)
     found = {
+        "anchors": list(anchors) if anchors else None,
+        "anchor_sample": params.pop("anchor_sample", None),
         "n_topics": params.pop("n_topics", None),
         "k": k,
         "algorithm": params.pop("algorithm", None),
@@ -373,28 +378,27 @@ def _method_options(params: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in found.items() if value is not None}
 
 
-def _run(family: str, method: str, params: dict[str, Any], **extra: Any) -> Any:
-    """Call :func:`jobmap.finder.run_find` with the options of :func:`run_options`."""
-    from jobmap.finder import run_find
-
-    method_args = _method_options(params)
-    quiet = params.pop("quiet")
-    return run_find(
+def _settings(
+    family: str, method: str, params: dict[str, Any], threshold: float | None = None
+) -> Settings:
+    """The one :class:`~jobmap.config.Settings` of a command, from the options of
+    :func:`run_options`."""
+    return Settings.build(
         family,
-        params.pop("data"),
+        params["data"],
         method=method,
-        model=params.pop("model"),
-        backend=params.pop("backend"),
-        device=params.pop("device"),
-        batch_size=params.pop("batch_size"),
-        families=params.pop("families_file"),
-        seed=params.pop("seed"),
-        cache_dir=params.pop("cache_dir"),
-        columns=parse_column_mapping(params.pop("columns")),
-        encoding=params.pop("encoding"),
-        progress=not quiet,
-        options=method_args,
-        **extra,
+        options=_method_options(dict(params)),
+        threshold=threshold,
+        model=params["model"],
+        backend=params["backend"],
+        device=params["device"],
+        batch_size=params["batch_size"],
+        families=params["families_file"],
+        seed=params["seed"],
+        cache_dir=params["cache_dir"],
+        columns=params["columns"],
+        encoding=params["encoding"],
+        progress=not params["quiet"],
     )
 
 
@@ -417,7 +421,7 @@ def _print_curve(con: Console, params: dict[str, Any]) -> None:
     "--method",
     default="auto",
     show_default=True,
-    type=click.Choice(list(METHOD_NAMES)),
+    type=click.Choice(list(METHODS)),
     help="How postings are scored: auto (picks for the data and says which), keywords (the "
     "family's rule), hybrid (rule + description evidence), bootstrap (anchors grown into a rule "
     "and a head, for families without labels), head (trained on examples), knn, "
@@ -441,20 +445,6 @@ def _print_curve(con: Console, params: dict[str, Any]) -> None:
     help="Write the rows to FILE.csv or FILE.parquet, and the run manifest beside it "
     "(FILE.manifest.json).",
 )
-@click.option(
-    "--anchor",
-    "anchors",
-    multiple=True,
-    metavar="TITLE_OR_JOB_ID",
-    help="anchors: an anchor title, or the job_id of a posting. Repeatable. [default: the "
-    "postings whose titles contain one of the family's anchor phrases]",
-)
-@click.option(
-    "--anchor-sample",
-    type=click.IntRange(min=1),
-    default=None,
-    help="anchors: look for anchors in a random sample of N postings (the notebook: 10000).",
-)
 @run_options
 def find(
     family: str,
@@ -462,25 +452,14 @@ def find(
     threshold: float | None,
     all_rows: bool,
     out: Path | None,
-    anchors: tuple[str, ...],
-    anchor_sample: int | None,
     **params: Any,
 ) -> None:
     """Find the postings of FAMILY (e.g. ml-ai): score every posting, keep those at or above the
     threshold, and print a summary with the postings just above and below it."""
-    from jobmap.finder import manifest_path
+    from jobmap.finder import manifest_path, run_find
 
     quiet = params["quiet"]
-    run = _run(
-        family,
-        method,
-        params,
-        threshold=threshold,
-        all=all_rows,
-        out=out,
-        anchors=list(anchors) or None,
-        anchor_sample=anchor_sample,
-    )
+    run = run_find(settings=_settings(family, method, params, threshold), all=all_rows, out=out)
     if out is not None:
         rows = len(run.scored) if all_rows else int(run.scored["match"].sum())
         click.echo(f"Wrote {rows:,} rows to {out} and the manifest to {manifest_path(out)}")
@@ -488,25 +467,9 @@ def find(
         return
     con = Console(highlight=False)
     s = run.summary()
-    p = run.manifest["parameters"]
-    extra = ""
-    if "anchor_count" in p:
-        extra = f", {p['anchor_count']:,} anchor titles"
-    elif "family_topic" in p:
-        extra = f", topic {p['family_topic']}: {p['family_topic_words']}"
-    elif "picked" in p:
-        extra = f", picked {p['picked']}: {p['why']}"
-    elif "family_clusters" in p:
-        extra = f", clusters {p['family_clusters']} of {p['clusters']}"
-    if "summary" in p:  # what a method says of its fit (bootstrap: what the data added)
-        extra += f" ({p['summary']})" if extra else f", {p['summary']}"
-    con.print(
-        f"[bold]{family}[/] by {method} (threshold {s['threshold']:.3g} "
-        f"{escape('[' + run.manifest['threshold_from'] + ']')}{escape(extra)}): "
-        f"{s['matches']:,} of {s['postings']:,} postings match ({100 * s['share']:.2f}%)",
-        soft_wrap=True,
-    )
-    _print_curve(con, p)
+    line = run.describe()
+    con.print(f"[bold]{escape(family)}[/]{escape(line[len(family) :])}", soft_wrap=True)
+    _print_curve(con, run.manifest["parameters"])
     evidence = run.method.evidence_columns
     if len(s["top_titles"]):
         t = Table(title="Most common matching titles", title_justify="left")
@@ -530,9 +493,12 @@ def topics(family: str, **params: Any) -> None:
     """Fit (or load) the LDA topic model of a dataset and print every topic with its size and top
     words; FAMILY's topic (where its probe text lands) is marked. The model is saved in the
     cache."""
+    from jobmap.finder import run_find
+
     quiet = params["quiet"]
-    run = _run(family, "lda", params, use_cache=False)
-    table = run.method.topics().sort_values("postings", ascending=False)
+    run = run_find(settings=_settings(family, "lda", params))
+    topics_table = run.method.topics()  # type: ignore[attr-defined]
+    table = topics_table.sort_values("postings", ascending=False)
     table["share"] = [f"{100 * v:.1f}%" for v in table["share"]]
     title = f"{len(table)} topics over {int(table['postings'].sum()):,} postings"
     con = Console(highlight=False)
@@ -549,13 +515,15 @@ def topics(family: str, **params: Any) -> None:
 def clusters(family: str, **params: Any) -> None:
     """Cluster the title embeddings of a dataset and list the clusters with their size and most
     central titles; FAMILY's clusters (where its probe and anchors fall) are marked."""
-    run = _run(family, "cluster", params, use_cache=False)
+    from jobmap.finder import run_find
+
+    run = run_find(settings=_settings(family, "cluster", params))
     p = run.manifest["parameters"]
     con = Console(highlight=False)
     _print_curve(con, p)
     title = f"{p['clusters']} clusters ({p['algorithm']})"
     columns = ["cluster", "postings", "titles", "central_titles"]
-    con.print(_marked_table(title, run.method.clusters(), family, columns))
+    con.print(_marked_table(title, run.method.clusters(), family, columns))  # type: ignore[attr-defined]
     _print_model_file(con, p)
 
 
@@ -618,7 +586,7 @@ class GreedyCommand(click.Command):
     "--method",
     "methods",
     multiple=True,
-    type=click.Choice(list(METHOD_NAMES)),
+    type=click.Choice(list(METHODS)),
     help="Methods to compare, one or more (--method anchors lda cluster auto) "
     "[default: auto]. The keyword rule is always in the table.",
 )
@@ -682,27 +650,26 @@ def evaluate(
     from jobmap.evaluate import evaluate as evaluate_fn
 
     plot = plot or Path(f"eval-{family}.png")
-    if save_thresholds and all(m in RULE_DECIDED for m in methods or ["auto"]):
+    compared = list(methods) or ["auto"]
+    if save_thresholds and all(method_class(m).rule_decides for m in compared):
+        decided = ", ".join(m for m, c in METHODS.items() if c.rule_decides)
         raise ConfigError(
             "--save-thresholds: no method to calibrate among those compared (the rule decides "
-            "keywords, hybrid and auto); add one with --method, e.g. --method head anchors."
+            f"{decided}); add one with --method, e.g. --method head anchors."
         )
-    options = _method_options(params)
+    if out is not None and out.suffix.lower() != ".csv":
+        raise click.BadParameter("end the file name in .csv", param_hint="--out")
+    from jobmap.finder import check_out, manifest_path
+
+    check_out(out, suffixes=(".csv",))  # writable, before any work
+    settings = _settings(family, compared[0], params, threshold)
     result = evaluate_fn(
-        family,
-        params["data"],
         labels=labels,
-        methods=list(methods) or ["auto"],
-        threshold=threshold,
+        methods=compared,
         target_precision=target_precision,
         folds=folds,
         plot=plot,
-        model=params["model"],
-        families=params["families_file"],
-        seed=params["seed"],
-        cache_dir=params["cache_dir"],
-        progress=not params["quiet"],
-        options=options,
+        settings=settings,
     )
     summary = result["summary"]
     con = Console(highlight=False)
@@ -758,8 +725,13 @@ def evaluate(
             e.add_row(escape(r["method"]), r["error"], f"{r['score']:.3f}", _fmt(r["title"], 90))
         con.print(e)
     if out is not None:
+        import json
+
         summary.to_csv(out, index=False)
-        con.print(escape(f"Table: {out}"))
+        manifest_path(out).write_text(
+            json.dumps(summary.attrs["manifest"], indent=2, default=str), encoding="utf-8"
+        )
+        con.print(escape(f"Table: {out} (manifest: {manifest_path(out)})"))
     con.print(escape(f"Precision-recall plot: {plot}"))
     if save_thresholds:
         from jobmap.families import save_thresholds as save
@@ -767,7 +739,7 @@ def evaluate(
         best = {
             r["method"]: float(r["best_f1_threshold"])
             for r in summary.to_dict("records")
-            if r["method"] not in RULE_DECIDED and np.isfinite(r["best_f1_threshold"])
+            if not r["rule_decides"] and np.isfinite(r["best_f1_threshold"])
         }
         path = save(family, best, params["families_file"])
         saved = ", ".join(f"{k} {v:.3f}" for k, v in best.items())
@@ -780,7 +752,7 @@ def evaluate(
     "--method",
     default="auto",
     show_default=True,
-    type=click.Choice(list(METHOD_NAMES)),
+    type=click.Choice(list(METHODS)),
     help="How the family's postings are found (as in find).",
 )
 @click.option("--threshold", type=float, default=None, help="As in find.")
@@ -815,20 +787,8 @@ def report(
     if out.suffix.lower() not in (".html", ".htm"):
         raise click.BadParameter("end the file name in .html", param_hint="--out")
     check_out(out, suffixes=(".html", ".htm"))  # writable, before any work
-    quiet = params["quiet"]
     tables = report_fn(
-        family,
-        params["data"],
-        out=out,
-        tables_dir=tables_dir,
-        method=method,
-        threshold=threshold,
-        model=params["model"],
-        families=params["families_file"],
-        cache_dir=params["cache_dir"],
-        columns=parse_column_mapping(params["columns"]),
-        encoding=params["encoding"],
-        progress=not quiet,
+        out=out, tables_dir=tables_dir, settings=_settings(family, method, params, threshold)
     )
     click.echo(
         f"Wrote {out} ({len(tables) - 1} tables)"

@@ -1,13 +1,17 @@
 """One place that resolves settings, with a stated precedence: option > environment > default.
 
-Every output of jobmap records the settings it ran with (see :func:`Settings.manifest`).
+Every output of jobmap records the settings it ran with (see :meth:`Settings.manifest`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 import platformdirs
 
@@ -33,7 +37,7 @@ def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
 
 
 def parse_column_mapping(
-    items: list[str] | tuple[str, ...] | dict[str, str] | None,
+    items: list[str] | tuple[str, ...] | Mapping[str, str] | None,
 ) -> dict[str, str]:
     """Parse ``["title=Job Title", "description=Job Description"]`` into a dict.
 
@@ -44,7 +48,7 @@ def parse_column_mapping(
     """
     if not items:
         return {}
-    if isinstance(items, dict):
+    if isinstance(items, Mapping):
         return {str(k).strip(): str(v) for k, v in items.items()}
     out: dict[str, str] = {}
     for item in items:
@@ -58,20 +62,134 @@ def parse_column_mapping(
     return out
 
 
+#: The command-line flag of each setting and method option, for messages that name what to fix.
+OPTION_FLAGS: dict[str, str] = {
+    "data": "--data",
+    "columns": "--columns",
+    "encoding": "--encoding",
+    "families": "--families",
+    "method": "--method",
+    "threshold": "--threshold",
+    "model": "--model",
+    "backend": "--backend",
+    "device": "--device",
+    "batch_size": "--batch-size",
+    "seed": "--seed",
+    "cache_dir": "--cache-dir",
+    "anchors": "--anchor",
+    "anchor_sample": "--anchor-sample",
+    "n_topics": "--topics",
+    "k": "--k",
+    "algorithm": "--algorithm",
+    "min_cluster_size": "--min-cluster-size",
+}
+
+
+def option_flag(name: str) -> str:
+    """``--batch-size`` for ``batch_size``; options without a flag are shown as ``name=``."""
+    return OPTION_FLAGS.get(name, f"{name}=")
+
+
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Everything a run depends on; written into every run manifest."""
+    """Everything a run depends on, built once (:meth:`build`) from the command's options or a
+    function's keyword arguments, and written whole into every manifest (``find``, ``evaluate``,
+    ``report``) so that a result can be reproduced.
 
+    >>> s = Settings.build("ml-ai", method="lda", options={"n_topics": 10}, cache_dir="/tmp/c")
+    >>> s.method, dict(s.options), s.manifest()["batch_size"]
+    ('lda', {'n_topics': 10}, 64)
+    """
+
+    family: str = "ml-ai"
     data: str | None = None
-    cache_dir: Path = field(default_factory=resolve_cache_dir)
-    columns: dict[str, str] = field(default_factory=dict)
+    columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     encoding: str = "utf-8"
+    families: str | None = None
+    method: str = "auto"
+    #: The method's own arguments (``n_topics`` for lda; ``k``, ``algorithm`` for cluster...).
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    threshold: float | None = None
+    model: str = DEFAULT_MODEL_NAME
+    backend: str = "torch"
+    device: str | None = None
+    batch_size: int = 64
+    seed: int = 567
+    cache_dir: Path = field(default_factory=resolve_cache_dir)
+    progress: bool = True
 
-    def manifest(self) -> dict[str, object]:
-        """The settings as plain JSON-ready values."""
+    @classmethod
+    def build(
+        cls,
+        family: str = "ml-ai",
+        data: str | os.PathLike[str] | None = None,
+        *,
+        columns: list[str] | tuple[str, ...] | Mapping[str, str] | None = None,
+        encoding: str = "utf-8",
+        families: str | os.PathLike[str] | None = None,
+        method: str = "auto",
+        options: Mapping[str, Any] | None = None,
+        threshold: float | None = None,
+        model: str = DEFAULT_MODEL_NAME,
+        backend: str = "torch",
+        device: str | None = None,
+        batch_size: int = 64,
+        seed: int = 567,
+        cache_dir: str | os.PathLike[str] | None = None,
+        progress: bool = True,
+        **method_options: Any,
+    ) -> Settings:
+        """The one place settings are made and checked. Method options may come as ``options``
+        or as keyword arguments (``anchors=[...]``, ``k=7``); unset ones (None) are dropped."""
+        if threshold is not None and not -1.0 <= float(threshold) <= 1.0:
+            raise ConfigError(f"--threshold {threshold}: give a number between -1 and 1.")
+        if int(batch_size) < 1:
+            raise ConfigError(f"--batch-size {batch_size}: give a whole number of at least 1.")
+        merged = {**dict(options or {}), **method_options}
+        merged = {k: (list(v) if isinstance(v, tuple) else v) for k, v in merged.items()}
+        mapping = parse_column_mapping(dict(columns) if isinstance(columns, Mapping) else columns)
+        return cls(
+            family=family,
+            data=None if data is None else str(data),
+            columns=MappingProxyType(mapping),
+            encoding=encoding,
+            families=None if families is None else str(families),
+            method=method,
+            options=MappingProxyType({k: v for k, v in merged.items() if v is not None}),
+            threshold=None if threshold is None else float(threshold),
+            model=model,
+            backend=backend,
+            device=device,
+            batch_size=int(batch_size),
+            seed=int(seed),
+            cache_dir=resolve_cache_dir(cache_dir),
+            progress=progress,
+        )
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some settings changed (``method=`` for each method evaluate compares)."""
+        if "options" in changes:
+            changes["options"] = MappingProxyType(dict(changes["options"]))
+        return dataclasses.replace(self, **changes)
+
+    def manifest(self) -> dict[str, Any]:
+        """Every setting as plain JSON-ready values."""
         return {
+            "family": self.family,
             "data": self.data,
-            "cache_dir": str(self.cache_dir),
             "columns": dict(self.columns),
             "encoding": self.encoding,
+            "families": self.families,
+            "method": self.method,
+            "options": dict(self.options),
+            "threshold": self.threshold,
+            "model": self.model,
+            "backend": self.backend,
+            "device": self.device,
+            "batch_size": self.batch_size,
+            "seed": self.seed,
+            "cache_dir": str(self.cache_dir),
         }

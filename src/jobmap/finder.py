@@ -7,8 +7,6 @@ score; and a run manifest (model, method, parameters, anchors, data hash, jobmap
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import json
 import os
 import sys
@@ -21,14 +19,14 @@ from typing import Any
 
 import pandas as pd
 
-from jobmap import __version__
 from jobmap._atomic import atomic_path
-from jobmap.config import resolve_cache_dir
-from jobmap.data import Dataset, load
-from jobmap.embeddings import DEFAULT_MODEL
+from jobmap._version import __version__, code_fingerprint
+from jobmap.config import Settings
+from jobmap.data import Dataset
 from jobmap.errors import ConfigError
-from jobmap.families import Family, get_family
-from jobmap.methods import Method, MethodContext, make_method
+from jobmap.families import Family
+from jobmap.methods import Method
+from jobmap.pipeline import Pipeline
 
 #: Posting columns carried into the output when the data has them.
 CONTEXT_COLUMNS = ("company_name", "location", "formatted_experience_level")
@@ -78,83 +76,6 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
             df.to_csv(tmp, index=False)
 
 
-def _find_key(
-    data_key: str, fam: Family, method: str, model: str, backend: str, args: dict[str, Any]
-) -> str:
-    """What a run's scores depend on: the data, the family's definition, the method and its
-    arguments, the model, and jobmap's version. Not the family's thresholds or the file it came
-    from: the threshold is chosen after scoring, so calibrating one keeps the cached scores."""
-    definition = dataclasses.asdict(fam)
-    del definition["thresholds"], definition["origin"]
-    ident = {
-        "data": data_key,
-        "family": definition,
-        "method": method,
-        "model": model,
-        "backend": backend,
-        "args": args,
-        "version": __version__,
-    }
-    return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:24]
-
-
-def _scores_path(context: MethodContext, key: str) -> Path:
-    return resolve_cache_dir(context.cache_dir) / "finds" / f"{key}.parquet"
-
-
-def _load_scores(
-    context: MethodContext, key: str
-) -> tuple[pd.DataFrame, dict[str, Any], float | None] | None:
-    """Scores of an identical earlier run, so that a report or a re-run does not score again."""
-    path = _scores_path(context, key)
-    meta = path.with_suffix(".json")
-    if not (path.is_file() and meta.is_file()):
-        return None
-    try:
-        info = json.loads(meta.read_text())
-        context.cached_manifest = info["embedding"]
-        return pd.read_parquet(path), info["params"], info["fitted_threshold"]
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def _save_scores(
-    context: MethodContext,
-    key: str,
-    scores: pd.DataFrame,
-    params: dict[str, Any],
-    fitted: float | None,
-) -> None:
-    path = _scores_path(context, key)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp:
-            scores.reset_index(drop=True).to_parquet(tmp, index=False)
-        info = {
-            "params": params,
-            "fitted_threshold": fitted,
-            "embedding": context.manifest(),
-        }
-        with atomic_path(path.with_suffix(".json")) as tmp:
-            tmp.write_text(json.dumps(info, default=str))
-    except OSError:
-        pass  # the cache only saves time
-
-
-def choose_threshold(
-    threshold: float | None, family: Family, method: str, fitted: float | None, default: float
-) -> tuple[float, str]:
-    """The threshold and where it came from: the user's, the family's calibrated one, one the
-    method learned without labels, or the method's default."""
-    if threshold is not None:
-        return float(threshold), "given"
-    if method in family.thresholds:
-        return family.thresholds[method], "family"
-    if fitted is not None:
-        return fitted, "fitted"
-    return default, "method default"
-
-
 @dataclass
 class FindRun:
     """A finished run: every posting scored (``scored``), the threshold and the manifest."""
@@ -165,6 +86,7 @@ class FindRun:
     method: Method
     dataset: Dataset
     family: Family
+    settings: Settings
 
     @property
     def matches(self) -> pd.DataFrame:
@@ -195,104 +117,76 @@ class FindRun:
         }
 
     def explain(self, row: pd.Series) -> str:
-        """Why a posting got its score. A run served from the score cache has no fitted method
-        object: its evidence columns say it instead."""
-        try:
-            return self.method.explain(row)
-        except AttributeError:
-            evidence = ", ".join(f"{c}: {row[c]}" for c in self.method.evidence_columns)
-            return f"score {row['score']:.3f} ({evidence}; from the score cache)"
+        """Why a posting got its score (a run served from the cache has its fitted method too)."""
+        return self.method.explain(row)
+
+    def describe(self) -> str:
+        """The summary line: family, method, threshold, what the fit found, and the counts."""
+        s = self.summary()
+        extra = self.method.describe()
+        return (
+            f"{self.family.name} by {self.settings.method} (threshold {s['threshold']:.3g} "
+            f"[{self.manifest['threshold_from']}]{', ' + extra if extra else ''}): "
+            f"{s['matches']:,} of {s['postings']:,} postings match ({100 * s['share']:.2f}%)"
+        )
 
 
 def run_find(
     family: str = "ml-ai",
     data: str | os.PathLike[str] | None = None,
     *,
-    method: str = "auto",
-    threshold: float | None = None,
     all: bool = False,
     out: str | os.PathLike[str] | None = None,
-    model: str = DEFAULT_MODEL,
-    backend: str = "torch",
-    device: str | None = None,
-    batch_size: int = 64,
-    families: str | os.PathLike[str] | None = None,
-    anchors: list[str] | None = None,
-    anchor_sample: int | None = None,
-    seed: int = 567,
-    cache_dir: str | os.PathLike[str] | None = None,
-    columns: dict[str, str] | list[str] | None = None,
-    encoding: str = "utf-8",
-    progress: bool = True,
-    options: dict[str, Any] | None = None,
     use_cache: bool = True,
+    settings: Settings | None = None,
+    **kwargs: Any,
 ) -> FindRun:
-    """Score every posting and return a :class:`FindRun` (see :func:`find` for the arguments)."""
+    """Score every posting and return a :class:`FindRun` (see :func:`find` for the arguments).
+
+    ``settings`` (a :class:`~jobmap.config.Settings`) replaces ``family``, ``data`` and the
+    keyword arguments, which are otherwise turned into one with :meth:`Settings.build`.
+    """
     started = time.perf_counter()
+    if settings is None:
+        settings = Settings.build(family, data, **kwargs)
+    elif kwargs:
+        raise ConfigError(f"give either settings or {', '.join(sorted(kwargs))}, not both.")
     out_path = check_out(out)
-    fam = get_family(family, families)
-    finder = make_method(
-        method, anchors=anchors, anchor_sample=anchor_sample, seed=seed, **(options or {})
-    )
-    if threshold is not None and not -1.0 <= threshold <= 1.0:
-        raise ConfigError(f"--threshold {threshold}: give a number between -1 and 1.")
-    ds = load(data, columns=columns, cache_dir=cache_dir, encoding=encoding, progress=progress)
+    pipe = Pipeline(settings)
+    result = pipe.run(use_cache=use_cache)
+    ds, fam, finder = pipe.dataset, pipe.family, result.method
     postings = ds.postings
-    context = MethodContext(
-        data_key=ds.key,
-        model=model,
-        backend=backend,
-        device=device,
-        cache_dir=None if cache_dir is None else str(cache_dir),
-        batch_size=batch_size,
-        progress=progress,
-    )
-    key = _find_key(
-        ds.key,
-        fam,
-        method,
-        model,
-        backend,
-        {"anchors": anchors, "anchor_sample": anchor_sample, "seed": seed, **(options or {})},
-    )
-    cached = _load_scores(context, key) if use_cache else None
-    if cached is not None:
-        scores, params, fitted = cached
-    else:
-        finder.fit(postings, fam, context)
-        scores = finder.score(postings)
-        params, fitted = finder.params(), finder.fitted_threshold()
-        if use_cache:
-            _save_scores(context, key, scores, params, fitted)
-    cut, cut_from = choose_threshold(threshold, fam, method, fitted, finder.default_threshold)
+    scores = result.scores
 
     keep = ["job_id", "title", *[c for c in CONTEXT_COLUMNS if c in postings.columns]]
-    result = postings[keep].copy()
-    result.insert(2, "score", scores["score"].round(6).to_numpy())
-    result.insert(3, "match", scores["score"].to_numpy() >= cut)
+    table = postings[keep].copy()
+    table.insert(2, "score", scores["score"].round(6).to_numpy())
+    table.insert(3, "match", scores["score"].to_numpy() >= result.threshold)
     for i, column in enumerate(finder.evidence_columns):
-        result.insert(4 + i, column, scores[column].to_numpy())
-    result = result.sort_values(["score", "job_id"], ascending=[False, True], kind="stable")
-    result = result.reset_index(drop=True)
+        table.insert(4 + i, column, scores[column].to_numpy())
+    table = table.sort_values(["score", "job_id"], ascending=[False, True], kind="stable")
+    table = table.reset_index(drop=True)
 
-    n_match = int(result["match"].sum())
+    n_match = int(table["match"].sum())
     manifest: dict[str, Any] = {
         "jobmap_version": __version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(sys.argv) if sys.argv and "jobmap" in sys.argv[0] else None,
+        "settings": settings.manifest(),
         "family": fam.manifest(),
-        "method": method,
-        "threshold": cut,
-        "threshold_from": cut_from,
-        "parameters": params,
-        "embedding": context.manifest(),
+        "method": settings.method,
+        "threshold": result.threshold,
+        "threshold_from": result.threshold_from,
+        "parameters": finder.params(),
+        "embedding": result.embedding,
+        "fit": {"key": result.fit_key, "from_cache": result.from_cache, "code": code_fingerprint()},
         "data": {
             "source": ds.source,
             "kind": ds.kind,
             "key": ds.key,
             "files": ds.manifest.get("files", {}),
         },
-        "counts": {"postings": len(result), "matches": n_match},
+        "counts": {"postings": len(table), "matches": n_match},
         "output": {
             "path": str(out_path) if out_path else None,
             "rows": "all" if all else "matches",
@@ -300,7 +194,13 @@ def run_find(
         "seconds": round(time.perf_counter() - started, 2),
     }
     run = FindRun(
-        scored=result, threshold=cut, manifest=manifest, method=finder, dataset=ds, family=fam
+        scored=table,
+        threshold=result.threshold,
+        manifest=manifest,
+        method=finder,
+        dataset=ds,
+        family=fam,
+        settings=settings,
     )
     if out_path is not None:
         _write_atomic(run.output(all), out_path)
@@ -321,13 +221,15 @@ def find(
     a few posting columns; only matches unless ``all=True``. ``df.attrs["manifest"]`` holds the run
     manifest, which is also written beside ``out`` (``m.csv`` -> ``m.manifest.json``).
 
-    Keyword arguments: ``method`` ("auto", the default; "keywords", "hybrid", "head", "knn",
-    "anchors", "lda", "cluster"), ``threshold`` (default: the family's, else one the method learns
-    without labels, else the method's), ``out`` (.csv or .parquet), ``model``, ``backend`` ("torch"
-    or "onnx"), ``device``, ``batch_size``, ``families`` (a families file), ``anchors`` (explicit
-    titles or job_ids), ``anchor_sample`` and ``seed`` (the notebook: 10000 and 567),
-    ``cache_dir``, ``columns``, ``encoding``, ``progress``, ``options`` (method arguments:
-    ``n_topics`` for lda; ``k``, ``algorithm`` for cluster).
+    Keyword arguments (the settings, see :class:`jobmap.config.Settings`): ``method`` ("auto",
+    the default, or any name of ``jobmap.methods.METHODS``), ``threshold`` (default: the
+    family's, else one the method learns without labels, else the method's), ``out`` (.csv or
+    .parquet), ``model``, ``backend`` ("torch" or "onnx"), ``device``, ``batch_size``,
+    ``families`` (a families file), ``seed``, ``cache_dir``, ``columns``, ``encoding``,
+    ``progress``, and the method's own options, as keywords or in ``options``: ``anchors``
+    (explicit titles or job_ids) and ``anchor_sample`` for anchors (the notebook: 10000 with seed
+    567); ``n_topics`` for lda; ``k``, ``algorithm``, ``min_cluster_size`` for cluster. An option
+    the method does not take is an error.
 
     >>> import jobmap
     >>> found = jobmap.find("ml-ai", method="anchors", threshold=0.85)
@@ -349,7 +251,7 @@ def topics(
     >>> int(t["family"].sum()), len(t)
     (1, 30)
     """
-    run = run_find(family, data, method="lda", use_cache=False, **kwargs)
+    run = run_find(family, data, method="lda", **kwargs)
     table = run.method.topics()  # type: ignore[attr-defined]
     table.attrs["manifest"] = run.manifest
     return table  # type: ignore[no-any-return]
@@ -363,7 +265,7 @@ def clusters(
     silhouette (the curve is in ``df.attrs["manifest"]["parameters"]["k_curve"]``);
     ``options={"algorithm": "hdbscan"}`` needs no K. Takes :func:`find`'s arguments.
     """
-    run = run_find(family, data, method="cluster", use_cache=False, **kwargs)
+    run = run_find(family, data, method="cluster", **kwargs)
     table = run.method.clusters()  # type: ignore[attr-defined]
     table.attrs["manifest"] = run.manifest
     return table  # type: ignore[no-any-return]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from jobmap import __version__
+from jobmap._version import __version__
 from jobmap.config import parse_column_mapping, resolve_cache_dir
 from jobmap.data.readers import (
     ReadLog,
@@ -22,7 +22,7 @@ from jobmap.data.readers import (
     read_raw_csv,
     type_table,
 )
-from jobmap.data.schema import SCHEMA_VERSION, TABLES, TABLES_BY_NAME
+from jobmap.data.schema import SCHEMA_VERSION, TABLES, TABLES_BY_NAME, has_descriptions
 from jobmap.data.sources import Source, content_hash, detect
 from jobmap.data.store import Store
 from jobmap.errors import ConfigError, DataError, DataWarning
@@ -69,8 +69,20 @@ class Dataset:
 
     @property
     def notes(self) -> list[str]:
-        """What was missing, skipped or repaired."""
-        return list(self.manifest.get("notes", []))
+        """What was missing, skipped or repaired, in words."""
+        return [n["text"] for n in self.note_records()]
+
+    def note_records(self, *kinds: str) -> list[dict[str, str]]:
+        """The notes as records ``{"kind", "text"}``, of the given kinds (default: all).
+
+        Kinds: ``missing_table`` (a table the source does not have), ``coverage`` (a side table
+        with rows for only some companies), ``descriptions`` (too few to read), ``read`` (rows or
+        bytes skipped or repaired while reading)."""
+        records = [
+            n if isinstance(n, dict) else {"kind": "read", "text": str(n)}
+            for n in self.manifest.get("notes", [])
+        ]
+        return [n for n in records if not kinds or n["kind"] in kinds]
 
     @property
     def table_names(self) -> list[str]:
@@ -120,11 +132,24 @@ def _dataset_key(
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def _coverage_notes(tables: dict[str, pd.DataFrame]) -> list[str]:
-    notes: list[str] = []
+def _note(kind: str, text: str) -> dict[str, str]:
+    return {"kind": kind, "text": text}
+
+
+def _coverage_notes(tables: dict[str, pd.DataFrame]) -> list[dict[str, str]]:
+    notes: list[dict[str, str]] = []
     postings = tables["postings"]
-    if "description" not in postings.columns or postings["description"].isna().all():
-        notes.append("postings: no descriptions; methods will work on titles alone.")
+    if not has_descriptions(postings):
+        present = (
+            int(postings["description"].notna().sum()) if "description" in postings.columns else 0
+        )
+        text = (
+            f"postings: descriptions for only {present:,} of {len(postings):,} postings; "
+            "methods will work on titles alone."
+            if present
+            else "postings: no descriptions; methods will work on titles alone."
+        )
+        notes.append(_note("descriptions", text))
     if "company_id" in postings.columns:
         ids = set(postings["company_id"].dropna().astype("int64").tolist())
         for name in ("companies", "company_industries", "employee_counts"):
@@ -133,7 +158,10 @@ def _coverage_notes(tables: dict[str, pd.DataFrame]) -> list[str]:
                 n = len(ids & have)
                 if n < len(ids):
                     notes.append(
-                        f"{name}: rows for {n:,} of the {len(ids):,} companies in postings."
+                        _note(
+                            "coverage",
+                            f"{name}: rows for {n:,} of the {len(ids):,} companies in postings.",
+                        )
                     )
     return notes
 
@@ -218,8 +246,8 @@ def load(
 
     log = ReadLog()
     tables, applied = _read_tables(source, mapping, encoding, progress, log)
-    notes = [f"{name}: table not in the source" for name in source.missing]
-    notes += log.notes + _coverage_notes(tables)
+    notes = [_note("missing_table", f"{name}: table not in the source") for name in source.missing]
+    notes += [_note("read", n) for n in log.notes] + _coverage_notes(tables)
     for note in log.warnings:
         warnings.warn(note, DataWarning, stacklevel=2)
     manifest: dict[str, Any] = {

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 #: Bump when typing rules change: it is part of every cache key, so old caches are rebuilt.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2  # 2: the dataset's notes are records (kind, text)
 
 Kind = Literal["id", "int", "float", "str", "bool", "ms_time", "s_time", "code5"]
 
@@ -336,3 +336,20 @@ def add_annual_salary(df: pd.DataFrame) -> pd.DataFrame:
         out["min_salary"], out["med_salary"], out["max_salary"], out["pay_period"]
     )
     return out
+
+
+def clean(text: object) -> str:
+    """Collapse white space; missing values become ``""``."""
+    if text is None or text is pd.NA or (isinstance(text, float) and text != text):
+        return ""
+    return " ".join(str(text).split())
+
+
+def has_descriptions(postings: pd.DataFrame) -> bool:
+    """Whether the postings have descriptions to read: a ``description`` column that is non-empty
+    for more than half of them. The one test every layer uses (the dataset's notes, ``auto``'s
+    pick, ``lda``'s note), so that they never disagree."""
+    if "description" not in postings.columns or not len(postings):
+        return False
+    text = postings["description"].astype("string").str.strip()
+    return bool((text.fillna("") != "").mean() > 0.5)

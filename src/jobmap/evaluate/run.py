@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,16 +12,14 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from jobmap.data import load
-from jobmap.embeddings import DEFAULT_MODEL
-from jobmap.evaluate.labels import join_labels, read_labels, titles_as_postings
+from jobmap._version import __version__
+from jobmap.config import Settings, option_flag
+from jobmap.data.labels import join_labels, read_labels, titles_as_postings
+from jobmap.errors import ConfigError
 from jobmap.evaluate.metrics import scores_metrics, worst_errors
-from jobmap.families import get_family
-from jobmap.finder import choose_threshold
-from jobmap.methods import MethodContext, make_method
+from jobmap.methods import METHODS, method_class
+from jobmap.pipeline import Pipeline
 
-#: Methods that learn from labels: evaluated by cross-validation (never scored on what they saw).
-LEARNS_FROM_LABELS = ("head", "knn")
 BASELINE = "keywords"
 
 
@@ -34,93 +33,113 @@ def _folds(y: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
     return [np.flatnonzero(fold == f) for f in range(k)]
 
 
+def _options_for(name: str, options: dict[str, Any]) -> dict[str, Any]:
+    accepted = method_class(name).arguments()
+    return {k: v for k, v in options.items() if k in accepted}
+
+
+def _check_compared_options(methods: list[str], options: dict[str, Any]) -> None:
+    """Each option must be taken by one of the methods compared; each method gets those it
+    takes (``--method lda cluster --k 7 --topics 10``)."""
+    for option in options:
+        if not any(option in method_class(m).arguments() for m in methods):
+            takers = [m for m, c in METHODS.items() if option in c.arguments()]
+            raise ConfigError(
+                f"{option_flag(option)}: none of the methods compared ({', '.join(methods)}) "
+                f"takes {option!r}"
+                + (f"; it is an option of {', '.join(takers)}." if takers else ".")
+            )
+
+
 def evaluate(
     family: str = "ml-ai",
     data: str | os.PathLike[str] | None = None,
     *,
     labels: str | os.PathLike[str],
     methods: list[str] | tuple[str, ...] = ("auto",),
-    threshold: float | None = None,
     target_precision: float = 0.95,
     folds: int = 5,
     worst: int = 5,
     plot: str | os.PathLike[str] | None = None,
-    model: str = DEFAULT_MODEL,
-    families: str | os.PathLike[str] | None = None,
-    seed: int = 567,
-    cache_dir: str | os.PathLike[str] | None = None,
-    progress: bool = True,
-    options: dict[str, Any] | None = None,
+    settings: Settings | None = None,
+    **kwargs: Any,
 ) -> dict[str, pd.DataFrame]:
     """Score ``methods`` against a label file; the keyword rule is always in the table.
 
     Returns ``{"summary": one row per method, "errors": worst false positives and negatives,
-    "scores": every labelled posting's score per method}``. Methods that learn from labels
-    (head, knn) are scored by ``folds``-fold cross-validation. Without ``data``, a title-only label
-    file is evaluated on its own titles.
+    "scores": every labelled posting's score per method}``; ``summary.attrs["manifest"]`` holds the
+    settings and counts. Methods that learn from labels (head, knn) are scored by
+    ``folds``-fold cross-validation. Without ``data``, a title-only label file is evaluated on its
+    own titles. Every other keyword argument is a run setting, as in :func:`jobmap.find`
+    (``threshold``, ``model``, ``backend``, ``device``, ``batch_size``, ``seed``, ``columns``,
+    ``encoding``, ``families``, ``cache_dir``, ``progress``, ``options``...); each method gets the
+    options it takes.
 
     >>> import jobmap  # doctest: +SKIP
     >>> jobmap.evaluate("ml-ai", "linkedin-2023/", labels="dev.csv", methods=["anchors"])
     """
+    if settings is None:
+        settings = Settings.build(family, data, **kwargs)
+    elif kwargs:
+        raise ConfigError(f"give either settings or {', '.join(sorted(kwargs))}, not both.")
     lab = read_labels(labels)
+    wanted = list(dict.fromkeys([BASELINE, *methods]))
+    for name in wanted:
+        method_class(name)  # an unknown method fails before any work
+    _check_compared_options(list(methods), dict(settings.options))
     tmp: tempfile.TemporaryDirectory[str] | None = None
-    if data is None and lab.attrs["key"] == "title":
+    if settings.data is None and lab.attrs["key"] == "title":
         tmp = tempfile.TemporaryDirectory()
-        data = titles_as_postings(lab, Path(tmp.name) / "titles.csv")
+        settings = settings.replace(
+            data=str(titles_as_postings(lab, Path(tmp.name) / "titles.csv")), columns={}
+        )
     try:
-        ds = load(data, cache_dir=cache_dir, progress=progress)
+        base = Pipeline(settings.replace(method=BASELINE, options={}))
+        base.check()  # the family, before the data is read
+        ds = base.dataset
         postings = ds.postings
         labelled = join_labels(lab, postings)
-        fam = get_family(family, families)
-        wanted = list(dict.fromkeys([BASELINE, *methods]))
+        fam, context = base.family, base.context
         rows, errors, scores = [], [], []
         position = pd.Series(np.arange(len(postings)), index=postings["job_id"].astype("int64"))
         at = position[labelled["job_id"].astype("int64")].to_numpy()
         y = labelled["label"].to_numpy(dtype=bool)
-        for name in tqdm(wanted, desc="evaluating", disable=not progress, leave=False):
-            context = MethodContext(
-                model=model,
-                cache_dir=None if cache_dir is None else str(cache_dir),
-                progress=progress,
-                data_key=ds.key,
+        for name in tqdm(wanted, desc="evaluating", disable=not settings.progress, leave=False):
+            run_settings = settings.replace(
+                method=name,
+                options=_options_for(name, dict(settings.options)),
+                threshold=None if name == BASELINE else settings.threshold,
             )
-            finder = make_method(name, seed=seed, **(options or {}))
-            cv = name in LEARNS_FROM_LABELS
+            pipe = Pipeline(run_settings, dataset=ds, family=fam, context=context)
+            cv = method_class(name).learns_from_labels
             fold_cuts: list[float] = []
             if cv:
                 score = np.zeros(len(labelled))
-                for held in _folds(y, folds, seed):
+                for held in _folds(y, folds, settings.seed):
                     train = labelled.drop(index=labelled.index[held])
-                    context.labels = train
-                    finder = make_method(name, seed=seed, **(options or {}))
-                    finder.fit(postings, fam, context)
-                    fold_score = finder.score(postings.iloc[at[held]])["score"].to_numpy()
+                    finder = pipe.fit(labels=train)
+                    fold_score = pipe.score(finder, postings.iloc[at[held]])["score"].to_numpy()
                     fitted = finder.fitted_threshold()
                     if fitted is not None:  # score each fold at its own threshold, then pool
                         fold_cuts.append(fitted)
                         fold_score = fold_score - fitted + 0.5
                     score[held] = fold_score
             else:
-                finder.fit(postings, fam, context)
-                score = finder.score(postings.iloc[at])["score"].to_numpy()
-            cut, cut_from = choose_threshold(
-                None if name == BASELINE else threshold,
-                fam,
-                name,
-                finder.fitted_threshold(),
-                finder.default_threshold,
-            )
-            if cv and fold_cuts and threshold is None and name not in fam.thresholds:
+                finder = pipe.fit()
+                score = pipe.score(finder, postings.iloc[at])["score"].to_numpy()
+            cut, cut_from = pipe.threshold(finder)
+            if cv and fold_cuts and run_settings.threshold is None and name not in fam.thresholds:
                 # each fold chose its threshold on its own training folds, and its scores were
                 # shifted so that this threshold sits at 0.5
                 cut, cut_from = 0.5, "cross-validated"
             metrics = scores_metrics(y, score, cut, target_precision)
-            picked = finder.params().get("picked", "")
+            picked = finder.decided_by.name if finder.decided_by is not finder else ""
             rows.append(
                 {
                     "method": name,
                     "picked": picked,
                     "cross_validated": cv,
+                    "rule_decides": finder.rule_decides,
                     "threshold_from": cut_from,
                     **metrics,
                     "labelled": len(y),
@@ -136,6 +155,18 @@ def evaluate(
                 "unknown_labels": labelled.attrs.get("unknown", 0),
                 "unsure_labels": lab.attrs.get("unsure", 0),
                 "target_precision": target_precision,
+                "manifest": {
+                    "jobmap_version": __version__,
+                    "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "settings": settings.manifest(),
+                    "methods": wanted,
+                    "labels": {"path": str(labels), "key": lab.attrs["key"], "rows": len(lab)},
+                    "folds": folds,
+                    "target_precision": target_precision,
+                    "embedding": context.manifest(),
+                    "data": {"source": ds.source, "kind": ds.kind, "key": ds.key},
+                    "counts": {"labelled": len(y), "positives": int(y.sum())},
+                },
             }
         )
         out = {

@@ -198,7 +198,7 @@ def add_family(
     positives: list[str] = []
     negatives: list[str] = []
     if examples is not None:
-        from jobmap.evaluate.labels import read_labels
+        from jobmap.data.labels import read_labels
 
         labelled = read_labels(examples)
         if labelled.attrs["key"] != "title":

@@ -3,11 +3,14 @@
 Texts are ``"Job title: " + title``; anchors are the postings whose title contains one of the
 family's anchor phrases; a posting's score is its highest cosine similarity to any anchor, and it
 matches when the score reaches the threshold (0.85 in the notebook).
+
+"Contains" is the notebook's plain substring test (:func:`jobmap.texts.contains_phrase`), not the
+keyword rule's whole words: this method is here to reproduce the notebook, so it finds the same
+anchors, "AI" inside "Chair" included.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any, Self
 
 import numpy as np
@@ -15,8 +18,8 @@ import pandas as pd
 
 from jobmap.errors import ConfigError
 from jobmap.families import Family
-from jobmap.methods.base import Method, MethodContext
-from jobmap.texts import TITLE_PREFIX, clean, title_texts
+from jobmap.methods.base import Method
+from jobmap.texts import TITLE_PREFIX, clean, contains_phrase, title_texts
 
 #: Rows scored per matrix product: bounds memory at ROWS x anchors floats.
 SCORE_ROWS = 8192
@@ -33,6 +36,7 @@ class AnchorMethod(Method):
     name = "anchors"
     default_threshold = 0.85
     evidence_columns = ("nearest_anchor",)
+    summary = "the notebook's method (c): max cosine to titles with an anchor phrase"
 
     def __init__(
         self,
@@ -62,12 +66,13 @@ class AnchorMethod(Method):
         pool = postings
         if self.anchor_sample is not None and self.anchor_sample < len(postings):
             pool = postings.sample(n=self.anchor_sample, random_state=self.seed)
-        pattern = "|".join(re.escape(p.lower()) for p in family.anchors)
-        hit = pool["title"].astype("string").str.lower().str.contains(pattern, regex=True)
-        titles = [clean(t) for t in pool.loc[hit.fillna(False).to_numpy(), "title"].tolist()]
+        hit = contains_phrase(pool["title"], family.anchors)
+        titles = [clean(t) for t in pool.loc[hit, "title"].tolist()]
         return list(dict.fromkeys(t for t in titles if t)), "phrases"
 
-    def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
+    def fit(
+        self, postings: pd.DataFrame, family: Family, labels: pd.DataFrame | None = None
+    ) -> Self:
         titles, how = self._anchor_titles(postings, family)
         if not titles:
             where = (
@@ -80,16 +85,15 @@ class AnchorMethod(Method):
                 f"({', '.join(repr(a) for a in family.anchors)}). Give anchors explicitly with "
                 "--anchor TITLE_OR_JOB_ID, or other phrases in a families file."
             )
-        self.engine_ = context.engine()
         self.anchor_titles_ = titles
         self.anchor_source_ = how
-        self.anchor_vectors_ = self.engine_.embed(
+        self.anchor_vectors_ = self.engine.embed(
             [self.prefix + t for t in titles], desc="embedding anchors"
         )
         return self
 
     def score(self, postings: pd.DataFrame) -> pd.DataFrame:
-        vecs = self.engine_.embed(title_texts(postings, self.prefix), desc="embedding titles")
+        vecs = self.engine.embed(title_texts(postings, self.prefix), desc="embedding titles")
         best = np.empty(len(vecs), dtype=np.float32)
         which = np.empty(len(vecs), dtype=np.int64)
         anchors_t = self.anchor_vectors_.T
@@ -105,6 +109,9 @@ class AnchorMethod(Method):
 
     def explain(self, row: pd.Series) -> str:
         return f"cosine {row['score']:.3f} to the anchor title {row['nearest_anchor']!r}"
+
+    def describe(self) -> str:
+        return f"{len(self.anchor_titles_):,} anchor titles"
 
     def params(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -1,14 +1,20 @@
 """The one interface every method follows (scikit-learn style).
 
-``__init__`` only stores arguments; ``fit(postings, family, context)`` learns what it needs and
-returns ``self`` (learned state ends in ``_``); ``score(postings)`` returns one row per posting, in
-order, with a ``score`` column (higher = more likely in the family) and evidence columns;
-``explain(row)`` says in words why a posting got its score.
+``__init__`` only stores arguments; ``fit(postings, family, labels=None)`` learns what it needs and
+returns ``self`` (learned state ends in ``_``; ``labels`` are labelled postings, scikit-learn's
+``y``); ``score(postings)`` returns one row per posting, in order, with a ``score`` column (higher =
+more likely in the family) and the evidence columns; ``explain(row)`` says in words why a posting
+got its score; ``describe()`` is the method's part of a run's summary line.
+
+What a method needs from the run (the embedding engine, the cache folder, whether to show progress)
+is injected with :meth:`Method.use` (as BERTopic takes ``embedding_model=``), never looked up. Facts
+about a method live on its class: whether it learns from labels, whether its rule decides a match.
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -19,16 +25,19 @@ import joblib
 import pandas as pd
 
 from jobmap._atomic import atomic_path
+from jobmap._version import code_fingerprint
 from jobmap.config import resolve_cache_dir
-from jobmap.embeddings import EmbeddingEngine
+from jobmap.embeddings import DEFAULT_MODEL, EmbeddingEngine
 from jobmap.families import Family
 
 
 @dataclass
 class MethodContext:
-    """What methods share in one run: the embedding engine (built on first use) and settings."""
+    """What a run gives its method: the embedding engine (built on first use unless one is
+    injected), the cache folder and the dataset's content key (for caching what it fits), and
+    whether to show progress."""
 
-    model: str = "all-MiniLM-L6-v2"
+    model: str = DEFAULT_MODEL
     backend: str = "torch"
     device: str | None = None
     cache_dir: str | None = None
@@ -36,25 +45,24 @@ class MethodContext:
     progress: bool = True
     #: The dataset's content key: methods cache what they fit under it (with their parameters).
     data_key: str | None = None
-    #: Labelled postings to learn from (``job_id, title, label``): evaluate passes training folds.
-    labels: pd.DataFrame | None = None
-    #: The embedding manifest of the run whose scores were reused from the cache, if any.
-    cached_manifest: dict[str, Any] | None = None
-    _engine: EmbeddingEngine | None = field(default=None, repr=False)
+    engine_: EmbeddingEngine | None = field(default=None, repr=False)
 
     def model_file(self, method: str, params: dict[str, Any]) -> Path | None:
-        """Where a fitted model for this dataset and these parameters is cached (None: no key)."""
+        """Where a fitted model for this dataset, these parameters and this code is cached (None:
+        no dataset key)."""
         if self.data_key is None:
             return None
         ident = json.dumps(
-            {"data": self.data_key, "method": method, **params}, sort_keys=True, default=str
+            {"data": self.data_key, "method": method, "code": code_fingerprint(), **params},
+            sort_keys=True,
+            default=str,
         )
         digest = hashlib.sha256(ident.encode()).hexdigest()[:20]
         return resolve_cache_dir(self.cache_dir) / "models" / f"{method}-{digest}.joblib"
 
     def engine(self) -> EmbeddingEngine:
-        if self._engine is None:
-            self._engine = EmbeddingEngine(
+        if self.engine_ is None:
+            self.engine_ = EmbeddingEngine(
                 self.model,
                 cache_dir=self.cache_dir,
                 device=self.device,
@@ -62,15 +70,19 @@ class MethodContext:
                 batch_size=self.batch_size,
                 progress=self.progress,
             )
-        return self._engine
+        return self.engine_
 
     def manifest(self) -> dict[str, Any]:
-        if self._engine is None and self.cached_manifest is not None:
-            return {**self.cached_manifest, "scores_from_cache": True}
-        out: dict[str, Any] = {"model": self.model, "backend": self.backend}
-        if self._engine is not None:
-            out["model_id"] = self._engine.model_id
-            out["device"] = getattr(self._engine.backend, "device", None)
+        out: dict[str, Any] = {
+            "model": self.model,
+            "backend": self.backend,
+            "batch_size": self.batch_size,
+        }
+        if self.engine_ is not None:
+            out["model_id"] = self.engine_.model_id
+            out["device"] = getattr(self.engine_.backend, "device", self.device)
+        else:
+            out["device"] = self.device
         return out
 
 
@@ -82,10 +94,54 @@ class Method(ABC):
     default_threshold: ClassVar[float]
     #: Columns of :meth:`score`'s output besides ``score``.
     evidence_columns: ClassVar[tuple[str, ...]] = ()
+    #: It learns from labels (evaluate scores it by cross-validation, never on what it saw).
+    learns_from_labels: ClassVar[bool] = False
+    #: A keyword rule decides its matches: a threshold calibrated on one label file means nothing.
+    rule_decides: ClassVar[bool] = False
+    #: One line for ``--help``.
+    summary: ClassVar[str] = ""
+
+    #: What the run injected (see :meth:`use`); not part of the fitted state.
+    context: MethodContext | None = None
+
+    def use(self, context: MethodContext) -> Self:
+        """Inject the run's context (engine, cache, progress) into this method and those it
+        holds; returns ``self``."""
+        self.context = context
+        for value in self.__dict__.values():
+            if isinstance(value, Method) and value is not self:
+                value.use(context)
+        return self
+
+    def _context(self) -> MethodContext:
+        if self.context is None:
+            self.context = MethodContext()
+        return self.context
+
+    @property
+    def engine(self) -> EmbeddingEngine:
+        """The injected embedding engine."""
+        return self._context().engine()
+
+    @classmethod
+    def arguments(cls) -> tuple[str, ...]:
+        """The names of the arguments ``__init__`` takes."""
+        variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        signature = inspect.signature(cls.__init__)
+        return tuple(
+            n for n, p in signature.parameters.items() if n != "self" and p.kind not in variadic
+        )
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor arguments as given (scikit-learn's ``get_params``)."""
+        return {name: getattr(self, name, None) for name in self.arguments()}
 
     @abstractmethod
-    def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
-        """Learn from the postings (and the family's definition)."""
+    def fit(
+        self, postings: pd.DataFrame, family: Family, labels: pd.DataFrame | None = None
+    ) -> Self:
+        """Learn from the postings, the family's definition and, if given, labelled postings
+        (``job_id, title, label``)."""
 
     @abstractmethod
     def score(self, postings: pd.DataFrame) -> pd.DataFrame:
@@ -103,6 +159,21 @@ class Method(ABC):
     @abstractmethod
     def params(self) -> dict[str, Any]:
         """Arguments and learned facts worth recording in the run manifest."""
+
+    def describe(self) -> str:
+        """What the fit found, for the summary line of a run ("39 anchor titles"); may be ""."""
+        return ""
+
+    @property
+    def decided_by(self) -> Method:
+        """The method whose scores these are: itself, or the one ``auto`` picked."""
+        return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A fitted method is cached without what the run injected: the engine holds a model.
+        state = dict(self.__dict__)
+        state.pop("context", None)
+        return state
 
 
 def save_model(path: Path | None, state: dict[str, Any]) -> None:

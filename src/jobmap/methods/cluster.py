@@ -10,7 +10,6 @@ anchor phrase); a posting's score is its cosine similarity to the nearest family
 
 from __future__ import annotations
 
-import re
 from typing import Any, Self
 
 import numpy as np
@@ -22,8 +21,9 @@ from tqdm.auto import tqdm
 
 from jobmap.errors import ConfigError
 from jobmap.families import Family
-from jobmap.methods.base import Method, MethodContext, load_model, save_model
-from jobmap.texts import TITLE_PREFIX, clean
+from jobmap.methods.base import Method, load_model, save_model
+from jobmap.methods.thresholds import f1_best_threshold
+from jobmap.texts import TITLE_PREFIX, clean, contains_phrase
 
 K_GRID = (10, 20, 30, 40, 60, 80, 100)
 HDBSCAN_DIMS = 20
@@ -39,15 +39,7 @@ def _normalise(m: np.ndarray) -> np.ndarray:
 def membership_threshold(scores: np.ndarray, member: np.ndarray, weights: np.ndarray) -> float:
     """The score cut that best reproduces cluster membership (highest F1 of score >= cut against
     "in a family cluster", postings weighted): a label-free default threshold."""
-    order = np.argsort(-scores)
-    w = weights[order]
-    tp = np.cumsum(w * member[order])
-    predicted = np.cumsum(w)
-    actual = float((w * member[order]).sum())
-    if actual == 0:
-        return float(scores.max())
-    f1 = 2 * tp / (predicted + actual)
-    return float(scores[order][int(np.argmax(f1))])
+    return f1_best_threshold(scores, member, weights)[0]
 
 
 class ClusterMethod(Method):
@@ -56,6 +48,7 @@ class ClusterMethod(Method):
     name = "cluster"
     default_threshold = 0.7  # used only before fit; fit learns threshold_ (see fitted_threshold)
     evidence_columns = ("cluster", "family_cluster")
+    summary = "the notebook's method (b): similarity to the family's clusters of title embeddings"
 
     def __init__(
         self,
@@ -148,14 +141,15 @@ class ClusterMethod(Method):
         )
         return {"labels": labels, "cluster_ids": ids, "centroids": centroids, "curve": curve}
 
-    def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
+    def fit(
+        self, postings: pd.DataFrame, family: Family, labels: pd.DataFrame | None = None
+    ) -> Self:
         titles = [clean(t) for t in postings["title"].tolist()]
-        uniq, inverse, counts = np.unique(
-            np.asarray(titles, dtype=object), return_inverse=True, return_counts=True
-        )
-        self.engine_ = context.engine()
-        vecs = self.engine_.embed([self.prefix + t for t in uniq], desc="embedding titles")
+        uniq, counts = np.unique(np.asarray(titles, dtype=object), return_counts=True)
+        vecs = self.engine.embed([self.prefix + t for t in uniq], desc="embedding titles")
         weights = counts.astype(np.float64)
+        context = self._context()
+        # Keyed by the data's content (and the parameters and code), never by its length.
         path = context.model_file(self.name, self._config())
         state = load_model(path)
         self.from_cache_ = state is not None
@@ -163,26 +157,25 @@ class ClusterMethod(Method):
             state = self._cluster(vecs, weights, context.progress)
             save_model(path, state)
         self.model_path_ = path
-        labels = np.asarray(state["labels"])
+        assigned = np.asarray(state["labels"])
         self.cluster_ids_ = list(state["cluster_ids"])
         self.centroids_ = np.asarray(state["centroids"])
         self.k_curve_ = list(state["curve"])
-        self.posting_cluster_ = labels[inverse]
+        self.title_cluster_ = dict(zip(uniq.tolist(), assigned.tolist(), strict=True))
         self.unique_titles_ = uniq
-        self.unique_clusters_ = labels
+        self.unique_clusters_ = assigned
         self.unique_vectors_ = vecs
         self.unique_counts_ = counts
 
         probe = family.probe or (family.examples[0] if family.examples else family.anchors[0])
-        probe_vec = self.engine_.embed([self.prefix + probe], desc="embedding probe")[0]
+        probe_vec = self.engine.embed([self.prefix + probe], desc="embedding probe")[0]
         pos = int(np.argmax(self.centroids_ @ probe_vec))
         self.probe_text_ = probe
         self.probe_cluster_ = self.cluster_ids_[pos]
-        pattern = "|".join(re.escape(a.lower()) for a in family.anchors)
-        is_anchor = np.array([bool(re.search(pattern, t.lower())) for t in uniq])
+        is_anchor = contains_phrase(uniq, family.anchors)
         family_clusters = {self.probe_cluster_}
-        anchor_labels = labels[is_anchor & (labels >= 0)]
-        anchor_weights = counts[is_anchor & (labels >= 0)]
+        anchor_labels = assigned[is_anchor & (assigned >= 0)]
+        anchor_weights = counts[is_anchor & (assigned >= 0)]
         total = anchor_weights.sum()
         if total:
             for c in set(anchor_labels.tolist()):
@@ -194,18 +187,21 @@ class ClusterMethod(Method):
         self.family_centroids_ = self.centroids_[rows]
         scores = (vecs @ self.family_centroids_.T).max(axis=1)
         self.threshold_ = membership_threshold(
-            scores, np.isin(labels, self.family_clusters_), counts
+            scores, np.isin(assigned, self.family_clusters_), counts
         )
         return self
 
     def score(self, postings: pd.DataFrame) -> pd.DataFrame:
-        titles = [self.prefix + clean(t) for t in postings["title"].tolist()]
-        vecs = self.engine_.embed(titles, desc="embedding titles")
+        titles = [clean(t) for t in postings["title"].tolist()]
+        vecs = self.engine.embed([self.prefix + t for t in titles], desc="embedding titles")
         sims = vecs @ self.family_centroids_.T
-        if len(titles) == len(self.posting_cluster_):
-            own = self.posting_cluster_
-        else:
-            own = np.asarray(self.cluster_ids_)[np.argmax(vecs @ self.centroids_.T, axis=1)]
+        # A title seen in fit keeps its fitted cluster (HDBSCAN's noise included); a new title
+        # goes to its nearest centroid.
+        own = np.asarray([self.title_cluster_.get(t, -2) for t in titles], dtype=np.int64)
+        new = own == -2
+        if new.any():
+            nearest = np.argmax(vecs[new] @ self.centroids_.T, axis=1)
+            own[new] = np.asarray(self.cluster_ids_)[nearest]
         return pd.DataFrame(
             {
                 "score": sims.max(axis=1).astype("float64"),
@@ -243,6 +239,9 @@ class ClusterMethod(Method):
             f"cosine {row['score']:.3f} to the nearest family cluster centroid; the posting is "
             f"{where} the family's clusters {self.family_clusters_} (its own: {row['cluster']})"
         )
+
+    def describe(self) -> str:
+        return f"clusters {self.family_clusters_} of {len(self.cluster_ids_)}"
 
     def params(self) -> dict[str, Any]:
         out: dict[str, Any] = {**self._config(), "anchor_share": self.anchor_share}

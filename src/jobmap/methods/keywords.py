@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from jobmap.families import Family
-from jobmap.methods.base import Method, MethodContext
+from jobmap.methods.base import Method
 
 #: What may stand between the words of a phrase: spaces, hyphens and dashes, slashes,
 #: underscores, or nothing ("DataScientist").
@@ -106,12 +106,16 @@ class KeywordMethod(Method):
     name = "keywords"
     default_threshold = 0.5
     evidence_columns = ("keyword",)
+    rule_decides = True
+    summary = "the family's keyword rule on the title (whole words), with exclusions"
 
     def __init__(self, keywords: list[str] | None = None, exclude: list[str] | None = None) -> None:
         self.keywords = keywords
         self.exclude = exclude
 
-    def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
+    def fit(
+        self, postings: pd.DataFrame, family: Family, labels: pd.DataFrame | None = None
+    ) -> Self:
         self.keywords_ = tuple(self.keywords or family.keywords or family.anchors)
         self.exclude_ = tuple(self.exclude if self.exclude is not None else family.exclude)
         self.include_re_ = compile_phrases(self.keywords_)

@@ -22,7 +22,8 @@ from tqdm.auto import tqdm
 
 from jobmap.errors import ConfigError
 from jobmap.families import Family
-from jobmap.methods.base import Method, MethodContext, load_model, save_model
+from jobmap.methods.base import Method, load_model, save_model
+from jobmap.texts import has_descriptions
 from jobmap.texts.tokens import posting_tokens, tokenize
 
 TOKEN_BATCH = 2000
@@ -52,6 +53,7 @@ class LdaMethod(Method):
     name = "lda"
     default_threshold = 0.8
     evidence_columns = ("topic", "topic_words")
+    summary = "the notebook's method (a): probability of the family's LDA topic"
 
     def __init__(
         self,
@@ -146,7 +148,10 @@ class LdaMethod(Method):
         order = np.argsort(-state["components"], axis=1)[:, :TOP_WORDS]
         self.topic_words_ = [", ".join(vocab[row]) for row in order]
 
-    def fit(self, postings: pd.DataFrame, family: Family, context: MethodContext) -> Self:
+    def fit(
+        self, postings: pd.DataFrame, family: Family, labels: pd.DataFrame | None = None
+    ) -> Self:
+        context = self._context()
         path = context.model_file(self.name, self._config())
         state = load_model(path)
         self.from_cache_ = state is not None
@@ -160,9 +165,7 @@ class LdaMethod(Method):
         self.probe_text_ = probe
         self.topic_ = int(np.argmax(dist))
         self.probe_probability_ = float(dist[self.topic_])
-        self.has_descriptions_ = bool(
-            "description" in postings.columns and postings["description"].notna().any()
-        )
+        self.has_descriptions_ = has_descriptions(postings)
         return self
 
     def transform_tokens(self, tokens: list[list[str]]) -> np.ndarray:
@@ -208,6 +211,9 @@ class LdaMethod(Method):
             f"probability {row['score']:.2f} of topic {self.topic_} "
             f"({self.topic_words_[self.topic_]}), where the probe {self.probe_text_!r} lands"
         )
+
+    def describe(self) -> str:
+        return f"topic {self.topic_}: {self.topic_words_[self.topic_]}"
 
     def params(self) -> dict[str, Any]:
         out: dict[str, Any] = {**self._config(), "probe": self.probe}

@@ -3,6 +3,7 @@ against the rest of the market, as tables and one self-contained HTML page."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 import pandas as pd
 
 from jobmap._atomic import atomic_path
+from jobmap.config import Settings
+from jobmap.finder import manifest_path, run_find
 from jobmap.report.html import render
 from jobmap.report.tables import build_tables
 
@@ -21,30 +24,34 @@ def report(
     *,
     out: str | os.PathLike[str] | None = None,
     tables_dir: str | os.PathLike[str] | None = None,
+    settings: Settings | None = None,
     **find_options: Any,
 ) -> dict[str, pd.DataFrame]:
-    """The report's tables as DataFrames; with ``out``, also the HTML page, and with
-    ``tables_dir`` a CSV per table. ``find_options`` go to :func:`jobmap.run_find`.
+    """The report's tables as DataFrames; with ``out``, also the HTML page and its manifest
+    beside it (``r.html`` -> ``r.manifest.json``), and with ``tables_dir`` a CSV per table.
+    ``settings`` or ``find_options`` (the run settings, as :func:`jobmap.find` takes them) go to
+    :func:`jobmap.run_find`.
 
     >>> import jobmap  # doctest: +SKIP
     >>> tables = jobmap.report("ml-ai", out="report.html")
     """
-    from jobmap.finder import run_find
-
     started = time.perf_counter()
-    run = run_find(family, data, all=True, **find_options)
+    run = run_find(family, data, all=True, settings=settings, **find_options)
     ds, fam = run.dataset, run.family  # as the run read them (column mapping, encoding, file)
     tables, notes = build_tables(run.scored, ds)
+    decided_by = run.method.decided_by
     manifest = {
-        "family": family,
+        "family": fam.name,
         "data": ds.source,
         "data_key": ds.key,
         "method": run.manifest["method"],
-        "picked": run.manifest["parameters"].get("picked"),
+        "picked": decided_by.name if decided_by is not run.method else None,
         "threshold": run.threshold,
         "model": run.manifest["embedding"].get("model_id") or run.manifest["embedding"]["model"],
         "jobmap_version": run.manifest["jobmap_version"],
         "created": run.manifest["created"],
+        "settings": run.settings.manifest(),
+        "find": run.manifest,
     }
     if tables_dir is not None:
         folder = Path(tables_dir)
@@ -52,10 +59,13 @@ def report(
         for name, df in tables.items():
             df.to_csv(folder / f"{name}.csv", index=False)
     if out is not None:
-        page = render(tables, notes, manifest, fam.title or family)
+        shown = {k: v for k, v in manifest.items() if k != "find"}  # the page shows the short one
+        page = render(tables, notes, shown, fam.title or fam.name)
         target = Path(out)
         with atomic_path(target) as tmp:
             tmp.write_text(page, encoding="utf-8")
+        with atomic_path(manifest_path(target)) as tmp:
+            tmp.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     for df in tables.values():
         df.attrs["manifest"] = manifest
     tables["notes"] = pd.DataFrame({"note": notes})

@@ -54,7 +54,7 @@ def build_tables(scored: pd.DataFrame, ds: Dataset) -> tuple[dict[str, pd.DataFr
     p["group"] = _group(p["match"])
     tables: dict[str, pd.DataFrame] = {}
     # What the dataset itself lacks (missing tables, partial company coverage) comes first.
-    notes: list[str] = [n for n in ds.notes if "table not in the source" in n or "rows for" in n]
+    notes: list[str] = [n["text"] for n in ds.note_records("missing_table", "coverage")]
 
     sizes = p.groupby("group")["job_id"].nunique().reindex(list(GROUPS)).fillna(0).astype(int)
     tables["overview"] = pd.DataFrame(

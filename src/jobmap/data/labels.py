@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from jobmap.data.schema import clean
 from jobmap.errors import DataError
-from jobmap.texts import clean
 
 YES = {"yes", "y", "1", "1.0", "true", "t"}
 NO = {"no", "n", "0", "0.0", "false", "f"}

@@ -1,0 +1,298 @@
+"""``bootstrap``: for a family without labels, its phrases as a rule grown from the data (the
+initialisms the data confirm), a head trained on the rule's matches that adds the titles it is
+sure of, and description mentions as in ``hybrid``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+
+from jobmap.errors import ConfigError
+from jobmap.families import Family
+from jobmap.methods.head import TitleHead, distinct_titles, training_set
+from jobmap.methods.hybrid import DESCRIPTION_HALF, description_evidence
+from jobmap.methods.keywords import (
+    compile_phrases,
+    initialism,
+    initialism_pattern,
+    is_vetoed,
+    keyword_hits,
+)
+from jobmap.texts import clean
+
+#: A bootstrapped head adds a title without the family's phrases only when it is this sure; its
+#: probability is rescaled so that this value scores 0.5, the method's threshold.
+HEAD_SURE = 0.9
+#: A term the data suggest (an initialism of a phrase, or the long form of an initialism) joins
+#: the rule when three quarters of the titles with it rank in the top (1 - INITIALISM_RANK) of all
+#: titles by similarity to those with the family's phrase: "RN" for "registered nurse" and "AI"
+#: do; "PM" for "project manager" (mostly afternoon shifts) and "DE" (Delaware) do not.
+INITIALISM_RANK = 0.9
+#: Titles without the family's phrases sampled as the bootstrapped head's negatives, at most.
+MAX_NEGATIVES = 50_000
+#: Long forms of an initialism anchor tested, the most frequent first; as several are tried for
+#: each anchor, one joins the rule only above the stricter LONG_FORM_RANK.
+LONG_FORMS_TRIED = 10
+LONG_FORM_RANK = 0.95
+#: Words that do not start a word of a long form: function words and Roman numerals.
+_NOT_INITIAL = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "ii",
+        "iii",
+        "iv",
+        "vi",
+        "vii",
+        "viii",
+        "ix",
+        "xi",
+    ]
+)
+
+
+def _confirmation(has_phrase: np.ndarray, has_term: np.ndarray, vecs: np.ndarray) -> float:
+    """Where the titles with a term rank, by similarity to the centroid of the titles with the
+    phrase, among the titles with neither: the 25th percentile of their ranks (1 = the most
+    similar), or NaN with no phrase title or fewer than two term titles."""
+    if not has_phrase.any() or has_term.sum() < 2:
+        return float("nan")
+    centroid = vecs[has_phrase].mean(axis=0)
+    sims = vecs @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
+    others = np.sort(sims[~has_phrase & ~has_term])
+    ranks = np.searchsorted(others, sims[has_term]) / max(len(others), 1)
+    return float(np.quantile(ranks, 0.25))
+
+
+def _long_forms(letters: str, titles: np.ndarray) -> list[str]:
+    """Runs of words in the titles whose initials spell ``letters`` ("machine learning" for
+    "ML"), the most frequent first; never the initialism itself or one-letter words."""
+    n = len(letters)
+    counts: dict[str, int] = {}
+    for title in titles:
+        words = re.findall(r"[A-Za-z]+", str(title))
+        seen = set()
+        for i in range(len(words) - n + 1):
+            run = words[i : i + n]
+            if any(len(w) < 2 or w.upper() == letters or w.lower() in _NOT_INITIAL for w in run):
+                continue
+            if "".join(w[0] for w in run).upper() == letters:
+                seen.add(" ".join(w.lower() for w in run))
+        for form in seen:
+            counts[form] = counts.get(form, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [form for form, c in ranked[:LONG_FORMS_TRIED] if c >= 2]
+
+
+def grown_terms(
+    phrases: tuple[str, ...], titles: np.ndarray, vecs: np.ndarray
+) -> dict[str, dict[str, Any]]:
+    """Terms the data suggest for a family's phrases, and whether the data confirm them: the
+    initialism of a phrase of several words ("ML" for "machine learning"), and the long forms of
+    a phrase that is an initialism ("machine learning" for "ML").
+
+    ``titles`` are distinct titles and ``vecs`` their embeddings. A term is confirmed when at
+    least two titles use it and three quarters of them rank in the top 10% by similarity to the
+    centroid of the titles with the phrase (see :func:`_confirmation`).
+    """
+    out: dict[str, dict[str, Any]] = {}
+    series = pd.Series(titles, dtype=object)
+    for phrase in phrases:
+        letters = initialism(phrase)
+        word = phrase.strip()
+        short = bool(re.fullmatch(r"[A-Z]{2,5}", word))  # an initialism, as the user wrote it
+        if letters is None and not short:
+            continue
+        has_phrase, _ = keyword_hits(series, compile_phrases([phrase]), None)
+        candidates: list[tuple[str, str, np.ndarray]] = []
+        if letters is not None:
+            pattern = re.compile(initialism_pattern(letters))
+            has = np.asarray([pattern.search(t) is not None for t in titles])
+            candidates.append((letters, "initialism", has))
+        else:
+            for form in _long_forms(word.upper(), titles):
+                has, _ = keyword_hits(series, compile_phrases([form]), None)
+                candidates.append((form, "long form", has))
+        for term, kind, has in candidates:
+            if term in out or term.lower() in (p.strip().lower() for p in phrases):
+                continue
+            has_term = has & ~has_phrase
+            rank = _confirmation(has_phrase, has_term, vecs)
+            out[term] = {
+                "of": phrase,
+                "kind": kind,
+                "titles": int(has_term.sum()),
+                "rank": round(rank, 3) if rank == rank else None,
+                "used": bool(rank >= (INITIALISM_RANK if kind == "initialism" else LONG_FORM_RANK)),
+            }
+    return out
+
+
+class BootstrapMethod(TitleHead):
+    """The family's phrases as a rule, grown from the data, for families without labels.
+
+    1. The rule: the family's keywords (else its anchor phrases) in the title, plus what the data
+       confirm of the initialisms of its multi-word phrases and the long forms of its initialisms
+       (see :func:`grown_terms`), minus its exclusions. A title the rule matches scores 1.
+    2. A logistic-regression head on the title embeddings, trained on the titles the rule
+       matches (and the family's examples, and labels when given) against the other titles. It
+       adds a title only when its probability reaches ``HEAD_SURE``.
+    3. With descriptions: how often the rule occurs in the description (``n / (n + 5)``, as in
+       ``hybrid``).
+    """
+
+    name = "bootstrap"
+    default_threshold = 0.5
+    evidence_columns = ("evidence", "head_probability", "description_mentions")
+    summary = (
+        "the anchor phrases as a rule grown from the data, and a head, for families without labels"
+    )
+
+    def fit(
+        self, postings: pd.DataFrame, family: Family, labels: pd.DataFrame | None = None
+    ) -> Self:
+        phrases = tuple(family.keywords or family.anchors)
+        uniq, vecs = distinct_titles(postings, self.engine, self.prefix)
+        self.grown_ = grown_terms(phrases, uniq, vecs)
+        used = {k: v for k, v in self.grown_.items() if v["used"]}
+        long_forms = [k for k, v in used.items() if v["kind"] == "long form"]
+        # The initialisms: those confirmed, and the anchors whose long forms are.
+        initials = [k for k, v in used.items() if v["kind"] == "initialism"]
+        initials += [v["of"].strip().upper() for v in used.values() if v["kind"] == "long form"]
+        initials = list(dict.fromkeys(initials))
+        # Two initialisms written together count too: "AIML" for "AI/ML".
+        joined = [a + b for a in initials for b in initials if a != b]
+        patterns = [initialism_pattern(k) for k in initials] + [
+            rf"(?<![A-Za-z0-9]){j}(?![A-Za-z0-9])" for j in joined
+        ]
+        include = compile_phrases(list(phrases) + long_forms)
+        pattern = "|".join(
+            ([include.pattern] if include is not None else []) + [f"(?-i:{u})" for u in patterns]
+        )
+        self.rule_ = re.compile(pattern, re.IGNORECASE) if pattern else None
+        self.exclude_ = compile_phrases(family.exclude)
+        hits, _ = keyword_hits(pd.Series(uniq, dtype=object), self.rule_, self.exclude_)
+
+        titles, target, source = training_set(family, labels)
+        negatives = np.flatnonzero(~hits)
+        if len(negatives) > MAX_NEGATIVES:
+            rng = np.random.default_rng(self.seed)
+            negatives = np.sort(rng.choice(negatives, MAX_NEGATIVES, replace=False))
+        n_pos = int(hits.sum()) + int(target.sum())
+        if n_pos == 0 or len(negatives) + int((target == 0).sum()) == 0:
+            raise ConfigError(
+                f"{family.name!r} has nothing to learn from: no title has one of its phrases "
+                f"({', '.join(phrases)}) and it has no examples or labels. Add examples "
+                "(jobmap family add NAME --examples FILE) or other anchors."
+            )
+        x = np.vstack(
+            [
+                vecs[hits],
+                vecs[negatives],
+                self.engine.embed(
+                    [self.prefix + clean(t) for t in titles], desc="embedding examples"
+                )
+                if titles
+                else np.zeros((0, vecs.shape[1]), dtype=vecs.dtype),
+            ]
+        )
+        y = np.concatenate([np.ones(int(hits.sum())), np.zeros(len(negatives)), target])
+        self.model_ = self._model().fit(x, y)
+        n_hits = int(hits.sum())
+        self.trained_on_ = (
+            f"{n_hits:,} title{'' if n_hits == 1 else 's'} the rule matches against "
+            f"{len(negatives):,} others" + (f", plus {source}" if source else "")
+        )
+        return self
+
+    def grown(self) -> str:
+        """What the data added to the rule, in words."""
+        parts = [
+            f"{k!r} for {v['of']!r} {'added' if v['used'] else 'not confirmed'}"
+            for k, v in self.grown_.items()
+            if v["titles"] and (v["used"] or v["kind"] == "initialism")
+        ]
+        others = sum(1 for v in self.grown_.values() if v["kind"] == "long form" and not v["used"])
+        if others:
+            parts.append(f"{others} other long form{'s' if others > 1 else ''} not confirmed")
+        return "; ".join([*parts, f"head trained on {self.trained_on_}"])
+
+    def score(self, postings: pd.DataFrame) -> pd.DataFrame:
+        hits, found = keyword_hits(postings["title"], self.rule_, self.exclude_)
+        vetoed = is_vetoed(found)
+        x = self.engine.embed(
+            [self.prefix + clean(t) for t in postings["title"]], desc="embedding titles"
+        )
+        proba = self.model_.predict_proba(x)[:, 1] if len(x) else np.zeros(0)
+        head = np.where(
+            proba >= HEAD_SURE,
+            0.5 + 0.5 * (proba - HEAD_SURE) / (1 - HEAD_SURE),
+            0.5 * proba / HEAD_SURE,
+        )
+        mentions, desc = description_evidence(postings, self.rule_, vetoed)
+        score = np.where(hits, 1.0, np.minimum(np.maximum(head, desc), 0.99))
+        score = np.where(vetoed, 0.0, score)
+        evidence = []
+        for hit, f, h, d, n in zip(hits, found, head, desc, mentions, strict=True):
+            if hit:
+                evidence.append(f"title: {f}")
+            elif f:
+                evidence.append(f)
+            elif d >= h and n:
+                evidence.append(f"description: {int(n)} mentions")
+            else:
+                evidence.append("head")
+        return pd.DataFrame(
+            {
+                "score": score,
+                "evidence": evidence,
+                "head_probability": proba.round(4),
+                "description_mentions": mentions.astype(int),
+            },
+            index=postings.index,
+        )
+
+    def explain(self, row: pd.Series) -> str:
+        ev = str(row["evidence"])
+        if ev.startswith("title: "):
+            return f"the title contains {ev[7:]}"
+        if ev.startswith("description: "):
+            return (
+                f"the description mentions the family's phrases {row['description_mentions']} "
+                f"times ({DESCRIPTION_HALF} count as much as a phrase in the title)"
+            )
+        if is_vetoed([ev])[0]:
+            return f"excluded: {ev}"
+        return (
+            f"a head trained on {self.trained_on_} gives probability "
+            f"{row['head_probability']:.2f} ({HEAD_SURE} or more matches)"
+        )
+
+    def describe(self) -> str:
+        return self.grown() if hasattr(self, "trained_on_") else ""
+
+    def params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"C": self.C, "seed": self.seed, "head_sure": HEAD_SURE}
+        if hasattr(self, "trained_on_"):
+            out.update(
+                {"grown": self.grown_, "trained_on": self.trained_on_, "summary": self.grown()}
+            )
+        return out

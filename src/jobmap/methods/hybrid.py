@@ -1,0 +1,90 @@
+"""``hybrid``: the family's keyword rule on the title, plus description evidence.
+
+A title that does not match still scores by how often the family's keywords occur in its
+description (``n / (n + 5)``: five mentions reach 0.5), so a "Senior DevOps Engineer" whose posting
+is about MLOps is found while a posting that mentions AI once is not.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+
+from jobmap.families import Family
+from jobmap.methods.base import Method
+from jobmap.methods.keywords import KeywordMethod, is_vetoed
+
+#: Mentions in a description that count as much as a keyword in the title (score 0.5).
+DESCRIPTION_HALF = 5
+_URL = re.compile(
+    r"\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w.-]+|\b[\w-]+\.(?:ai|com|io|org)\b", re.IGNORECASE
+)
+
+
+def description_evidence(
+    postings: pd.DataFrame, rule: re.Pattern[str] | None, vetoed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """How often the rule occurs in each posting's description (links and emails removed; none
+    without a description column), and the score that gives: ``n / (n + DESCRIPTION_HALF)``,
+    0 where an exclusion vetoed the title."""
+    if rule is None or "description" not in postings.columns:
+        mentions = np.zeros(len(postings))
+    else:
+        texts = postings["description"].fillna("").astype(str).tolist()
+        mentions = np.asarray(
+            [len(rule.findall(_URL.sub(" ", t))) for t in texts], dtype=np.float64
+        )
+    return mentions, np.where(vetoed, 0.0, mentions / (mentions + DESCRIPTION_HALF))
+
+
+class HybridMethod(Method):
+    """The keyword rule on titles, plus keyword evidence from descriptions."""
+
+    name = "hybrid"
+    default_threshold = 0.5
+    evidence_columns = ("evidence", "description_mentions")
+    rule_decides = True
+    summary = "the keyword rule on the title, plus mentions of it in the description"
+
+    def fit(
+        self, postings: pd.DataFrame, family: Family, labels: pd.DataFrame | None = None
+    ) -> Self:
+        self.rule_ = KeywordMethod().fit(postings, family)
+        return self
+
+    def score(self, postings: pd.DataFrame) -> pd.DataFrame:
+        title = self.rule_.score(postings)
+        mentions, desc_score = description_evidence(
+            postings, self.rule_.include_re_, is_vetoed(title["keyword"])
+        )
+        in_title = title["score"].to_numpy() >= 0.5
+        score = np.where(in_title, 1.0, np.minimum(desc_score, 0.99))
+        evidence = [
+            f"title: {kw}" if hit else (f"description: {int(n)} mentions" if n else kw)
+            for hit, kw, n in zip(in_title, title["keyword"], mentions, strict=True)
+        ]
+        return pd.DataFrame(
+            {
+                "score": score,
+                "evidence": evidence,
+                "description_mentions": mentions.astype(int),
+            },
+            index=postings.index,
+        )
+
+    def explain(self, row: pd.Series) -> str:
+        if row["score"] >= 1.0:
+            return f"the title contains a keyword ({row['evidence']})"
+        return (
+            f"the description mentions the family's keywords {row['description_mentions']} "
+            f"times ({DESCRIPTION_HALF} count as much as a keyword in the title)"
+        )
+
+    def params(self) -> dict[str, Any]:
+        out = {"description_half": DESCRIPTION_HALF}
+        if hasattr(self, "rule_"):
+            out.update(self.rule_.params())
+        return out

@@ -1,0 +1,263 @@
+"""One pipeline for every run: settings -> load -> family and method -> fit -> score -> threshold.
+
+``find``, ``evaluate`` (once per fold), ``report`` and the review page all call it; none of them
+re-implements a step. Fitted methods are cached whole (not bare scores), keyed by the data's content
+hash, the family's definition, the method's parameters, the labels it learned from and the jobmap
+code that fitted it, so a run served from the cache still explains every posting and a changed
+method never serves stale results.
+
+>>> from jobmap.config import Settings
+>>> pipe = Pipeline(Settings.build("ml-ai", method="keywords", progress=False))
+>>> result = pipe.run()
+>>> result.method.name, len(result.scores) == len(pipe.dataset.postings)
+('keywords', True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import joblib
+import pandas as pd
+
+from jobmap._atomic import atomic_path
+from jobmap._version import __version__, code_fingerprint
+from jobmap.config import Settings
+from jobmap.data import Dataset, load
+from jobmap.families import Family, get_family
+from jobmap.methods import Method, MethodContext, make_method, method_class
+
+
+def choose_threshold(
+    threshold: float | None, family: Family, method: str, fitted: float | None, default: float
+) -> tuple[float, str]:
+    """The threshold and where it came from: the user's, the family's calibrated one, one the
+    method learned without labels, or the method's default."""
+    if threshold is not None:
+        return float(threshold), "given"
+    if method in family.thresholds:
+        return family.thresholds[method], "family"
+    if fitted is not None:
+        return fitted, "fitted"
+    return default, "method default"
+
+
+def labels_digest(labels: pd.DataFrame | None) -> str | None:
+    """A content hash of labelled postings (what a learned method was trained on)."""
+    if labels is None:
+        return None
+    cols = [c for c in ("job_id", "title", "label") if c in labels.columns]
+    hashed = pd.util.hash_pandas_object(labels[cols].reset_index(drop=True), index=False)
+    return hashlib.sha256(hashed.to_numpy().tobytes()).hexdigest()[:20]
+
+
+@dataclass
+class Scored:
+    """What one pass of the pipeline gives: the fitted method, the scores of every posting (in
+    the postings' order), the threshold and where it came from."""
+
+    method: Method
+    scores: pd.DataFrame
+    threshold: float
+    threshold_from: str
+    fit_key: str
+    from_cache: bool
+    embedding: dict[str, Any]
+
+
+class Pipeline:
+    """The run of one method of one family on one dataset, as ``settings`` say.
+
+    ``dataset``, ``family`` and ``context`` may be passed in when a caller runs several pipelines
+    on the same data (evaluate compares methods; the review page re-fits): the data is then read
+    once and one embedding engine serves them all.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        dataset: Dataset | None = None,
+        family: Family | None = None,
+        context: MethodContext | None = None,
+    ) -> None:
+        self.settings = settings
+        self._dataset = dataset
+        self._family = family
+        self._context = context
+
+    @cached_property
+    def family(self) -> Family:
+        return self._family or get_family(self.settings.family, self.settings.families)
+
+    @property
+    def dataset(self) -> Dataset:
+        if self._dataset is None:
+            s = self.settings
+            self._dataset = load(
+                s.data,
+                columns=dict(s.columns),
+                cache_dir=s.cache_dir,
+                encoding=s.encoding,
+                progress=s.progress,
+            )
+        return self._dataset
+
+    @property
+    def context(self) -> MethodContext:
+        if self._context is None:
+            s = self.settings
+            self._context = MethodContext(
+                model=s.model,
+                backend=s.backend,
+                device=s.device,
+                cache_dir=str(s.cache_dir),
+                batch_size=s.batch_size,
+                progress=s.progress,
+            )
+        if self._dataset is not None:
+            self._context.data_key = self._dataset.key
+        return self._context
+
+    def new_method(self) -> Method:
+        """The method the settings name, with its options (an option it does not take is an
+        error) and the run's context injected."""
+        s = self.settings
+        return make_method(s.method, seed=s.seed, **dict(s.options)).use(self.context)
+
+    def check(self) -> None:
+        """Everything that can fail before the data is read: the family and the method."""
+        _ = self.family
+        self.new_method()
+
+    # -- fitting, with the cache of fitted methods ---------------------------------------------
+
+    def fit_key(self, method: Method, labels: pd.DataFrame | None = None) -> str:
+        """What a fit depends on: the data's content, the family's definition (not its thresholds
+        or the file it came from: a threshold is chosen after scoring), the method and its
+        parameters, the embedding model, the labels, and jobmap's code."""
+        definition = dataclasses.asdict(self.family)
+        del definition["thresholds"], definition["origin"]
+        s = self.settings
+        ident = {
+            "data": self.dataset.key,
+            "family": definition,
+            "method": method.name,
+            "params": method.get_params(),
+            "model": s.model,
+            "backend": s.backend,
+            "labels": labels_digest(labels),
+            "version": __version__,
+            "code": code_fingerprint(),
+        }
+        return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[
+            :24
+        ]
+
+    def _fit_path(self, key: str) -> Path:
+        return self.settings.cache_dir / "fits" / f"{key}.joblib"
+
+    def _load_fit(self, key: str) -> dict[str, Any] | None:
+        path = self._fit_path(key)
+        if not path.is_file():
+            return None
+        try:
+            entry = joblib.load(path)
+        except Exception:  # a damaged or stale entry only costs a refit
+            return None
+        if not isinstance(entry, dict) or not isinstance(entry.get("method"), Method):
+            return None
+        return entry
+
+    def _save_fit(self, key: str, entry: dict[str, Any]) -> None:
+        path = self._fit_path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(path) as tmp:
+                joblib.dump(entry, tmp)
+        except OSError:
+            pass  # the cache only saves time
+
+    def fit(
+        self,
+        postings: pd.DataFrame | None = None,
+        labels: pd.DataFrame | None = None,
+        *,
+        use_cache: bool = True,
+    ) -> Method:
+        """A method fitted on ``postings`` (default: the dataset's) and ``labels``, from the
+        cache when this data, family, method, labels and code were fitted before."""
+        return self._fit(postings, labels, use_cache=use_cache)[0]
+
+    def _fit(
+        self,
+        postings: pd.DataFrame | None,
+        labels: pd.DataFrame | None,
+        *,
+        use_cache: bool,
+        keep_scores: bool = False,
+    ) -> tuple[Method, str, dict[str, Any] | None]:
+        whole = postings is None
+        postings = self.dataset.postings if postings is None else postings
+        method = self.new_method()
+        key = self.fit_key(method, labels) if whole else ""
+        entry = self._load_fit(key) if (use_cache and whole) else None
+        if entry is not None:
+            return entry["method"].use(self.context), key, entry
+        method.fit(postings, self.family, labels)
+        if use_cache and whole:
+            entry = {"method": method, "embedding": self.context.manifest()}
+            if keep_scores:
+                entry["scores"] = method.score(postings).reset_index(drop=True)
+            self._save_fit(key, entry)
+            return method, key, {**entry, "fresh": True}
+        return method, key, None
+
+    def score(self, method: Method, postings: pd.DataFrame | None = None) -> pd.DataFrame:
+        """``method``'s scores of ``postings`` (default: the dataset's), in their order."""
+        return method.score(self.dataset.postings if postings is None else postings)
+
+    def threshold(self, method: Method) -> tuple[float, str]:
+        """The threshold of this run (see :func:`choose_threshold`)."""
+        return choose_threshold(
+            self.settings.threshold,
+            self.family,
+            method.name,
+            method.fitted_threshold(),
+            method.default_threshold,
+        )
+
+    def run(self, *, use_cache: bool = True) -> Scored:
+        """Fit on the whole dataset and score every posting: the core of ``find``."""
+        self.check()
+        postings = self.dataset.postings
+        method, key, entry = self._fit(None, None, use_cache=use_cache, keep_scores=True)
+        from_cache = entry is not None and not entry.get("fresh", False)
+        if entry is not None and "scores" in entry:
+            scores = entry["scores"]
+            scores.index = postings.index
+        else:
+            scores = method.score(postings)
+            if use_cache and entry is not None:  # a fit cached without its scores
+                self._save_fit(key, {**entry, "scores": scores.reset_index(drop=True)})
+        embedding = (
+            {**entry["embedding"], "fit_from_cache": True}
+            if from_cache and entry is not None
+            else self.context.manifest()
+        )
+        cut, cut_from = self.threshold(method)
+        return Scored(method, scores, cut, cut_from, key, from_cache, embedding)
+
+
+def learns_from_labels(method: str) -> bool:
+    """Whether the method called ``method`` learns from labels (see :class:`Method`)."""
+    return method_class(method).learns_from_labels
+
+
+__all__ = ["Pipeline", "Scored", "choose_threshold", "labels_digest", "learns_from_labels"]

@@ -1,0 +1,96 @@
+"""The contract every registered method keeps, checked for each (in the spirit of scikit-learn's
+``parametrize_with_checks``): fit returns itself, scores one row per posting in the postings' order
+with the declared columns, is deterministic with a seed, explains every score, records JSON-ready
+parameters, and survives the fit cache (pickled without its engine) unchanged."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import jobmap
+from jobmap.families import get_family
+from jobmap.methods import METHODS, Method, MethodContext, make_method
+from tests.fakes import HashBackend
+
+#: Small settings so that every method fits in a second or two on the bundled sample.
+OPTIONS: dict[str, dict[str, Any]] = {
+    "lda": {"n_topics": 5, "passes": 2, "iterations": 10},
+    "cluster": {"k": 8},
+}
+
+
+@pytest.fixture(scope="module")
+def postings() -> pd.DataFrame:
+    return jobmap.load(progress=False).postings
+
+
+def _fitted(name: str, postings: pd.DataFrame, seed: int = 3) -> Method:
+    method = make_method(name, seed=seed, **OPTIONS.get(name, {}))
+    method.use(MethodContext(model="fake", progress=False, data_key=None))
+    returned = method.fit(postings, get_family("ml-ai"))
+    assert returned is method
+    return method
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_class_facts(name: str) -> None:
+    cls = METHODS[name]
+    assert cls.name == name and cls.summary
+    assert -1.0 <= cls.default_threshold <= 1.0
+    assert isinstance(cls.learns_from_labels, bool) and isinstance(cls.rule_decides, bool)
+    assert set(make_method(name).get_params()) == set(cls.arguments())
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_contract(name: str, postings: pd.DataFrame, fake_model: HashBackend) -> None:
+    method = _fitted(name, postings)
+    scores = method.score(postings)
+    assert list(scores.columns) == ["score", *method.evidence_columns]
+    assert scores.index.equals(postings.index) and len(scores) == len(postings)
+    values = scores["score"].to_numpy(dtype=float)
+    assert np.isfinite(values).all() and (values >= -1).all() and (values <= 1).all()
+
+    # order preserved: scoring the postings reversed gives the same rows reversed
+    backwards = method.score(postings.iloc[::-1])
+    assert backwards.index.equals(postings.index[::-1])
+    np.testing.assert_allclose(
+        backwards["score"].to_numpy(dtype=float), values[::-1], rtol=0, atol=1e-5
+    )
+
+    # deterministic with a seed: a second, fresh fit scores the same
+    again = _fitted(name, postings).score(postings)
+    pd.testing.assert_frame_equal(again, scores)
+
+    # every score explained in words; parameters and the summary are JSON-ready text
+    for _, row in scores.head(3).iterrows():
+        assert isinstance(method.explain(row), str) and method.explain(row)
+    for _, row in scores.tail(3).iterrows():
+        assert method.explain(row)
+    json.dumps(method.params(), default=str)
+    assert isinstance(method.describe(), str)
+    assert method.decided_by.name in METHODS
+
+    # the fit cache stores the method without the injected engine, and it comes back whole
+    restored = pickle.loads(pickle.dumps(method))
+    assert restored.context is None or restored.context is not method.context
+    restored.use(MethodContext(model="fake", progress=False))
+    pd.testing.assert_frame_equal(restored.score(postings), scores)
+    row = scores.iloc[0]
+    assert restored.explain(row) == method.explain(row)
+
+
+def test_labels_are_an_argument_of_fit(postings: pd.DataFrame, fake_model: HashBackend) -> None:
+    """A method that learns from labels learns from those given to fit, and only those."""
+    titles = postings[["job_id", "title"]].head(40).copy()
+    titles["label"] = titles["title"].str.contains("Data|Engineer", regex=True)
+    head = make_method("head").use(MethodContext(model="fake", progress=False))
+    head.fit(postings, get_family("ml-ai"), titles)
+    assert "40 labels" in head.params()["trained_on"]
+    head.fit(postings, get_family("ml-ai"))
+    assert "labels" not in head.params()["trained_on"]
