@@ -308,7 +308,7 @@ def run_options(f: F) -> F:
             default=None,
             metavar="K|auto",
             help="cluster, kmeans: number of clusters, or auto (best silhouette on a sample; "
-            "the curve is printed) [default: 30].",
+            "the curve is printed) [default: 30]; knn: neighbours that vote [default: 10].",
         ),
         click.option(
             "--topics",
@@ -506,7 +506,7 @@ def topics(family: str, **params: Any) -> None:
     p = run.manifest["parameters"]
     if not quiet and not p.get("descriptions"):
         con.print("Note: this data has no descriptions; topics are fitted on titles alone.")
-    _print_model_file(con, p)
+    _print_model_file(con, p, run.manifest["fit"]["from_cache"])
 
 
 @main.command()
@@ -524,7 +524,7 @@ def clusters(family: str, **params: Any) -> None:
     title = f"{p['clusters']} clusters ({p['algorithm']})"
     columns = ["cluster", "postings", "titles", "central_titles"]
     con.print(_marked_table(title, run.method.clusters(), family, columns))  # type: ignore[attr-defined]
-    _print_model_file(con, p)
+    _print_model_file(con, p, run.manifest["fit"]["from_cache"])
 
 
 def _marked_table(title: str, df: pd.DataFrame, family: str, columns: list[str]) -> Table:
@@ -548,8 +548,8 @@ def _marked_table(title: str, df: pd.DataFrame, family: str, columns: list[str])
     return t
 
 
-def _print_model_file(con: Console, params: dict[str, Any]) -> None:
-    cached = " (from the cache)" if params["model_from_cache"] else ""
+def _print_model_file(con: Console, params: dict[str, Any], fit_cached: bool) -> None:
+    cached = " (from the cache)" if params["model_from_cache"] or fit_cached else ""
     con.print(escape(f"Model: {params['model_file']}{cached}"), soft_wrap=True)
 
 

@@ -1,4 +1,5 @@
-"""Where the bundled MiniLM weights are, and a fingerprint that names them in cache keys.
+"""Where the bundled MiniLM weights are, a fingerprint that names them in cache keys, and quiet
+loading.
 
 Shared by the sentence-transformers backend and the ``fast`` (model2vec) backend, which import this
 module and not each other.
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -32,3 +35,23 @@ def bundled_minilm_path() -> Path | None:
         return None
     path = Path(pkg.get_model_path())
     return path if (path / "config.json").is_file() else None
+
+
+@contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """Silence what transformers prints while a model loads: its "Loading weights" bar (it would
+    interleave with jobmap's) and its "LOAD REPORT" table, which lists the checkpoint's unused
+    ``position_ids`` buffer as UNEXPECTED on every cold run and reads like an error. Real load
+    failures still raise."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # pragma: no cover - a dependency of sentence-transformers
+        yield
+        return
+    before = hf_logging.get_verbosity()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(before)

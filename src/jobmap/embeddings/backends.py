@@ -7,15 +7,14 @@ de-duplication: :class:`~jobmap.embeddings.engine.EmbeddingEngine` does both for
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from jobmap.config import DEFAULT_MODEL_NAME
-from jobmap.embeddings._weights import bundled_minilm_path, weights_fingerprint
+from jobmap.embeddings._weights import bundled_minilm_path, quiet_transformers, weights_fingerprint
 from jobmap.errors import ConfigError
 
 #: The model every method uses unless told otherwise.
@@ -51,26 +50,6 @@ def register_backend(name: str, factory: BackendFactory) -> None:
 
 def unregister_backend(name: str) -> None:
     _REGISTRY.pop(name.lower(), None)
-
-
-@contextmanager
-def _quiet_transformers() -> Iterator[None]:
-    """Silence what transformers prints while a model loads: its "Loading weights" bar (it would
-    interleave with jobmap's) and its "LOAD REPORT" table, which lists the checkpoint's unused
-    ``position_ids`` buffer as UNEXPECTED on every cold run and reads like an error. Real load
-    failures still raise."""
-    try:
-        from transformers.utils import logging as hf_logging
-    except ImportError:  # pragma: no cover - a dependency of sentence-transformers
-        yield
-        return
-    before = hf_logging.get_verbosity()
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(before)
 
 
 def pick_device(device: str | None = None) -> str:
@@ -140,7 +119,7 @@ class SentenceTransformerBackend:
         if self.backend != "torch":
             kwargs["backend"] = self.backend
         try:
-            with _quiet_transformers():
+            with quiet_transformers():
                 self._st = SentenceTransformer(self.source, local_files_only=is_local, **kwargs)
         except ImportError as exc:
             raise ConfigError(

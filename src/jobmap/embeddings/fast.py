@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from jobmap.config import resolve_cache_dir
-from jobmap.embeddings._weights import bundled_minilm_path, weights_fingerprint
+from jobmap.embeddings._weights import bundled_minilm_path, quiet_transformers, weights_fingerprint
 from jobmap.errors import ConfigError
 
 PCA_DIMS = 256
@@ -62,7 +62,8 @@ class FastBackend:
         from model2vec.distill import distill
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        model = distill(model_name=str(self.source), pca_dims=PCA_DIMS)
+        with quiet_transformers():
+            model = distill(model_name=str(self.source), pca_dims=PCA_DIMS)
         self.folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".distill-", dir=self.folder.parent))
         try:
