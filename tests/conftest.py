@@ -21,6 +21,8 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     """Every test gets its own empty cache, through the environment variable users set."""
     path = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("JOBMAP_CACHE", str(path))
+    # answers too: a test never reads or writes the user's own answers database
+    monkeypatch.setenv("JOBMAP_ANSWERS", str(path / "answers.sqlite"))
     monkeypatch.delenv("JOBMAP_DEBUG", raising=False)
     return path
 

@@ -11,7 +11,8 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "jobmap"
 
 #: Each unit and its layer: a module may import its own unit and any lower layer, never a higher
-#: one. data -> texts -> embeddings -> families -> methods -> pipeline -> callers -> CLI.
+#: one. data -> texts -> embeddings -> families -> methods -> pipeline -> callers (find;
+#: evaluate, report, review) -> the page -> CLI.
 LAYERS: dict[str, int] = {
     "jobmap._version": 0,
     "jobmap.errors": 0,
@@ -26,6 +27,7 @@ LAYERS: dict[str, int] = {
     "jobmap.finder": 8,
     "jobmap.evaluate": 9,
     "jobmap.report": 9,
+    "jobmap.review": 9,
     "jobmap.web": 10,
     "jobmap.cli": 11,
     "jobmap._clidocs": 12,

@@ -17,6 +17,7 @@ import jobmap
 from jobmap.config import Settings
 from jobmap.embeddings import register_backend, unregister_backend
 from jobmap.errors import ConfigError
+from jobmap.evaluate import evaluate
 from jobmap.methods import METHODS, make_method
 from tests.conftest import run_cli
 from tests.fakes import HashBackend
@@ -223,7 +224,7 @@ def test_evaluate_gives_each_compared_method_the_options_it_takes(tmp_path: Path
     labels = tmp_path / "l.csv"
     pd.DataFrame({"title": ["Data Scientist", "Nurse"], "label": ["yes", "no"]}).to_csv(labels)
     with pytest.raises(ConfigError, match=r"none of the methods compared \(lda\) takes 'k'"):
-        jobmap.evaluate.evaluate("ml-ai", labels=labels, methods=["lda"], k=5, progress=False)
+        evaluate("ml-ai", labels=labels, methods=["lda"], k=5, progress=False)
 
 
 def test_auto_passes_the_seed_to_the_method_it_picks(fake_model: HashBackend) -> None:

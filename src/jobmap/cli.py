@@ -110,6 +110,17 @@ families_option = click.option(
 )
 
 
+answers_option = click.option(
+    "--answers",
+    "answers",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="JOBMAP_ANSWERS",
+    show_envvar=True,
+    help="The answers database (SQLite) [default: answers.sqlite in the per-user data folder]. "
+    "A family's answers decide the postings they cover.",
+)
+
+
 @click.group(cls=JobmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="jobmap")
 def main() -> None:
@@ -324,6 +335,7 @@ def run_options(f: F) -> F:
             help="Random seed (anchor sample, LDA, k-means), as the notebook's.",
         ),
         families_option,
+        answers_option,
         click.option(
             "--batch-size",
             default=64,
@@ -396,6 +408,7 @@ def _settings(
         families=params["families_file"],
         seed=params["seed"],
         cache_dir=params["cache_dir"],
+        answers=params.get("answers"),
         columns=params["columns"],
         encoding=params["encoding"],
         progress=not params["quiet"],
@@ -625,6 +638,17 @@ class GreedyCommand(click.Command):
     help="Also write the comparison table to FILE.csv.",
 )
 @click.option(
+    "--simulate-review",
+    "simulate",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Simulate a review instead: from the family with no answers (a temporary answers "
+    "store), answer the queue's next question N times from the labels, re-fit as the page "
+    "does, and print precision, recall and F1 after each answer, beside questions taken in "
+    "random order. --out writes the curve as CSV.",
+)
+@click.option(
     "--save-thresholds",
     is_flag=True,
     help="Store each compared method's F1-best threshold (out-of-fold for head and knn) with "
@@ -641,6 +665,7 @@ def evaluate(
     folds: int,
     plot: Path | None,
     out: Path | None,
+    simulate: int | None,
     save_thresholds: bool,
     **params: Any,
 ) -> None:
@@ -649,6 +674,9 @@ def evaluate(
     errors, beside the family's keyword rule; writes a precision-recall plot."""
     from jobmap.evaluate import evaluate as evaluate_fn
 
+    if simulate is not None:
+        _simulate(family, labels, simulate, out, methods, threshold, params)
+        return
     plot = plot or Path(f"eval-{family}.png")
     compared = list(methods) or ["auto"]
     if save_thresholds and all(method_class(m).rule_decides for m in compared):
@@ -746,6 +774,51 @@ def evaluate(
         con.print(escape(f"Saved thresholds ({saved}) with family {family!r} in {path}"))
 
 
+def _simulate(
+    family: str,
+    labels: Path,
+    n: int,
+    out: Path | None,
+    methods: tuple[str, ...],
+    threshold: float | None,
+    params: dict[str, Any],
+) -> None:
+    from jobmap.data.labels import join_labels, read_labels
+    from jobmap.finder import check_out
+    from jobmap.pipeline import Pipeline
+    from jobmap.review import simulate_review
+
+    if len(methods) > 1:
+        raise ConfigError("--simulate-review: give one --method (the one the review re-fits).")
+    if out is not None and out.suffix.lower() != ".csv":
+        raise click.BadParameter("end the file name in .csv", param_hint="--out")
+    check_out(out, suffixes=(".csv",))
+    settings = _settings(family, methods[0] if methods else "auto", params, threshold)
+    lab = read_labels(labels)
+    labelled = join_labels(lab, Pipeline(settings).dataset.postings)
+    curve = simulate_review(settings, labelled[["job_id", "label"]], n)
+    con = Console(highlight=False)
+    t = Table(title=f"{family}: simulated review on {len(labelled):,} labelled postings")
+    t.add_column("answers", justify="right")
+    for order in curve["order"].unique():
+        for metric in ("P", "R", "F1"):
+            t.add_column(f"{order} {metric}", justify="right")
+    wide = curve.set_index(["answers", "order"])
+    for k in sorted(curve["answers"].unique()):
+        cells = [str(k)]
+        for order in curve["order"].unique():
+            if (k, order) in wide.index:
+                r = wide.loc[(k, order)]
+                cells += [f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}"]
+            else:
+                cells += ["", "", ""]
+        t.add_row(*cells)
+    con.print(t)
+    if out is not None:
+        curve.to_csv(out, index=False)
+        con.print(escape(f"Curve: {out}"))
+
+
 @main.command()
 @click.argument("family", default="ml-ai")
 @click.option(
@@ -796,6 +869,104 @@ def report(
     )
     for note in tables["notes"]["note"]:
         click.echo(f"Note: {note}")
+
+
+@main.command()
+@click.argument("family", default="ml-ai")
+@click.option(
+    "--method",
+    default="auto",
+    show_default=True,
+    type=click.Choice(list(METHODS)),
+    help="The method re-fitted after each answer (as in find).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Where to listen.")
+@click.option("--port", default=0, type=click.IntRange(0, 65535), help="[default: a free one]")
+@click.option("--no-browser", is_flag=True, help="Print the URL only; do not open a browser.")
+@run_options
+def review(family: str, method: str, host: str, port: int, no_browser: bool, **params: Any) -> None:
+    """Open a local page that asks you about FAMILY's postings, one key per answer (y/n/s,
+    Backspace to undo), re-fits the family after each answer and exports it. Answers are saved
+    as you give them."""
+    from jobmap.data.answers import AnswerStore
+    from jobmap.review import ReviewSession
+    from jobmap.web import serve
+
+    settings = _settings(family, method, params)
+    store = AnswerStore(settings.answers)
+    click.echo(f"Answers: {store.path}")
+    session = ReviewSession(settings, store, background=True)
+    serve(session, host=host, port=port, open_browser=not no_browser)
+
+
+@main.group()
+def answers() -> None:
+    """Export and import a family's answers (the label format evaluate reads)."""
+
+
+@answers.command("export")
+@click.argument("family")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The labels CSV to write.",
+)
+@answers_option
+@data_options
+def answers_export(
+    family: str,
+    out: Path,
+    answers: Path | None,
+    data: Path | None,
+    cache_dir: Path | None,
+    columns: tuple[str, ...],
+    encoding: str,
+) -> None:
+    """Write FAMILY's answers as labels: job_id,title,label for every posting they decide in
+    --data, or title,label without --data (phrase answers need the data)."""
+    from jobmap.data.answers import AnswerStore, export_labels, resolve_answers_path
+    from jobmap.families import get_family
+    from jobmap.finder import check_out
+
+    check_out(out, suffixes=(".csv",))
+    path = resolve_answers_path(answers)
+    if not path.is_file():
+        raise ConfigError(f"--answers {path}: no answers database there yet.")
+    given = AnswerStore(path).current(family)
+    postings = None
+    if data is not None:
+        from jobmap.data import load
+
+        ds = load(
+            data, columns=parse_column_mapping(columns), cache_dir=cache_dir, encoding=encoding
+        )
+        postings = ds.postings
+    protect = get_family(family).rule_phrases() if postings is not None else ()
+    labels = export_labels(given, postings, protect)
+    labels.to_csv(out, index=False)
+    click.echo(f"Wrote {len(labels):,} labels from {len(given):,} answers to {out}")
+
+
+@answers.command("import")
+@click.argument("family")
+@click.argument("labels", type=click.Path(dir_okay=False, path_type=Path))
+@answers_option
+def answers_import(family: str, labels: Path, answers: Path | None) -> None:
+    """Read a label file (job_id,label or title,label) into FAMILY's answers, as one batch
+    (one undo takes it back)."""
+    from jobmap.data.answers import AnswerStore, subject
+    from jobmap.data.labels import read_labels
+
+    lab = read_labels(labels)
+    kind = "posting" if lab.attrs["key"] == "job_id" else "title"
+    items = [
+        (subject(kind, key), "yes" if label else "no", "" if kind == "posting" else str(key))
+        for key, label in zip(lab["key"], lab["label"], strict=True)
+    ]
+    store = AnswerStore(answers)
+    store.answer(family, items, source="import")
+    click.echo(f"Imported {len(items):,} answers for {family!r} into {store.path}")
 
 
 @main.group()

@@ -76,6 +76,7 @@ OPTION_FLAGS: dict[str, str] = {
     "batch_size": "--batch-size",
     "seed": "--seed",
     "cache_dir": "--cache-dir",
+    "answers": "--answers",
     "anchors": "--anchor",
     "anchor_sample": "--anchor-sample",
     "n_topics": "--topics",
@@ -119,6 +120,10 @@ class Settings:
     batch_size: int = 64
     seed: int = 567
     cache_dir: Path = field(default_factory=resolve_cache_dir)
+    #: The answers database (None: ``$JOBMAP_ANSWERS``, else the per-user one); ``use_answers``
+    #: False runs without the family's answers.
+    answers: str | None = None
+    use_answers: bool = True
     progress: bool = True
 
     @classmethod
@@ -139,6 +144,8 @@ class Settings:
         batch_size: int = 64,
         seed: int = 567,
         cache_dir: str | os.PathLike[str] | None = None,
+        answers: str | os.PathLike[str] | None = None,
+        use_answers: bool = True,
         progress: bool = True,
         **method_options: Any,
     ) -> Settings:
@@ -166,6 +173,8 @@ class Settings:
             batch_size=int(batch_size),
             seed=int(seed),
             cache_dir=resolve_cache_dir(cache_dir),
+            answers=None if answers is None else str(answers),
+            use_answers=bool(use_answers),
             progress=progress,
         )
 
@@ -192,4 +201,6 @@ class Settings:
             "batch_size": self.batch_size,
             "seed": self.seed,
             "cache_dir": str(self.cache_dir),
+            "answers": self.answers,
+            "use_answers": self.use_answers,
         }

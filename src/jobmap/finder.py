@@ -17,12 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jobmap._atomic import atomic_path
 from jobmap._version import __version__, code_fingerprint
 from jobmap.config import Settings
 from jobmap.data import Dataset
+from jobmap.data.answers import resolve_answers_path
 from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods import Method
@@ -161,7 +163,16 @@ def run_find(
     keep = ["job_id", "title", *[c for c in CONTEXT_COLUMNS if c in postings.columns]]
     table = postings[keep].copy()
     table.insert(2, "score", scores["score"].round(6).to_numpy())
-    table.insert(3, "match", scores["score"].to_numpy() >= result.threshold)
+    decided = result.answered.notna().to_numpy(dtype=bool)
+    table.insert(
+        3,
+        "match",
+        np.where(
+            decided,
+            (result.answered == "yes").fillna(False).to_numpy(dtype=bool),
+            scores["score"].to_numpy() >= result.threshold,
+        ),
+    )
     for i, column in enumerate(finder.evidence_columns):
         table.insert(4 + i, column, scores[column].to_numpy())
     table = table.sort_values(["score", "job_id"], ascending=[False, True], kind="stable")
@@ -186,7 +197,12 @@ def run_find(
             "key": ds.key,
             "files": ds.manifest.get("files", {}),
         },
-        "counts": {"postings": len(table), "matches": n_match},
+        "counts": {"postings": len(table), "matches": n_match, "answered": int(decided.sum())},
+        "answers": {
+            "path": str(resolve_answers_path(settings.answers)),
+            "used": settings.use_answers,
+            "standing": len(pipe.answers),
+        },
         "output": {
             "path": str(out_path) if out_path else None,
             "rows": "all" if all else "matches",

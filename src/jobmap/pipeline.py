@@ -30,7 +30,8 @@ from jobmap._atomic import atomic_path
 from jobmap._version import __version__, code_fingerprint
 from jobmap.config import Settings
 from jobmap.data import Dataset, load
-from jobmap.families import Family, get_family
+from jobmap.data.answers import Answer, AnswerStore, resolve, resolve_answers_path
+from jobmap.families import Family, get_family, with_answers
 from jobmap.methods import Method, MethodContext, make_method, method_class
 
 
@@ -69,6 +70,8 @@ class Scored:
     fit_key: str
     from_cache: bool
     embedding: dict[str, Any]
+    #: Each posting's answer ("yes", "no", or missing): an answered posting is decided by it.
+    answered: pd.Series
 
 
 class Pipeline:
@@ -93,8 +96,53 @@ class Pipeline:
         self._context = context
 
     @cached_property
-    def family(self) -> Family:
+    def base_family(self) -> Family:
+        """The family as its file defines it."""
         return self._family or get_family(self.settings.family, self.settings.families)
+
+    @cached_property
+    def answers(self) -> list[Answer]:
+        """The family's answers standing now (none when the settings say not to use them, or
+        when there is no answers database yet)."""
+        s = self.settings
+        if not s.use_answers:
+            return []
+        path = resolve_answers_path(s.answers)
+        if not path.is_file():
+            return []
+        return AnswerStore(path).current(self.base_family.name)
+
+    @cached_property
+    def family(self) -> Family:
+        """The family as its answers refine it (:func:`jobmap.families.with_answers`)."""
+        return with_answers(self.base_family, self.answers)
+
+    def apply_answers(
+        self, scores: pd.DataFrame, postings: pd.DataFrame, method: Method
+    ) -> tuple[pd.DataFrame, pd.Series]:
+        """Scores where an answered posting is decided by its answer: score 1 or 0, and its
+        first evidence column says "answered: yes" (or no). Returns the scores and each
+        posting's answer (missing where none)."""
+        family = self.family
+        rejected = [
+            Answer(f"phrase:{phrase}", "no", phrase, False, -1, "family")
+            for phrase in family.rejected
+        ]
+        guarded = method.rule_hits(postings["title"]) if (rejected or self.answers) else None
+        answered = resolve([*rejected, *self.answers], postings, family.rule_phrases(), guarded)
+        answered.index = scores.index
+        if answered.notna().any():
+            scores = scores.copy()
+            yes = (answered == "yes").fillna(False).to_numpy(dtype=bool)
+            no = (answered == "no").fillna(False).to_numpy(dtype=bool)
+            scores.loc[yes, "score"] = 1.0
+            scores.loc[no, "score"] = 0.0
+            if method.evidence_columns:
+                column = method.evidence_columns[0]
+                scores[column] = scores[column].astype(object)
+                scores.loc[yes, column] = "answered: yes"
+                scores.loc[no, column] = "answered: no"
+        return scores, answered
 
     @property
     def dataset(self) -> Dataset:
@@ -133,7 +181,7 @@ class Pipeline:
 
     def check(self) -> None:
         """Everything that can fail before the data is read: the family and the method."""
-        _ = self.family
+        _ = self.base_family
         self.new_method()
 
     # -- fitting, with the cache of fitted methods ---------------------------------------------
@@ -252,7 +300,8 @@ class Pipeline:
             else self.context.manifest()
         )
         cut, cut_from = self.threshold(method)
-        return Scored(method, scores, cut, cut_from, key, from_cache, embedding)
+        scores, answered = self.apply_answers(scores, postings, method)
+        return Scored(method, scores, cut, cut_from, key, from_cache, embedding, answered)
 
 
 def learns_from_labels(method: str) -> bool:

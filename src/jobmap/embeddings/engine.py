@@ -51,8 +51,12 @@ class EmbeddingEngine:
         backend: str = "torch",
         batch_size: int = 64,
         progress: bool = True,
+        memory: bool = False,
     ) -> None:
         self.model = model
+        #: ``memory=True`` also keeps every vector in memory: a process that embeds the same texts
+        #: again and again (the review page re-fits after each answer) skips the disk.
+        self.memory: dict[bytes, np.ndarray] | None = {} if memory else None
         self.backend: Backend = make_backend(
             model, device=device, backend=backend, cache_dir=cache_dir
         )
@@ -73,6 +77,12 @@ class EmbeddingEngine:
         for i, k in enumerate(keys):
             first.setdefault(k, i)
         unique_keys = list(first)
+        if self.memory is not None and texts and all(k in self.memory for k in unique_keys):
+            self.stats = EmbedStats(texts=len(texts), unique=len(unique_keys))
+            self.stats.from_cache = len(unique_keys)
+            out = np.stack([self.memory[k] for k in keys])
+            self.stats.seconds = time.perf_counter() - start
+            return out
         todo = self.cache.missing(unique_keys)
         self.stats = EmbedStats(
             texts=len(texts),
@@ -107,6 +117,8 @@ class EmbeddingEngine:
         unique_vecs = self.cache.get(unique_keys, dim)
         pos = {k: i for i, k in enumerate(unique_keys)}
         out = unique_vecs[[pos[k] for k in keys]]
+        if self.memory is not None:
+            self.memory.update(zip(unique_keys, unique_vecs, strict=True))
         self.stats.seconds = time.perf_counter() - start
         return out
 

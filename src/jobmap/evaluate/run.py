@@ -99,7 +99,7 @@ def evaluate(
         ds = base.dataset
         postings = ds.postings
         labelled = join_labels(lab, postings)
-        fam, context = base.family, base.context
+        fam, context = base.base_family, base.context
         rows, errors, scores = [], [], []
         position = pd.Series(np.arange(len(postings)), index=postings["job_id"].astype("int64"))
         at = position[labelled["job_id"].astype("int64")].to_numpy()
@@ -118,7 +118,9 @@ def evaluate(
                 for held in _folds(y, folds, settings.seed):
                     train = labelled.drop(index=labelled.index[held])
                     finder = pipe.fit(labels=train)
-                    fold_score = pipe.score(finder, postings.iloc[at[held]])["score"].to_numpy()
+                    part = postings.iloc[at[held]]
+                    fold_scores, _ = pipe.apply_answers(pipe.score(finder, part), part, finder)
+                    fold_score = fold_scores["score"].to_numpy()
                     fitted = finder.fitted_threshold()
                     if fitted is not None:  # score each fold at its own threshold, then pool
                         fold_cuts.append(fitted)
@@ -126,7 +128,9 @@ def evaluate(
                     score[held] = fold_score
             else:
                 finder = pipe.fit()
-                score = pipe.score(finder, postings.iloc[at])["score"].to_numpy()
+                part = postings.iloc[at]
+                part_scores, _ = pipe.apply_answers(pipe.score(finder, part), part, finder)
+                score = part_scores["score"].to_numpy()
             cut, cut_from = pipe.threshold(finder)
             if cv and fold_cuts and run_settings.threshold is None and name not in fam.thresholds:
                 # each fold chose its threshold on its own training folds, and its scores were

@@ -18,10 +18,19 @@ from typing import Any
 import platformdirs
 
 from jobmap._atomic import atomic_path
+from jobmap.data.answers import Answer
 from jobmap.errors import ConfigError
 
 FAMILIES_ENV = "JOBMAP_FAMILIES"
-_LIST_FIELDS = ("anchors", "keywords", "examples", "exclude", "positives", "negatives")
+_LIST_FIELDS = (
+    "anchors",
+    "keywords",
+    "examples",
+    "exclude",
+    "positives",
+    "negatives",
+    "rejected",
+)
 _TEXT_FIELDS = ("title", "description", "probe")
 
 
@@ -41,6 +50,13 @@ class Family:
     negatives: tuple[str, ...] = ()
     thresholds: dict[str, float] = field(default_factory=dict)
     origin: str = ""
+    #: Phrases a person answered no: none of their titles is in the family, but for those the
+    #: rule matches (see :func:`with_answers`).
+    rejected: tuple[str, ...] = ()
+
+    def rule_phrases(self) -> tuple[str, ...]:
+        """The phrases of the family's rule: its keywords, else its anchor phrases."""
+        return self.keywords or self.anchors
 
     def threshold(self, method: str, default: float) -> float:
         """The family's calibrated threshold for ``method``, else ``default``."""
@@ -115,6 +131,7 @@ def _parse(path: Path) -> dict[str, Family]:
             exclude=tuple(spec.get("exclude", [])),
             positives=tuple(spec.get("positives", [])),
             negatives=tuple(spec.get("negatives", [])),
+            rejected=tuple(spec.get("rejected", [])),
             thresholds={k: float(v) for k, v in thresholds.items()},
             origin=str(path),
         )
@@ -274,3 +291,35 @@ __all__ = [
     "save_thresholds",
     "user_families_file",
 ]
+
+
+def with_answers(family: Family, answers: list[Answer]) -> Family:
+    """The family as a person's answers refine it: phrases answered yes join its rule (its
+    keywords, or its anchor phrases when it has none); the titles of answered postings and title
+    groups become positive and negative examples for the methods that learn. A phrase answered no
+    is not an exclusion (that would veto the rule's own titles, "Machine Learning Software
+    Engineer" for "software engineer"): the answers decide its postings instead
+    (:func:`jobmap.data.answers.resolve`), and it is kept as ``rejected``."""
+    decided = [a for a in answers if a.answer in ("yes", "no")]
+    if not decided:
+        return family
+    yes_phrases = [a.key for a in decided if a.kind == "phrase" and a.answer == "yes"]
+    no_phrases = [a.key for a in decided if a.kind == "phrase" and a.answer == "no"]
+    titled = [a for a in decided if a.kind in ("posting", "title")]
+    positives = [a.title or a.key for a in titled if a.answer == "yes"]
+    negatives = [a.title or a.key for a in titled if a.answer == "no"]
+
+    def plus(base: tuple[str, ...], extra: list[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*base, *extra]))
+
+    if family.keywords:
+        changes: dict[str, Any] = {"keywords": plus(family.keywords, yes_phrases)}
+    else:
+        changes = {"anchors": plus(family.anchors, yes_phrases)}
+    return replace(
+        family,
+        rejected=plus(family.rejected, no_phrases),
+        positives=plus(family.positives, positives),
+        negatives=plus(family.negatives, negatives),
+        **changes,
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Self
 
+import numpy as np
 import pandas as pd
 
 from jobmap.families import Family
@@ -60,6 +61,9 @@ class AutoMethod(Method):
         return pd.DataFrame(
             {"score": inner["score"], "evidence": inner[first].astype(str)}, index=postings.index
         )
+
+    def rule_hits(self, titles: pd.Series) -> np.ndarray | None:
+        return self.inner_.rule_hits(titles)
 
     def fitted_threshold(self) -> float | None:
         return self.inner_.fitted_threshold()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import joblib
+import numpy as np
 import pandas as pd
 
 from jobmap._atomic import atomic_path
@@ -45,6 +46,8 @@ class MethodContext:
     progress: bool = True
     #: The dataset's content key: methods cache what they fit under it (with their parameters).
     data_key: str | None = None
+    #: Keep vectors in memory too (a process that re-fits again and again: the review page).
+    memory: bool = False
     engine_: EmbeddingEngine | None = field(default=None, repr=False)
 
     def model_file(self, method: str, params: dict[str, Any]) -> Path | None:
@@ -69,6 +72,7 @@ class MethodContext:
                 backend=self.backend,
                 batch_size=self.batch_size,
                 progress=self.progress,
+                memory=self.memory,
             )
         return self.engine_
 
@@ -163,6 +167,12 @@ class Method(ABC):
     def describe(self) -> str:
         """What the fit found, for the summary line of a run ("39 anchor titles"); may be ""."""
         return ""
+
+    def rule_hits(self, titles: pd.Series) -> np.ndarray | None:
+        """Which titles the method's own rule puts in the family (its keywords, the initialisms
+        it grew...), or None for a method without a rule. A phrase a person answered no does not
+        overrule these."""
+        return None
 
     @property
     def decided_by(self) -> Method:

@@ -289,6 +289,9 @@ class BootstrapMethod(TitleHead):
     def describe(self) -> str:
         return self.grown() if hasattr(self, "trained_on_") else ""
 
+    def rule_hits(self, titles: pd.Series) -> np.ndarray | None:
+        return keyword_hits(titles, self.rule_, self.exclude_)[0]
+
     def params(self) -> dict[str, Any]:
         out: dict[str, Any] = {"C": self.C, "seed": self.seed, "head_sure": HEAD_SURE}
         if hasattr(self, "trained_on_"):

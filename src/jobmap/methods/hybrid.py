@@ -75,6 +75,9 @@ class HybridMethod(Method):
             index=postings.index,
         )
 
+    def rule_hits(self, titles: pd.Series) -> np.ndarray | None:
+        return self.rule_.rule_hits(titles)
+
     def explain(self, row: pd.Series) -> str:
         if row["score"] >= 1.0:
             return f"the title contains a keyword ({row['evidence']})"

@@ -128,6 +128,9 @@ class KeywordMethod(Method):
             {"score": hits.astype("float64"), "keyword": evidence}, index=postings.index
         )
 
+    def rule_hits(self, titles: pd.Series) -> np.ndarray | None:
+        return keyword_hits(titles, self.include_re_, self.exclude_re_)[0]
+
     def explain(self, row: pd.Series) -> str:
         if row["score"] >= 0.5:
             return f"the title contains the keyword {row['keyword']!r}"

@@ -1,0 +1,365 @@
+"""A person's answers, kept safely: an append-only log of events in SQLite.
+
+One database holds the answers of every family (``answers.sqlite`` in the per-user data folder;
+``--answers PATH`` or ``$JOBMAP_ANSWERS`` to choose another). It runs in WAL mode with full
+synchronous commits, so an answer that :meth:`AnswerStore.answer` returned from is on disk and
+survives a ``kill -9``; two processes (two ``jobmap review`` pages, a ``find``) can use it at once.
+Nothing is ever overwritten: an answer is an event, undo is another event, and the current answers
+are what the log says after replaying it.
+
+What an answer is about (its *subject*):
+
+* ``posting:<job_id>``: one posting (its title is kept with it, for export);
+* ``title:<normalised title>``: every posting with that title (:func:`normalise_title`);
+* ``phrase:<phrase>``: every posting whose title contains the phrase (whole words).
+
+A more specific answer wins: posting over title over phrase.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import platformdirs
+
+from jobmap.data.schema import clean
+from jobmap.errors import ConfigError, DataError
+
+ANSWERS_ENV = "JOBMAP_ANSWERS"
+ANSWERS = ("yes", "no", "skip")
+KINDS = ("posting", "title", "phrase")
+
+_SCHEMA = """
+create table if not exists events (
+    id integer primary key autoincrement,
+    family text not null,
+    event text not null check (event in ('answer', 'undo')),
+    subject text,
+    answer text check (answer is null or answer in ('yes', 'no', 'skip')),
+    title text,
+    batch text not null,
+    undoes text,
+    audit integer not null default 0,
+    source text not null default 'review',
+    created real not null
+);
+create index if not exists events_family on events (family, id);
+"""
+
+
+def default_answers_path() -> Path:
+    """The per-user answers database (``~/.local/share/jobmap/answers.sqlite`` on Linux)."""
+    return Path(platformdirs.user_data_dir("jobmap", appauthor=False)) / "answers.sqlite"
+
+
+def resolve_answers_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """``path`` if given, else ``$JOBMAP_ANSWERS``, else :func:`default_answers_path`."""
+    if path is not None and str(path) != "":
+        return Path(path).expanduser()
+    env = os.environ.get(ANSWERS_ENV, "").strip()
+    return Path(env).expanduser() if env else default_answers_path()
+
+
+_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def normalise_title(title: object) -> str:
+    """The form of a title that groups postings: lower case, single spaces, bracketed asides
+    ("(Remote)", "[Hybrid]") and surrounding punctuation removed.
+
+    >>> normalise_title("  Senior Data Scientist (Remote) - ")
+    'senior data scientist'
+    """
+    text = _NOISE.sub(" ", clean(title).lower())
+    return _EDGE.sub("", " ".join(text.split()))
+
+
+def phrase_regex(phrase: str) -> re.Pattern[str]:
+    """Whole-word, case-insensitive match of a phrase in a title; a trailing ``*`` matches any
+    word ending, as in a family's keywords ("data scien*")."""
+    wildcard = phrase.strip().endswith("*")
+    words = [re.escape(w) for w in phrase.strip().rstrip("*").lower().split()]
+    end = "" if wildcard else r"(?![a-z0-9])"
+    return re.compile(r"(?<![a-z0-9])" + r"[\s\-/_]+".join(words) + end, re.I)
+
+
+def subject(kind: str, key: object) -> str:
+    """The subject string of a question: ``title:senior data scientist``."""
+    if kind not in KINDS:
+        raise ConfigError(f"unknown kind of subject {kind!r}; one of {', '.join(KINDS)}.")
+    if kind == "posting":
+        return f"posting:{int(str(key))}"
+    text = normalise_title(key) if kind == "title" else " ".join(str(key).lower().split())
+    if not text:
+        raise ConfigError(f"an empty {kind} cannot be answered.")
+    return f"{kind}:{text}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One current answer."""
+
+    subject: str
+    answer: str
+    title: str
+    audit: bool
+    event_id: int
+    batch: str
+
+    @property
+    def kind(self) -> str:
+        return self.subject.split(":", 1)[0]
+
+    @property
+    def key(self) -> str:
+        return self.subject.split(":", 1)[1]
+
+
+class AnswerStore:
+    """The answers database (see the module docstring).
+
+    >>> store = AnswerStore(":memory:")
+    >>> batch = store.answer("ml", [("title:data scientist", "yes", "Data Scientist")])
+    >>> [a.answer for a in store.current("ml")]
+    ['yes']
+    >>> store.undo("ml")
+    1
+    >>> store.current("ml")
+    []
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(":memory:") if str(path) == ":memory:" else resolve_answers_path(path)
+        self._memory: sqlite3.Connection | None = None
+        if str(self.path) != ":memory:":
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(
+                    f"--answers {self.path}: cannot create its folder ({exc.strerror}). "
+                    f"Choose another path with --answers or ${ANSWERS_ENV}."
+                ) from None
+        with self._connect() as con:
+            con.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        if str(self.path) == ":memory:":
+            if self._memory is None:
+                self._memory = sqlite3.connect(":memory:", check_same_thread=False)
+            yield self._memory
+            return
+        try:
+            con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ConfigError(f"--answers {self.path}: cannot open it ({exc}).") from None
+        try:
+            con.execute("pragma journal_mode=wal")
+            con.execute("pragma synchronous=full")  # a returned answer is on disk
+            yield con
+        except sqlite3.DatabaseError as exc:
+            raise DataError(
+                f"{self.path}: not a jobmap answers database ({exc}). Move it away or choose "
+                f"another with --answers."
+            ) from None
+        finally:
+            con.close()
+
+    def answer(
+        self,
+        family: str,
+        items: Iterable[tuple[str, str, str]],
+        *,
+        audit: bool = False,
+        source: str = "review",
+    ) -> str:
+        """Record answers ``(subject, yes|no|skip, title)`` as one batch (undone together);
+        returns the batch id once they are committed."""
+        rows = list(items)
+        for subj, ans, _ in rows:
+            if ans not in ANSWERS:
+                raise ConfigError(f"answer {ans!r}: give one of {', '.join(ANSWERS)}.")
+            if subj.split(":", 1)[0] not in KINDS or ":" not in subj:
+                raise ConfigError(f"subject {subj!r}: expected KIND:KEY, KIND one of {KINDS}.")
+        if not rows:
+            raise ConfigError("nothing to answer.")
+        batch = uuid.uuid4().hex[:16]
+        now = time.time()
+        with self._connect() as con:
+            con.execute("begin immediate")
+            con.executemany(
+                "insert into events (family, event, subject, answer, title, batch, audit, source,"
+                " created) values (?, 'answer', ?, ?, ?, ?, ?, ?, ?)",
+                [(family, s, a, t, batch, int(audit), source, now) for s, a, t in rows],
+            )
+            con.execute("commit")
+        return batch
+
+    def _events(self, family: str) -> list[sqlite3.Row]:
+        with self._connect() as con:
+            con.row_factory = sqlite3.Row
+            try:
+                return con.execute(
+                    "select id, event, subject, answer, title, batch, undoes, audit from events "
+                    "where family = ? order by id",
+                    (family,),
+                ).fetchall()
+            finally:
+                con.row_factory = None
+
+    def _live_batches(self, family: str) -> list[str]:
+        """Answer batches not undone, oldest first."""
+        batches: list[str] = []
+        for row in self._events(family):
+            if row["event"] == "answer" and row["batch"] not in batches:
+                batches.append(row["batch"])
+            elif row["event"] == "undo" and row["undoes"] in batches:
+                batches.remove(row["undoes"])
+        return batches
+
+    def undo(self, family: str, batch: str | None = None) -> int:
+        """Undo a batch of answers (default: the latest one still standing), as a new event;
+        returns how many answers it took back (0: nothing to undo)."""
+        live = self._live_batches(family)
+        target = batch if batch is not None else (live[-1] if live else None)
+        if target is None or target not in live:
+            return 0
+        with self._connect() as con:
+            con.execute("begin immediate")
+            n = con.execute(
+                "select count(*) from events where family = ? and batch = ? and event = 'answer'",
+                (family, target),
+            ).fetchone()[0]
+            con.execute(
+                "insert into events (family, event, batch, undoes, created) "
+                "values (?, 'undo', ?, ?, ?)",
+                (family, uuid.uuid4().hex[:16], target, time.time()),
+            )
+            con.execute("commit")
+        return int(n)
+
+    def current(self, family: str) -> list[Answer]:
+        """The answers standing now, the latest per subject, in the order they were given."""
+        live = set(self._live_batches(family))
+        latest: dict[str, Answer] = {}
+        for row in self._events(family):
+            if row["event"] != "answer" or row["batch"] not in live:
+                continue
+            subj = str(row["subject"])
+            latest.pop(subj, None)
+            latest[subj] = Answer(
+                subj,
+                str(row["answer"]),
+                str(row["title"] or ""),
+                bool(row["audit"]),
+                int(row["id"]),
+                str(row["batch"]),
+            )
+        return list(latest.values())
+
+    def count(self, family: str) -> int:
+        """Answers standing now (skips included)."""
+        return len(self.current(family))
+
+    def families(self) -> list[str]:
+        with self._connect() as con:
+            return [r[0] for r in con.execute("select distinct family from events order by 1")]
+
+
+def resolve(
+    answers: list[Answer],
+    postings: pd.DataFrame,
+    protect: Iterable[str] = (),
+    guarded: np.ndarray | None = None,
+) -> pd.Series:
+    """Each posting's answer (``"yes"``/``"no"``, or missing), the most specific answer winning:
+    the posting's own, else its title's, else a phrase its title contains (a later phrase answer
+    over an earlier one). Skips decide nothing.
+
+    A phrase answered no does not reach the titles that contain one of the ``protect`` phrases
+    (the family's own rule, and the phrases answered yes), nor the postings ``guarded`` marks
+    (those a method's own rule matches): "software engineer" answered no leaves "Machine
+    Learning Software Engineer" to the rule."""
+    out = pd.Series(pd.NA, index=postings.index, dtype="string")
+    decided = [a for a in answers if a.answer in ("yes", "no")]
+    if not decided:
+        return out
+    titles = postings["title"].map(clean)
+    kept = [p.strip() for p in protect if p.strip("* ") and not p.startswith("re:")]
+    kept += [a.key for a in decided if a.kind == "phrase" and a.answer == "yes"]
+    guarded = (
+        np.zeros(len(titles), dtype=bool) if guarded is None else np.array(guarded, dtype=bool)
+    )
+    for phrase in dict.fromkeys(k for k in kept if k):
+        guarded |= titles.str.contains(phrase_regex(phrase), regex=True).fillna(False).to_numpy()
+    for a in (a for a in decided if a.kind == "phrase"):
+        hit = np.array(
+            titles.str.contains(phrase_regex(a.key), regex=True).fillna(False), dtype=bool
+        )
+        if a.answer == "no":
+            hit &= ~guarded
+        out[hit] = a.answer
+    by_title = {a.key: a.answer for a in decided if a.kind == "title"}
+    if by_title:
+        norm = titles.map(normalise_title)
+        mapped = norm.map(by_title)
+        out = out.where(mapped.isna(), mapped.astype("string"))
+    by_posting = {int(a.key): a.answer for a in decided if a.kind == "posting"}
+    if by_posting:
+        ids = postings["job_id"].astype("int64").map(by_posting)
+        out = out.where(ids.isna(), ids.astype("string"))
+    return out
+
+
+def as_labels(
+    answers: list[Answer], postings: pd.DataFrame, protect: Iterable[str] = ()
+) -> pd.DataFrame:
+    """The postings the answers decide, as labels: ``job_id, title, label`` (bool)."""
+    decided = resolve(answers, postings, protect)
+    keep = decided.notna().to_numpy()
+    out = postings.loc[keep, ["job_id", "title"]].copy()
+    out["label"] = (decided[keep] == "yes").to_numpy(dtype=bool)
+    return out.reset_index(drop=True)
+
+
+def export_labels(
+    answers: list[Answer], postings: pd.DataFrame | None = None, protect: Iterable[str] = ()
+) -> pd.DataFrame:
+    """Answers in the label format ``evaluate`` reads. With ``postings``: ``job_id,title,label``
+    for every posting the answers decide; without: ``title,label`` for the answers about
+    postings and titles (phrase answers need the data to become labels)."""
+    if postings is not None:
+        labels = as_labels(answers, postings, protect)
+        return labels.assign(label=np.where(labels["label"], "yes", "no"))
+    rows = [
+        {"title": a.title or a.key, "label": a.answer}
+        for a in answers
+        if a.answer in ("yes", "no") and a.kind in ("posting", "title")
+    ]
+    return pd.DataFrame(rows, columns=["title", "label"]).drop_duplicates("title", keep="last")
+
+
+__all__ = [
+    "ANSWERS_ENV",
+    "Answer",
+    "AnswerStore",
+    "as_labels",
+    "default_answers_path",
+    "export_labels",
+    "normalise_title",
+    "phrase_regex",
+    "resolve",
+    "resolve_answers_path",
+    "subject",
+]

@@ -1,0 +1,300 @@
+"""The questions a review asks, and their order.
+
+A question is about a group that one answer settles at once: every posting sharing a normalised
+title ("senior data scientist", 17 postings), or every posting whose title contains a phrase many
+titles share ("titles containing 'data scientist': 57 postings in 12 titles"), or, for an audit, one
+posting drawn at random.
+
+The queue asks first what would change the most postings: for a group whose postings are a
+probability ``p`` in the family, answering moves its unmatched postings with probability ``p`` and
+its matched ones with probability ``1 - p``; the expected number of postings that change is the
+question's value. Consecutive questions are kept apart (a group overlapping, or a title too
+like, one already queued is pushed back), and every ``audit_every``-th question is a random
+posting, drawn in turn from the matches and from the rest, whose answers estimate precision and
+recall without the queue's bias.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from jobmap.data.answers import normalise_title, phrase_regex
+
+#: Words that alone make no group: they cut across every job family.
+GENERIC = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "for",
+        "the",
+        "to",
+        "in",
+        "at",
+        "on",
+        "with",
+        "by",
+        "from",
+        "as",
+        "senior",
+        "sr",
+        "jr",
+        "junior",
+        "lead",
+        "principal",
+        "staff",
+        "chief",
+        "head",
+        "director",
+        "manager",
+        "associate",
+        "assistant",
+        "intern",
+        "internship",
+        "remote",
+        "hybrid",
+        "onsite",
+        "full",
+        "part",
+        "time",
+        "contract",
+        "temporary",
+        "temp",
+        "i",
+        "ii",
+        "iii",
+        "iv",
+        "v",
+        "level",
+        "entry",
+        "mid",
+        "experienced",
+        "new",
+        "grad",
+        "engineer",
+        "engineering",
+        "specialist",
+        "analyst",
+        "consultant",
+        "coordinator",
+        "representative",
+        "technician",
+        "officer",
+        "administrator",
+        "executive",
+        "supervisor",
+        "worker",
+        "team",
+        "member",
+        "developer",
+        "scientist",
+        "architect",
+        "us",
+        "usa",
+        "ny",
+        "ca",
+        "tx",
+        "fl",
+        "il",
+        "nj",
+        "wa",
+        "pa",
+        "ma",
+        "job",
+        "jobs",
+        "position",
+        "role",
+        "opportunity",
+    ]
+)
+_FUNCTION = frozenset(
+    ["a", "an", "and", "or", "of", "for", "the", "to", "in", "at", "on", "with", "by", "from", "as"]
+)
+#: A phrase question covers at most this share of the postings (a broader one settles too much).
+MAX_PHRASE_SHARE = 0.5
+#: ... and at least this many distinct titles (else the title questions do).
+MIN_PHRASE_TITLES = 3
+#: One answer fits a phrase's titles only when the model sees them alike: at least this share of
+#: their postings on the same side of 0.5 (else the title questions ask them one by one).
+MIN_PHRASE_AGREEMENT = 0.8
+
+
+@dataclass(frozen=True)
+class Group:
+    """Postings one answer settles: ``kind`` is ``title`` or ``phrase`` (or ``posting``)."""
+
+    kind: str
+    key: str
+    members: tuple[int, ...]  # indices of distinct titles (see :class:`Groups`)
+    postings: int
+
+
+@dataclass
+class Groups:
+    """The distinct normalised titles of a dataset, their postings, and the phrase groups."""
+
+    titles: list[str]  # normalised
+    shown: list[str]  # the most common raw title of each
+    counts: np.ndarray
+    of_posting: np.ndarray  # each posting's title index
+    phrases: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, postings: pd.DataFrame) -> Groups:
+        norm = postings["title"].map(normalise_title)
+        codes, uniques = pd.factorize(norm, sort=True)
+        counts = np.bincount(codes, minlength=len(uniques))
+        raw = pd.DataFrame({"code": codes, "title": postings["title"].astype(str).to_numpy()})
+        shown_by = raw.groupby("code")["title"].agg(lambda s: s.value_counts().index[0])
+        shown = [str(shown_by.get(i, uniques[i])) for i in range(len(uniques))]
+        groups = cls(list(map(str, uniques)), shown, counts, np.asarray(codes))
+        groups.phrases = groups._phrases(len(postings))
+        return groups
+
+    def _phrases(self, n_postings: int) -> dict[str, tuple[int, ...]]:
+        """Word runs of one to three words shared by several titles, none generic alone."""
+        seen: dict[str, set[int]] = {}
+        for i, title in enumerate(self.titles):
+            words = re.findall(r"[a-z0-9][a-z0-9+#.]*", title)
+            grams: set[str] = set()
+            for n in (2, 3):  # one word alone ("data", "learning") cuts across families
+                for j in range(len(words) - n + 1):
+                    run = words[j : j + n]
+                    # not "senior ...", not a generic word alone, not "... of"
+                    if run[0] in GENERIC or run[-1] in _FUNCTION or any(len(w) < 2 for w in run):
+                        continue
+                    grams.add(" ".join(run))
+            for g in grams:
+                seen.setdefault(g, set()).add(i)
+        limit = MAX_PHRASE_SHARE * n_postings
+        out: dict[str, tuple[int, ...]] = {}
+        for phrase, members in seen.items():
+            if len(members) < MIN_PHRASE_TITLES:
+                continue
+            if int(self.counts[list(members)].sum()) > limit:
+                continue
+            out[phrase] = tuple(sorted(members))
+        # a phrase whose titles are exactly those of a longer phrase adds nothing
+        by_members: dict[tuple[int, ...], str] = {}
+        for phrase in sorted(out, key=lambda p: (-len(p.split()), p)):
+            by_members.setdefault(out[phrase], phrase)
+        return {p: m for m, p in by_members.items()}
+
+    def title_group(self, i: int) -> Group:
+        return Group("title", self.titles[i], (i,), int(self.counts[i]))
+
+    def phrase_group(self, phrase: str) -> Group:
+        members = self.phrases.get(phrase)
+        if members is None:  # a phrase typed by a person: find its titles now
+            pattern = phrase_regex(phrase)
+            members = tuple(i for i, t in enumerate(self.titles) if pattern.search(t))
+        return Group("phrase", phrase, members, int(self.counts[list(members)].sum()))
+
+
+def expected_change(p: np.ndarray, matched_share: np.ndarray, counts: np.ndarray) -> float:
+    """Postings an answer is expected to change, for member titles with probability ``p`` of
+    being in the family, ``matched_share`` of their postings matched now, and ``counts``
+    postings. One answer settles them all alike: P(yes) is their count-weighted mean."""
+    total = float(counts.sum())
+    if total == 0:
+        return 0.0
+    p_yes = float((p * counts).sum() / total)
+    matched = float((matched_share * counts).sum())
+    return p_yes * (total - matched) + (1 - p_yes) * matched
+
+
+def rank(
+    groups: Groups,
+    p: np.ndarray,
+    matched_share: np.ndarray,
+    settled: np.ndarray,
+    vectors: np.ndarray | None = None,
+    limit: int = 20,
+    similar: float = 0.9,
+    rule: tuple[str, ...] = (),
+) -> list[tuple[Group, float]]:
+    """The next questions, best first, kept apart: title and phrase groups over the titles not
+    settled by an answer, valued by :func:`expected_change`. Phrases that hold one of the
+    family's ``rule`` phrases are not asked: the rule decides them already."""
+    rule_res = [phrase_regex(r) for r in rule if r.strip("* ") and not r.startswith("re:")]
+    candidates: list[tuple[Group, float]] = []
+    open_titles = np.flatnonzero(~settled)
+    for i in open_titles:
+        value = expected_change(p[i : i + 1], matched_share[i : i + 1], groups.counts[i : i + 1])
+        if value > 0:
+            candidates.append((groups.title_group(int(i)), value))
+    for phrase, members in groups.phrases.items():
+        if any(r.search(phrase) for r in rule_res):
+            continue
+        idx = np.asarray([m for m in members if not settled[m]], dtype=np.int64)
+        if len(idx) < MIN_PHRASE_TITLES:
+            continue
+        weights = groups.counts[idx]
+        high = float(weights[p[idx] >= 0.5].sum()) / max(1.0, float(weights.sum()))
+        if max(high, 1 - high) < MIN_PHRASE_AGREEMENT:
+            continue  # titles the model sees differently: one answer would not fit them all
+        value = expected_change(p[idx], matched_share[idx], groups.counts[idx])
+        if value > 0:
+            group = Group(
+                "phrase", phrase, tuple(int(i) for i in idx), int(groups.counts[idx].sum())
+            )
+            candidates.append((group, value))
+    candidates.sort(key=lambda gv: (-gv[1], gv[0].kind, gv[0].key))
+    chosen: list[tuple[Group, float]] = []
+    taken: set[int] = set()
+    for group, value in candidates:
+        member_set = set(group.members)
+        if member_set & taken:
+            continue  # overlaps a question already queued: its answer may settle this one
+        if vectors is not None and chosen:
+            head = vectors[list(group.members)].mean(axis=0)
+            near = any(
+                float(head @ vectors[list(c.members)].mean(axis=0)) >= similar for c, _ in chosen
+            )
+            if near:
+                continue
+        chosen.append((group, value))
+        taken |= member_set
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+def audit_posting(
+    rng: np.random.Generator, matched: np.ndarray, answered: np.ndarray, from_matches: bool
+) -> int | None:
+    """A posting drawn uniformly at random from the matches (or from the rest), not yet
+    answered; None when there is none."""
+    pool = np.flatnonzero((matched if from_matches else ~matched) & ~answered)
+    if not len(pool):
+        pool = np.flatnonzero(~answered)
+    return int(rng.choice(pool)) if len(pool) else None
+
+
+def audit_estimates(
+    audited: list[tuple[bool, bool]], n_matched: int, n_rest: int
+) -> dict[str, float | int | None]:
+    """Precision and recall estimated from audit answers ``(matched, answered yes)`` drawn at
+    random within the matches and within the rest (each stratum weighted by its size)."""
+    in_m = [yes for m, yes in audited if m]
+    in_r = [yes for m, yes in audited if not m]
+    precision = sum(in_m) / len(in_m) if in_m else None
+    rest_rate = sum(in_r) / len(in_r) if in_r else None
+    recall = None
+    if precision is not None and rest_rate is not None:
+        tp = precision * n_matched
+        fn = rest_rate * n_rest
+        recall = tp / (tp + fn) if tp + fn else None
+    return {
+        "audits": len(audited),
+        "precision": precision,
+        "recall": recall,
+        "audited_matches": len(in_m),
+        "audited_rest": len(in_r),
+    }

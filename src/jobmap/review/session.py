@@ -1,0 +1,652 @@
+"""A review: a person answers questions, the family is re-fitted after each answer, and the
+questions are re-ranked. The page (:mod:`jobmap.web`) and the simulation
+(:mod:`jobmap.review.simulate`) both drive this one class.
+
+Each re-fit runs the same :class:`~jobmap.pipeline.Pipeline` as ``find``: the family refined by
+its answers (phrases answered yes join its rule, phrases answered no its exclusions, answered
+titles its examples: :func:`jobmap.families.with_answers`), the method fitted again (``bootstrap``
+for a family of anchors alone grows its rule and retrains its head), and every answered posting
+decided by its answer. A small logistic head on the title embeddings, trained on the current
+matches and, ten times heavier, on the answers, gives each title its probability of being in the
+family, which values the questions (:mod:`jobmap.review.questions`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+from jobmap.config import Settings
+from jobmap.data.answers import Answer, AnswerStore, normalise_title, resolve, subject
+from jobmap.errors import ConfigError
+from jobmap.families import Family
+from jobmap.methods import MethodContext
+from jobmap.pipeline import Pipeline
+from jobmap.review.questions import (
+    Group,
+    Groups,
+    audit_estimates,
+    audit_posting,
+    rank,
+)
+from jobmap.texts import TITLE_PREFIX
+
+#: Every so many questions, one is an audit: a posting drawn at random.
+AUDIT_EVERY = 6
+#: An answer weighs this much more than a title's current match in the review head.
+ANSWER_WEIGHT = 10.0
+#: Titles sampled as the review head's pseudo-negatives, at most.
+MAX_PSEUDO = 20_000
+#: Recent re-fits that changed no more than this share of matches suggest stopping.
+STOP_SHARE = 0.001
+STOP_AFTER = 5
+
+
+@dataclass
+class Question:
+    """One question: its subject (the answer's key), what it shows, and why it is asked."""
+
+    subject: str
+    kind: str
+    label: str
+    postings: int
+    titles: list[tuple[str, int]]
+    audit: bool
+    value: float
+    score: float
+    matched: int
+    why: str
+    example: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "kind": self.kind,
+            "label": self.label,
+            "postings": self.postings,
+            "titles": self.titles,
+            "audit": self.audit,
+            "value": round(self.value, 2),
+            "score": round(self.score, 4),
+            "matched": self.matched,
+            "why": self.why,
+            "example": self.example,
+        }
+
+
+@dataclass
+class Snapshot:
+    """What one fit says: scores, matches, answers, title probabilities and the queue."""
+
+    scores: pd.DataFrame
+    threshold: float
+    match: np.ndarray
+    answered: pd.Series
+    p: np.ndarray
+    matched_share: np.ndarray
+    settled: np.ndarray
+    queue: list[tuple[Group, float]]
+    method: Any
+    family: Family
+    seconds: float
+    answers: int
+
+
+class ReviewSession:
+    """A review of one family on one dataset (see the module docstring).
+
+    >>> from jobmap.config import Settings  # doctest: +SKIP
+    >>> s = ReviewSession(Settings.build("ml-ai"), AnswerStore(":memory:"))
+    >>> q = s.next_question()
+    >>> s.answer(q.subject, "yes")
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: AnswerStore | None = None,
+        *,
+        audit_every: int = AUDIT_EVERY,
+        seed: int = 0,
+        background: bool = False,
+    ) -> None:
+        self.store = store or AnswerStore(settings.answers)
+        self.settings = settings.replace(answers=str(self.store.path), use_answers=True)
+        self.audit_every = audit_every
+        self.rng = np.random.default_rng(seed)
+        self.context = MethodContext(
+            model=settings.model,
+            backend=settings.backend,
+            device=settings.device,
+            cache_dir=str(settings.cache_dir),
+            batch_size=settings.batch_size,
+            progress=settings.progress,
+            memory=True,
+        )
+        first = Pipeline(self.settings, context=self.context)
+        self.base_family = first.base_family
+        self.name = self.base_family.name
+        self.dataset = first.dataset
+        self.postings = self.dataset.postings
+        self.groups = Groups.build(self.postings)
+        self.vectors = self.context.engine().embed(
+            [TITLE_PREFIX + t for t in self.groups.shown], desc="embedding titles"
+        )
+        self._lock = threading.RLock()
+        self._audit_from_matches = True
+        self._asked_audit: dict[int, str] = {}
+        self._pending: list[str] = []  # subjects answered since the last fit
+        self.history: list[dict[str, Any]] = []
+        self.background = background
+        self._dirty = threading.Event()
+        self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
+        self.current = self._fit()
+        self.start = self.current
+        self.changed_since_last: list[int] = []
+        if background:
+            self._worker = threading.Thread(target=self._loop, daemon=True, name="jobmap-refit")
+            self._worker.start()
+
+    # -- fitting ------------------------------------------------------------------------------
+
+    def _fit(self) -> Snapshot:
+        started = time.perf_counter()
+        answers = self.store.current(self.name)
+        pipe = Pipeline(self.settings, dataset=self.dataset, context=self.context)
+        pipe.answers = answers  # the answers as read now, not again from the file
+        result = pipe.run(use_cache=False)
+        answered = result.answered
+        decided = answered.notna().to_numpy(dtype=bool)
+        match = np.where(
+            decided,
+            (answered == "yes").fillna(False).to_numpy(dtype=bool),
+            result.scores["score"].to_numpy() >= result.threshold,
+        )
+        codes = self.groups.of_posting
+        n = len(self.groups.titles)
+        counts = np.maximum(self.groups.counts, 1)
+        matched_share = np.bincount(codes, weights=match.astype(float), minlength=n) / counts
+        settled_share = np.bincount(codes, weights=decided.astype(float), minlength=n) / counts
+        settled = settled_share >= 1.0
+        yes_share = (
+            np.bincount(
+                codes,
+                weights=(answered == "yes").fillna(False).to_numpy(dtype=float),
+                minlength=n,
+            )
+            / counts
+        )
+        p = self._review_head(matched_share, settled, yes_share)
+        rule = pipe.family.rule_phrases()
+        queue = rank(self.groups, p, matched_share, settled, self.vectors, rule=rule)
+        return Snapshot(
+            scores=result.scores,
+            threshold=result.threshold,
+            match=match,
+            answered=answered,
+            p=p,
+            matched_share=matched_share,
+            settled=settled,
+            queue=queue,
+            method=result.method,
+            family=pipe.family,
+            seconds=time.perf_counter() - started,
+            answers=len(answers),
+        )
+
+    def _review_head(
+        self, matched_share: np.ndarray, settled: np.ndarray, yes_share: np.ndarray
+    ) -> np.ndarray:
+        """Each title's probability of being in the family (see the module docstring)."""
+        target = np.where(settled, yes_share >= 0.5, matched_share >= 0.5).astype(int)
+        weight = np.where(settled, ANSWER_WEIGHT, 1.0)
+        if target.min() == target.max():
+            return matched_share.astype(float)
+        idx = np.arange(len(target))
+        negatives = np.flatnonzero((target == 0) & ~settled)
+        if len(negatives) > MAX_PSEUDO:
+            keep = self.rng.choice(negatives, MAX_PSEUDO, replace=False)
+            idx = np.concatenate([np.flatnonzero((target == 1) | settled), keep])
+        # not class-balanced: its probabilities value the questions, so they must be calibrated
+        model = LogisticRegression(C=4.0, max_iter=1000)
+        model.fit(self.vectors[idx], target[idx], sample_weight=weight[idx])
+        return np.asarray(model.predict_proba(self.vectors)[:, 1], dtype=float)
+
+    def refit(self) -> Snapshot:
+        """Fit again with the answers given so far, now; returns the new snapshot."""
+        snap = self._fit()
+        with self._lock:
+            before = self.current.match
+            self.changed_since_last = np.flatnonzero(before != snap.match).tolist()
+            self.history.append(
+                {
+                    "answers": snap.answers,
+                    "matches": int(snap.match.sum()),
+                    "changed": len(self.changed_since_last),
+                    "seconds": round(snap.seconds, 3),
+                }
+            )
+            self.current = snap
+            self._pending = []
+        return snap
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            if self._dirty.wait(timeout=0.2):
+                self._dirty.clear()
+                try:
+                    self.refit()
+                except Exception as exc:  # keep serving the last fit; say why on the page
+                    self.history.append({"error": f"{type(exc).__name__}: {exc}"})
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._worker is not None:
+            self._worker.join(timeout=5)
+
+    def wait_idle(self, timeout: float = 60) -> None:
+        """Wait until no re-fit is pending (the page's tests and the benchmark)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self._lock:
+                idle = not self._pending and not self._dirty.is_set()
+            if idle:
+                return
+            time.sleep(0.02)
+
+    # -- questions ----------------------------------------------------------------------------
+
+    def _is_audit_turn(self) -> bool:
+        n = self.store.count(self.name) + 1
+        return self.audit_every > 0 and n % self.audit_every == 0
+
+    def next_question(self) -> Question | None:
+        """The question to ask now: the best of the queue not settled since the last fit, or,
+        on an audit turn, a posting at random."""
+        with self._lock:
+            snap = self.current
+            if self._is_audit_turn():
+                q = self._audit_question(snap)
+                if q is not None:
+                    return q
+            # answered since the last fit, and skipped (a skip settles nothing, but is not asked
+            # again until it is undone)
+            pending = set(self._pending) | {
+                a.subject for a in self.store.current(self.name) if a.answer == "skip"
+            }
+            answered_titles = {s.split(":", 1)[1] for s in pending if s.startswith("title:")}
+            answered_phrases = [s.split(":", 1)[1] for s in pending if s.startswith("phrase:")]
+            taken: set[int] = set()
+            for phrase in answered_phrases:
+                taken |= set(self.groups.phrase_group(phrase).members)
+            for group, value in snap.queue:
+                subj = subject(group.kind, group.key)
+                if subj in pending or set(group.members) & taken:
+                    continue
+                if group.kind == "title" and group.key in answered_titles:
+                    continue
+                return self._group_question(group, value, snap)
+            return None
+
+    def _audit_question(self, snap: Snapshot) -> Question | None:
+        n = self.store.count(self.name)
+        if n in self._asked_audit:
+            subj = self._asked_audit[n]
+            i = int(np.flatnonzero(self.postings["job_id"].astype("int64") == int(subj[8:]))[0])
+        else:
+            answered = snap.answered.notna().to_numpy(dtype=bool)
+            pick = audit_posting(self.rng, snap.match, answered, self._audit_from_matches)
+            if pick is None:
+                return None
+            self._audit_from_matches = not self._audit_from_matches
+            i = pick
+            subj = subject("posting", int(self.postings["job_id"].iloc[i]))
+            self._asked_audit[n] = subj
+        row = self.postings.iloc[i]
+        title = str(row["title"])
+        return Question(
+            subject=subj,
+            kind="posting",
+            label=title,
+            postings=1,
+            titles=[(title, 1)],
+            audit=True,
+            value=0.0,
+            score=float(snap.scores["score"].iloc[i]),
+            matched=int(snap.match[i]),
+            why="an audit: a posting drawn at random, to estimate precision and recall",
+            example=self._example(i, snap),
+        )
+
+    def _group_question(self, group: Group, value: float, snap: Snapshot) -> Question:
+        members = list(group.members)
+        order = sorted(members, key=lambda m: -int(self.groups.counts[m]))
+        titles = [(self.groups.shown[m], int(self.groups.counts[m])) for m in order]
+        posting_rows = np.flatnonzero(np.isin(self.groups.of_posting, members))
+        scores = snap.scores["score"].to_numpy()[posting_rows]
+        matched = int(snap.match[posting_rows].sum())
+        p = float(
+            (snap.p[members] * self.groups.counts[members]).sum()
+            / max(1, self.groups.counts[members].sum())
+        )
+        if group.kind == "title":
+            label = self.groups.shown[members[0]]
+        else:
+            label = f"titles containing '{group.key}'"
+        best = int(posting_rows[int(np.argmax(scores))]) if len(posting_rows) else 0
+        return Question(
+            subject=subject(group.kind, group.key),
+            kind=group.kind,
+            label=label,
+            postings=group.postings,
+            titles=titles,
+            audit=False,
+            value=value,
+            score=float(scores.mean()) if len(scores) else 0.0,
+            matched=matched,
+            why=(
+                f"{matched:,} of {group.postings:,} postings match now; the model puts them in "
+                f"the family with probability {p:.2f}, so an answer is expected to change "
+                f"{value:.1f} postings"
+            ),
+            example=self._example(best, snap),
+        )
+
+    def _example(self, i: int, snap: Snapshot) -> dict[str, Any]:
+        row = self.postings.iloc[i]
+        method = snap.method
+        score_row = snap.scores.iloc[i]
+        try:
+            why = method.explain(score_row)
+        except Exception:  # an explanation is a courtesy; the score is what counts
+            why = ""
+        if snap.answered.iloc[i] is not pd.NA and pd.notna(snap.answered.iloc[i]):
+            why = f"answered: {snap.answered.iloc[i]}"
+
+        def get(column: str) -> str:
+            return "" if column not in row.index or pd.isna(row[column]) else str(row[column])
+
+        description = get("description")
+        return {
+            "job_id": int(row["job_id"]),
+            "title": str(row["title"]),
+            "company": get("company_name"),
+            "location": get("location"),
+            "url": get("job_posting_url"),
+            "description": description[:4000],
+            "evidence": self.evidence_terms(snap.family),
+            "score": float(score_row["score"]),
+            "why": why,
+        }
+
+    @staticmethod
+    def evidence_terms(family: Family) -> list[str]:
+        """The phrases to highlight in a description: the family's rule."""
+        terms = [t for t in (family.keywords or family.anchors) if not t.startswith("re:")]
+        return [t.rstrip("*") for t in terms]
+
+    # -- answers ------------------------------------------------------------------------------
+
+    def check_subject(self, subj: str) -> str:
+        """A subject from a request, validated against this dataset (a clear error if not)."""
+        kind, _, key = str(subj).partition(":")
+        if kind == "posting":
+            if not key.isdigit() or not (self.postings["job_id"] == int(key)).any():
+                raise ConfigError(f"no posting {key!r} in this dataset.")
+            return subject("posting", int(key))
+        if kind == "title":
+            norm = normalise_title(key)
+            if norm not in set(self.groups.titles):
+                raise ConfigError(f"no title {key!r} in this dataset.")
+            return subject("title", norm)
+        if kind == "phrase":
+            group = self.groups.phrase_group(key)
+            if not group.members:
+                raise ConfigError(f"no title contains {key!r}.")
+            return subject("phrase", key)
+        raise ConfigError(f"{subj!r}: a question is posting:ID, title:TEXT or phrase:TEXT.")
+
+    def _title_of(self, subj: str) -> str:
+        kind, _, key = subj.partition(":")
+        if kind == "posting":
+            hit = self.postings.loc[self.postings["job_id"] == int(key), "title"]
+            return str(hit.iloc[0]) if len(hit) else ""
+        if kind == "title":
+            return self.groups.shown[self.groups.titles.index(key)]
+        return key
+
+    def answer(self, subj: str, answer: str, *, audit: bool | None = None) -> str:
+        """Record an answer (committed before this returns) and re-fit: in the background for
+        the page, at once otherwise. Returns the batch id."""
+        return self.answer_many([subj], answer, audit=audit)
+
+    def answer_many(self, subjects: list[str], answer: str, *, audit: bool | None = None) -> str:
+        """Answer several subjects at once, as one batch that one undo takes back."""
+        checked = [self.check_subject(s) for s in subjects]
+        if audit is None:
+            audit = len(checked) == 1 and checked[0] in self._asked_audit.values()
+        items = [(s, answer, self._title_of(s)) for s in checked]
+        batch = self.store.answer(self.name, items, audit=bool(audit))
+        with self._lock:
+            self._pending.extend(checked)
+        self._after_change()
+        return batch
+
+    def undo(self) -> int:
+        """Take back the latest batch of answers (an event: nothing is deleted)."""
+        n = self.store.undo(self.name)
+        if n:
+            self._after_change()
+        return n
+
+    def _after_change(self) -> None:
+        if self.background:
+            self._dirty.set()
+        else:
+            self.refit()
+
+    # -- what the page shows ------------------------------------------------------------------
+
+    def answers(self) -> list[Answer]:
+        return self.store.current(self.name)
+
+    def threshold_stats(self, threshold: float) -> dict[str, Any]:
+        """Matches at ``threshold`` and the precision and recall the answers estimate there."""
+        snap = self.current
+        score = snap.scores["score"].to_numpy()
+        decided = snap.answered.notna().to_numpy(dtype=bool)
+        yes = (snap.answered == "yes").fillna(False).to_numpy(dtype=bool)
+        match = np.where(decided, yes, score >= threshold)
+        # every answered posting is a label; the model's own call on it is its score
+        model_says = score >= threshold
+        tp = int((model_says & yes & decided).sum())
+        fp = int((model_says & ~yes & decided).sum())
+        fn = int((~model_says & yes & decided).sum())
+        audits = [
+            (bool(snap.match[self._row_of(a.key)]), a.answer == "yes")
+            for a in self.answers()
+            if a.audit and a.kind == "posting" and a.answer in ("yes", "no")
+        ]
+        return {
+            "threshold": threshold,
+            "matches": int(match.sum()),
+            "postings": len(match),
+            "answered_precision": tp / (tp + fp) if tp + fp else None,
+            "answered_recall": tp / (tp + fn) if tp + fn else None,
+            "audit": audit_estimates(audits, int(snap.match.sum()), int((~snap.match).sum())),
+        }
+
+    def _row_of(self, job_id: str) -> int:
+        hits = np.flatnonzero(self.postings["job_id"].astype("int64").to_numpy() == int(job_id))
+        return int(hits[0])
+
+    def progress(self) -> dict[str, Any]:
+        snap = self.current
+        recent = [h["changed"] for h in self.history[-STOP_AFTER:] if "changed" in h]
+        stop = len(recent) >= STOP_AFTER and max(recent) <= STOP_SHARE * len(snap.match)
+        return {
+            "answers": snap.answers,
+            "given": self.store.count(self.name),
+            "matches": int(snap.match.sum()),
+            "matches_at_start": int(self.start.match.sum()),
+            "changed_since_last_fit": len(self.changed_since_last),
+            "changed_titles": [
+                str(self.postings["title"].iloc[i]) for i in self.changed_since_last[:20]
+            ],
+            "refitting": bool(self._pending) or self._dirty.is_set(),
+            "last_fit_seconds": round(snap.seconds, 2),
+            "threshold": snap.threshold,
+            "stop_hint": (
+                f"the last {STOP_AFTER} answers changed almost no match: the family may be done"
+                if stop
+                else ""
+            ),
+            "errors": [h["error"] for h in self.history if "error" in h][-1:],
+        }
+
+    def check_these(self, folds: int = 5) -> list[dict[str, Any]]:
+        """Answered titles whose answer disagrees with what the review head predicts for them
+        when their own answers are left out (out of fold)."""
+        snap = self.current
+        settled = np.flatnonzero(snap.settled)
+        if len(settled) < 2 * folds:
+            return []
+        yes = (
+            np.bincount(
+                self.groups.of_posting,
+                weights=(snap.answered == "yes").fillna(False).to_numpy(dtype=float),
+                minlength=len(self.groups.titles),
+            )
+            / np.maximum(self.groups.counts, 1)
+        ) >= 0.5
+        pseudo = np.flatnonzero(~snap.settled)
+        if len(pseudo) > 4000:
+            pseudo = self.rng.choice(pseudo, 4000, replace=False)
+        order = self.rng.permutation(settled)
+        out = []
+        for f in range(folds):
+            held = order[f::folds]
+            train = np.concatenate([np.setdiff1d(settled, held), pseudo])
+            y = np.where(snap.settled[train], yes[train], snap.matched_share[train] >= 0.5).astype(
+                int
+            )
+            if y.min() == y.max():
+                continue
+            w = np.where(snap.settled[train], ANSWER_WEIGHT, 1.0)
+            model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=1000)
+            model.fit(self.vectors[train], y, sample_weight=w)
+            prob = model.predict_proba(self.vectors[held])[:, 1]
+            for i, pr in zip(held, prob, strict=True):
+                if (pr >= 0.5) != bool(yes[i]) and abs(pr - 0.5) >= 0.25:
+                    out.append(
+                        {
+                            "subject": subject("title", self.groups.titles[i]),
+                            "title": self.groups.shown[i],
+                            "answered": "yes" if yes[i] else "no",
+                            "predicted": round(float(pr), 2),
+                            "postings": int(self.groups.counts[i]),
+                        }
+                    )
+        return sorted(out, key=lambda r: -abs(r["predicted"] - 0.5))
+
+    def search(self, query: str, *, regex: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+        """Title groups whose title contains the words (all of them), or matches a regular
+        expression run by RE2, a linear-time engine: no pattern can stall the server."""
+        titles = self.groups.titles
+        if regex:
+            import re2
+
+            try:
+                pattern = re2.compile(query, options=_re2_options())
+            except Exception as exc:
+                raise ConfigError(f"not a valid regular expression: {exc}") from None
+            hits = [i for i, t in enumerate(self.groups.shown) if pattern.search(t)]
+        else:
+            words = [w for w in re.split(r"\s+", query.lower()) if w]
+            hits = [i for i, t in enumerate(titles) if all(w in t for w in words)]
+        return self._rows(hits[:limit])
+
+    def similar(self, subj: str, k: int = 30) -> list[dict[str, Any]]:
+        """The titles nearest to a title's (or a phrase's) embedding."""
+        kind, _, key = self.check_subject(subj).partition(":")
+        if kind == "title":
+            vec = self.vectors[self.groups.titles.index(key)]
+        elif kind == "phrase":
+            vec = self.vectors[list(self.groups.phrase_group(key).members)].mean(axis=0)
+        else:
+            vec = self.vectors[self.groups.of_posting[self._row_of(key)]]
+        order = np.argsort(-(self.vectors @ vec))[:k]
+        return self._rows([int(i) for i in order])
+
+    def _rows(self, idx: list[int]) -> list[dict[str, Any]]:
+        snap = self.current
+        out = []
+        for i in idx:
+            out.append(
+                {
+                    "subject": subject("title", self.groups.titles[i]),
+                    "title": self.groups.shown[i],
+                    "postings": int(self.groups.counts[i]),
+                    "matched": round(float(snap.matched_share[i]), 2),
+                    "p": round(float(snap.p[i]), 2),
+                    "settled": bool(snap.settled[i]),
+                }
+            )
+        return out
+
+    def matches(self) -> pd.DataFrame:
+        """The matching postings now, with the columns a reader wants and a link where the data
+        has one."""
+        snap = self.current
+        cols = [
+            c
+            for c in ("job_id", "title", "company_name", "location", "job_posting_url")
+            if c in self.postings.columns
+        ]
+        out = self.postings.loc[snap.match, cols].copy()
+        out.insert(2, "score", snap.scores["score"].to_numpy()[snap.match].round(4))
+        out.insert(3, "answered", snap.answered.to_numpy()[snap.match])
+        return out.sort_values("score", ascending=False).reset_index(drop=True)
+
+    def family_toml(self) -> str:
+        """The family as its answers refined it, in the families file format."""
+        fam = self.current.family
+        lines = [f"[families.{json.dumps(fam.name)}]"]
+        for key in ("title", "description", "probe"):
+            value = getattr(fam, key)
+            if value:
+                lines.append(f"{key} = {json.dumps(value)}")
+        for key in (
+            "anchors",
+            "keywords",
+            "exclude",
+            "rejected",
+            "examples",
+            "positives",
+            "negatives",
+        ):
+            values = list(getattr(fam, key))
+            if values:
+                lines.append(f"{key} = [" + ", ".join(json.dumps(v) for v in values) + "]")
+        return "\n".join(lines) + "\n"
+
+
+def _re2_options() -> Any:
+    import re2
+
+    options = re2.Options()
+    options.case_sensitive = False
+    options.max_mem = 8 << 20
+    return options
+
+
+__all__ = ["Question", "ReviewSession", "Snapshot", "resolve"]

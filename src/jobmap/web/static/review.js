@@ -1,0 +1,308 @@
+// The review page. Every text from the data is put on the page with textContent (never as HTML),
+// so a title such as "<script>..." shows as it is written.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+let current = null;
+let busy = false;
+
+async function call(method, url, body) {
+  const options = { method, headers: {}, credentials: "same-origin" };
+  if (body !== undefined) {
+    options.headers["content-type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(url, options);
+  const data = await response.json().catch(() => ({ error: response.statusText }));
+  if (!response.ok) throw new Error(data.error || response.statusText);
+  return data;
+}
+
+function setText(id, text) {
+  $(id).textContent = text == null ? "" : String(text);
+}
+
+function highlight(container, text, terms) {
+  // builds text nodes and <mark> elements: the description is never parsed as HTML
+  container.replaceChildren();
+  const words = terms.filter((t) => t && t.length > 1).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  if (!words.length) {
+    container.textContent = text;
+    return;
+  }
+  const pattern = new RegExp("\\b(" + words.join("|") + ")\\b", "gi");
+  let last = 0;
+  for (const m of text.matchAll(pattern)) {
+    container.append(document.createTextNode(text.slice(last, m.index)));
+    const mark = document.createElement("mark");
+    mark.textContent = m[0];
+    container.append(mark);
+    last = m.index + m[0].length;
+  }
+  container.append(document.createTextNode(text.slice(last)));
+}
+
+function showQuestion(q) {
+  current = q;
+  const card = $("card");
+  card.dataset.subject = q ? q.subject : "";
+  if (!q) {
+    setText("q-kind", "");
+    setText("q-label", "No question left: every group is settled or skipped.");
+    setText("q-why", "");
+    $("q-titles").replaceChildren();
+    $("q-example").hidden = true;
+    return;
+  }
+  $("q-kind").className = "kind" + (q.audit ? " audit" : "");
+  setText("q-kind", q.audit ? "audit: a posting drawn at random" : q.kind === "phrase" ? "a phrase many titles share" : "a title");
+  setText("q-label", q.label + " (" + q.postings + (q.postings === 1 ? " posting" : " postings") + ")");
+  setText("q-why", "Score " + q.score.toFixed(2) + ". " + q.why + ".");
+  const list = $("q-titles");
+  list.replaceChildren();
+  if (q.kind !== "title" || q.titles.length > 1) {
+    for (const [title, n] of q.titles.slice(0, 40)) {
+      const li = document.createElement("li");
+      li.textContent = title + " (" + n + ")";
+      list.append(li);
+    }
+  }
+  const ex = q.example || {};
+  $("q-example").hidden = false;
+  setText("ex-title", ex.title);
+  setText("ex-company", ex.company ? "· " + ex.company : "");
+  setText("ex-location", ex.location ? "· " + ex.location : "");
+  const link = $("ex-url");
+  if (ex.url && /^https?:\/\//.test(ex.url)) {
+    link.href = ex.url;
+    link.textContent = "open the posting";
+  } else {
+    link.removeAttribute("href");
+    link.textContent = "";
+  }
+  setText("ex-why", ex.why ? "Why this score: " + ex.why : "");
+  highlight($("ex-description"), ex.description || "", ex.evidence || []);
+}
+
+function showProgress(p) {
+  if (!p) return;
+  setText(
+    "progress",
+    p.given + " answers · " + p.matches.toLocaleString() + " matches (at the start " +
+      p.matches_at_start.toLocaleString() + ") · " + p.changed_since_last_fit +
+      " postings changed by the last re-fit" + (p.refitting ? " · re-fitting…" : "")
+  );
+  setText("stop-hint", p.stop_hint);
+  const changed = $("changed");
+  changed.replaceChildren();
+  for (const t of p.changed_titles || []) {
+    const li = document.createElement("li");
+    li.textContent = t;
+    changed.append(li);
+  }
+  if (p.errors && p.errors.length) setText("status", "Re-fit failed: " + p.errors[0]);
+}
+
+let thresholdSet = false;
+async function load() {
+  try {
+    const data = await call("GET", "/api/question");
+    showQuestion(data.question);
+    showProgress(data.progress);
+    if (!thresholdSet && data.progress) {
+      thresholdSet = true;
+      $("threshold").value = data.progress.threshold;
+      thresholdChanged();
+    }
+  } catch (e) {
+    setText("status", e.message);
+  }
+}
+
+async function answer(value) {
+  if (busy || !current) return;
+  busy = true;
+  setText("status", "");
+  try {
+    const data = await call("POST", "/api/answer", { subject: current.subject, answer: value });
+    showQuestion(data.question);
+    showProgress(data.progress);
+  } catch (e) {
+    setText("status", e.message);
+  } finally {
+    busy = false;
+  }
+}
+
+async function undo() {
+  if (busy) return;
+  busy = true;
+  try {
+    const data = await call("POST", "/api/undo");
+    setText("status", data.undone ? "Undone: " + data.undone + " answer(s)." : "Nothing to undo.");
+    showQuestion(data.question);
+    showProgress(data.progress);
+  } catch (e) {
+    setText("status", e.message);
+  } finally {
+    busy = false;
+  }
+}
+
+let thresholdTimer = null;
+function thresholdChanged() {
+  clearTimeout(thresholdTimer);
+  thresholdTimer = setTimeout(async () => {
+    const t = $("threshold").value;
+    try {
+      const s = await call("GET", "/api/threshold?t=" + encodeURIComponent(t));
+      const pct = (v) => (v == null ? "n/a" : (100 * v).toFixed(0) + "%");
+      const a = s.audit;
+      setText(
+        "threshold-stats",
+        "At " + Number(t).toFixed(2) + ": " + s.matches.toLocaleString() + " of " +
+          s.postings.toLocaleString() + " postings match. On the answered postings: precision " +
+          pct(s.answered_precision) + ", recall " + pct(s.answered_recall) + ". From " + a.audits +
+          " audits: precision " + pct(a.precision) + ", recall " + pct(a.recall) + "."
+      );
+    } catch (e) {
+      setText("status", e.message);
+    }
+  }, 120);
+}
+
+async function refreshCheck() {
+  const data = await call("GET", "/api/check");
+  const list = $("check");
+  list.replaceChildren();
+  for (const r of data.rows.slice(0, 20)) {
+    const li = document.createElement("li");
+    li.textContent = r.title + ": answered " + r.answered + ", predicted " + r.predicted;
+    list.append(li);
+  }
+  if (!data.rows.length) list.textContent = "none";
+}
+
+// -- the list view --------------------------------------------------------------------------
+let rows = [];
+function showRows(found, status) {
+  rows = found;
+  const body = $("rows").querySelector("tbody");
+  body.replaceChildren();
+  for (const r of found) {
+    const tr = document.createElement("tr");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.dataset.subject = r.subject;
+    const cells = [box, r.title, r.postings, r.matched, r.p];
+    for (const c of cells) {
+      const td = document.createElement("td");
+      if (c instanceof Node) td.append(c);
+      else td.textContent = String(c);
+      tr.append(td);
+    }
+    const td = document.createElement("td");
+    const b = document.createElement("button");
+    b.textContent = "find similar";
+    b.addEventListener("click", () => similar(r.subject));
+    td.append(b);
+    tr.append(td);
+    body.append(tr);
+  }
+  setText("list-status", status);
+}
+
+async function search(ev) {
+  ev.preventDefault();
+  const q = $("search").value;
+  const regex = $("regex").checked ? "1" : "0";
+  try {
+    const data = await call("GET", "/api/search?q=" + encodeURIComponent(q) + "&regex=" + regex);
+    showRows(data.rows, data.rows.length + " titles");
+  } catch (e) {
+    showRows([], e.message);
+  }
+}
+
+async function similar(subject) {
+  try {
+    const data = await call("GET", "/api/similar?subject=" + encodeURIComponent(subject));
+    showRows(data.rows, "the titles nearest by embedding");
+  } catch (e) {
+    setText("list-status", e.message);
+  }
+}
+
+let pending = null;
+function bulk(value) {
+  const chosen = [...document.querySelectorAll("#rows tbody input:checked")].map((b) => b.dataset.subject);
+  if (!chosen.length) {
+    setText("list-status", "Select titles first.");
+    return;
+  }
+  pending = { subjects: chosen, answer: value };
+  const n = rows.filter((r) => chosen.includes(r.subject)).reduce((s, r) => s + r.postings, 0);
+  setText("preview-text", "Answer " + value + " for " + chosen.length + " titles (" + n + " postings)? One undo takes them all back.");
+  const list = $("preview-list");
+  list.replaceChildren();
+  for (const r of rows.filter((r) => chosen.includes(r.subject))) {
+    const li = document.createElement("li");
+    li.textContent = r.title + " (" + r.postings + ")";
+    list.append(li);
+  }
+  $("preview").hidden = false;
+}
+
+async function confirmBulk() {
+  if (!pending) return;
+  try {
+    const data = await call("POST", "/api/answer-many", pending);
+    setText("list-status", "Answered " + data.answered + " titles.");
+  } catch (e) {
+    setText("list-status", e.message);
+  }
+  pending = null;
+  $("preview").hidden = true;
+  load();
+}
+
+function showTab(name) {
+  for (const pane of document.querySelectorAll(".pane")) pane.hidden = pane.id !== name;
+}
+
+document.addEventListener("keydown", (ev) => {
+  const typing = ev.target instanceof HTMLInputElement || ev.target instanceof HTMLTextAreaElement;
+  if (typing || ev.ctrlKey || ev.metaKey || ev.altKey || $("ask").hidden) return;
+  if (ev.key === "y") answer("yes");
+  else if (ev.key === "n") answer("no");
+  else if (ev.key === "s") answer("skip");
+  else if (ev.key === "Backspace") {
+    ev.preventDefault();
+    undo();
+  } else if (ev.key === "?") $("help").showModal();
+  else return;
+});
+
+for (const b of document.querySelectorAll("[data-answer]")) b.addEventListener("click", () => answer(b.dataset.answer));
+for (const b of document.querySelectorAll("[data-bulk]")) b.addEventListener("click", () => bulk(b.dataset.bulk));
+for (const a of document.querySelectorAll(".tab")) a.addEventListener("click", () => showTab(a.dataset.tab));
+$("undo").addEventListener("click", undo);
+$("help-button").addEventListener("click", () => $("help").showModal());
+$("help-close").addEventListener("click", () => $("help").close());
+$("threshold").addEventListener("input", thresholdChanged);
+$("check-button").addEventListener("click", refreshCheck);
+$("search-form").addEventListener("submit", search);
+$("preview-ok").addEventListener("click", confirmBulk);
+$("preview-cancel").addEventListener("click", () => { pending = null; $("preview").hidden = true; });
+$("all").addEventListener("change", (ev) => {
+  for (const b of document.querySelectorAll("#rows tbody input")) b.checked = ev.target.checked;
+});
+setInterval(async () => {
+  try {
+    showProgress(await call("GET", "/api/progress"));
+  } catch (e) {
+    /* the next answer reports it */
+  }
+}, 3000);
+showTab(location.hash === "#list" ? "list" : "ask");
+load();

@@ -1,0 +1,238 @@
+"""The review: questions, the queue, the session's re-fits, the simulation, and the page's security
+rules (a real server for the browser test lives in test_review_browser.py)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from starlette.testclient import TestClient
+
+from jobmap.config import Settings
+from jobmap.data.answers import AnswerStore, subject
+from jobmap.review import ReviewSession, simulate_review
+from jobmap.review.questions import Groups, audit_posting, expected_change
+from jobmap.web import create_app
+from tests.fakes import HashBackend
+
+ML = [
+    "Machine Learning Engineer",
+    "Senior Machine Learning Engineer",
+    "Machine Learning Scientist",
+    "Lead Machine Learning Engineer",
+]
+DS = ["Data Scientist", "Senior Data Scientist", "Lead Data Scientist", "Data Scientist II"]
+OTHER = ["Data Engineer", "Senior Data Engineer", "Registered Nurse", "Line Cook", "Truck Driver"]
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    rows = [t for t in ML for _ in range(3)] + [t for t in DS for _ in range(4)]
+    rows += [t for t in OTHER for _ in range(6)]
+    rows += ["<script>alert(1)</script> Engineer"]
+    f = tmp_path / "jobs.csv"
+    pd.DataFrame({"job_id": range(1, len(rows) + 1), "title": rows}).to_csv(f, index=False)
+    return f
+
+
+@pytest.fixture
+def family(tmp_path: Path) -> Path:
+    f = tmp_path / "fams.toml"
+    f.write_text('[families.ml]\nanchors = ["machine learning"]\n')
+    return f
+
+
+@pytest.fixture
+def session(data: Path, family: Path, tmp_path: Path, fake_model: HashBackend) -> ReviewSession:
+    settings = Settings.build("ml", data, families=family, model="fake", progress=False)
+    return ReviewSession(settings, AnswerStore(tmp_path / "answers.sqlite"), audit_every=0)
+
+
+def test_groups_are_titles_and_shared_phrases(data: Path) -> None:
+    postings = pd.read_csv(data)
+    groups = Groups.build(postings)
+    assert groups.counts[groups.titles.index("data scientist")] == 4
+    assert "data scientist" in groups.phrases and "machine learning" in groups.phrases
+    assert "senior" not in groups.phrases and "data" not in groups.phrases  # too generic
+    members = {groups.titles[i] for i in groups.phrases["data scientist"]}
+    assert members == {t.lower() for t in DS}
+
+
+def test_expected_change_values_what_an_answer_would_move() -> None:
+    counts = np.array([10, 10])
+    unsure = expected_change(np.array([0.5, 0.5]), np.array([0.0, 0.0]), counts)
+    sure_out = expected_change(np.array([0.02, 0.02]), np.array([0.0, 0.0]), counts)
+    sure_in = expected_change(np.array([0.98, 0.98]), np.array([1.0, 1.0]), counts)
+    assert unsure == pytest.approx(10) and sure_out < 1 and sure_in < 1
+
+
+def test_a_group_answer_settles_all_its_postings(session: ReviewSession) -> None:
+    before = session.current.match.copy()
+    session.answer(subject("phrase", "data scientist"), "yes")
+    titles = session.postings["title"]
+    in_ds = titles.isin(DS).to_numpy()
+    assert not before[in_ds].any() and session.current.match[in_ds].all()
+    assert (session.current.answered[in_ds] == "yes").all()
+    assert "data scientist" in session.current.family.anchors  # the rule grew
+    # undo takes it back, and the next fit forgets it
+    assert session.undo() == 1
+    assert not session.current.match[in_ds].any()
+
+
+def test_the_queue_skips_what_is_answered_and_keeps_questions_apart(
+    session: ReviewSession,
+) -> None:
+    first = session.next_question()
+    assert first is not None and not first.audit
+    session.answer(first.subject, "skip")
+    second = session.next_question()
+    assert second is not None and second.subject != first.subject  # a skip is not asked again
+    queued = [set(g.members) for g, _ in session.current.queue]
+    for i, a in enumerate(queued):
+        for b in queued[i + 1 :]:
+            assert not a & b  # no two queued questions cover the same title
+
+
+def test_audit_questions_are_postings_drawn_at_random(
+    data: Path, family: Path, tmp_path: Path, fake_model: HashBackend
+) -> None:
+    settings = Settings.build("ml", data, families=family, model="fake", progress=False)
+    session = ReviewSession(settings, AnswerStore(tmp_path / "a.sqlite"), audit_every=2, seed=1)
+    q1 = session.next_question()
+    assert q1 is not None and not q1.audit
+    session.answer(q1.subject, "no")
+    q2 = session.next_question()
+    assert q2 is not None and q2.audit and q2.kind == "posting"
+    assert session.next_question().subject == q2.subject  # the same audit until answered
+    session.answer(q2.subject, "no")
+    assert session.answers()[-1].audit
+    # the draw is uniform within its stratum
+    rng = np.random.default_rng(0)
+    matched = np.zeros(100, dtype=bool)
+    matched[:10] = True
+    answered = np.zeros(100, dtype=bool)
+    draws = [audit_posting(rng, matched, answered, from_matches=False) for _ in range(2000)]
+    assert all(d is not None and d >= 10 for d in draws)
+    counts = np.bincount(np.asarray(draws), minlength=100)[10:]
+    assert counts.min() > 5 and counts.max() < 45  # about 22 each
+
+
+def test_simulation_curve_has_both_orders(
+    data: Path, family: Path, fake_model: HashBackend
+) -> None:
+    postings = pd.read_csv(data)
+    labels = pd.DataFrame(
+        {"job_id": postings["job_id"], "label": postings["title"].isin(ML + DS).astype(int)}
+    )
+    settings = Settings.build("ml", data, families=family, model="fake", progress=False)
+    curve = simulate_review(settings, labels, 3)
+    assert list(curve.columns) == ["order", "answers", "precision", "recall", "f1"]
+    assert set(curve["order"]) == {"queue", "random"}
+    queue = curve[curve["order"] == "queue"].set_index("answers")["f1"]
+    assert list(queue.index) == [0, 1, 2, 3]
+    assert queue.iloc[-1] > queue.iloc[0]  # the data scientists are one phrase away
+
+
+# -- the page's security rules -----------------------------------------------------------------
+
+
+@pytest.fixture
+def client(session: ReviewSession) -> TestClient:
+    app = create_app(session, token="secret-token")
+    return TestClient(app)
+
+
+def test_no_token_is_403(client: TestClient) -> None:
+    assert client.get("/").status_code == 403
+    assert client.get("/api/question").status_code == 403
+    assert client.get("/api/question?token=wrong").status_code == 403
+    assert client.post("/api/answer", json={"subject": "x", "answer": "yes"}).status_code == 403
+
+
+def test_the_token_sets_a_cookie_then_works(client: TestClient) -> None:
+    first = client.get("/?token=secret-token", follow_redirects=False)
+    assert first.status_code == 303
+    cookie = first.headers["set-cookie"]
+    assert "jobmap_token=secret-token" in cookie and "HttpOnly" in cookie
+    assert "samesite=strict" in cookie.lower()
+    assert client.get("/api/question").status_code == 200  # the cookie carries it now
+
+
+def test_foreign_origin_and_host_are_403(client: TestClient) -> None:
+    client.get("/?token=secret-token")
+    assert client.get("/api/question", headers={"origin": "http://evil.example"}).status_code == 403
+    r = client.post(
+        "/api/answer",
+        json={"subject": "title:data scientist", "answer": "yes"},
+        headers={"origin": "http://evil.example"},
+    )
+    assert r.status_code == 403
+    assert client.get("/api/question", headers={"host": "evil.example"}).status_code == 403
+
+
+def test_state_changes_are_post_only_and_validated(
+    client: TestClient, session: ReviewSession
+) -> None:
+    client.get("/?token=secret-token")
+    assert client.get("/api/answer").status_code == 405
+    assert client.get("/api/undo").status_code == 405
+    bad = [
+        {"subject": "title:data scientist", "answer": "maybe"},
+        {"subject": "title:no such title", "answer": "yes"},
+        {"subject": "posting:abc", "answer": "yes"},
+        {"subject": 5, "answer": "yes"},
+    ]
+    for body in bad:
+        r = client.post("/api/answer", json=body)
+        assert r.status_code == 400 and r.json()["error"], body
+    assert client.post("/api/answer", content=b"not json").status_code == 400
+    assert client.get("/api/threshold?t=7").status_code == 400
+    assert client.get("/api/search?q=").status_code == 400
+    assert session.store.count("ml") == 0  # nothing bad was written
+    ok = client.post("/api/answer", json={"subject": "title:data scientist", "answer": "yes"})
+    assert ok.status_code == 200 and ok.json()["batch"]
+
+
+def test_text_from_the_data_is_escaped(client: TestClient) -> None:
+    client.get("/?token=secret-token")
+    page = client.get("/matches?q=script")
+    assert "<script>alert(1)</script>" not in page.text
+    rows = client.get("/api/search?q=script").json()["rows"]
+    assert rows and rows[0]["title"] == "<script>alert(1)</script> Engineer"  # as JSON text
+    session_page = client.get("/").text
+    assert '<script src="/static/review.js"></script>' in session_page
+    js = client.get("/static/review.js").text
+    assert "innerHTML" not in js  # the page puts data on screen with textContent only
+
+
+def test_a_catastrophic_regular_expression_returns_in_time(client: TestClient) -> None:
+    client.get("/?token=secret-token")
+    start = time.perf_counter()
+    r = client.get("/api/search", params={"q": "(a+)+$", "regex": "1"})
+    assert r.status_code == 200
+    r = client.get("/api/search", params={"q": "(" * 30 + "a*" + ")*" * 30 + "b", "regex": "1"})
+    assert r.status_code in (200, 400)
+    assert time.perf_counter() - start < 5  # RE2 is linear in the text
+    bad = client.get("/api/search", params={"q": "(unclosed", "regex": "1"})
+    assert bad.status_code == 400 and "regular expression" in bad.json()["error"]
+
+
+def test_exports(client: TestClient) -> None:
+    client.get("/?token=secret-token")
+    client.post("/api/answer", json={"subject": "phrase:data scientist", "answer": "yes"})
+    labels = client.get("/export/labels.csv").text.splitlines()
+    assert labels[0] == "job_id,title,label" and len(labels) == 1 + 4 * 4
+    toml = client.get("/export/family.toml").text
+    assert '[families."ml"]' in toml and '"data scientist"' in toml
+    import tomllib
+
+    assert tomllib.loads(toml)["families"]["ml"]["anchors"] == [
+        "machine learning",
+        "data scientist",
+    ]
+    matches = client.get("/export/matches.csv").text.splitlines()
+    assert matches[0].startswith("job_id,title,score,answered")
+    assert len(matches) - 1 == 12 + 16  # the ML and the data scientist postings

@@ -1,0 +1,149 @@
+"""The review page in a real browser: `jobmap review` as a user starts it (a real server, the real
+MiniLM on the bundled sample), driven by headless Chromium (Debian's, through Playwright) with
+the keyboard, then killed with SIGKILL and started again."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jobmap.data.answers import AnswerStore
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _start(env: dict[str, str], port: int) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jobmap.cli",
+            "review",
+            "ml-ai",
+            "--no-browser",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 240
+    url = ""
+    while time.monotonic() < deadline and not url:
+        line = proc.stdout.readline()
+        if not line and proc.poll() is not None:
+            raise AssertionError(f"jobmap review exited with {proc.returncode}")
+        found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", line)
+        url = found.group(1) if found else ""
+    assert url, "no URL printed"
+    for _ in range(100):  # the server starts listening just after it prints the URL
+        try:
+            import urllib.request
+
+            urllib.request.urlopen(url.split("?")[0], timeout=1)
+        except Exception as exc:
+            if "403" in str(exc):
+                break
+            time.sleep(0.1)
+    return proc, url
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    yield {
+        **os.environ,
+        "JOBMAP_CACHE": str(tmp_path / "cache"),
+        "JOBMAP_ANSWERS": str(tmp_path / "answers.sqlite"),
+        "HF_HUB_OFFLINE": "1",
+    }
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_answer_five_by_keyboard_undo_one_kill_and_reload(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from jobmap.web.server import free_port
+
+    port = free_port()
+    proc, url = _start(env, port)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page()
+            page.goto(url)
+            page.wait_for_function("document.getElementById('card').dataset.subject")
+            asked = []
+            for key in ["y", "n", "n", "y", "s"]:
+                subject = page.eval_on_selector("#card", "e => e.dataset.subject")
+                asked.append(subject)
+                started = time.perf_counter()
+                page.keyboard.press(key)
+                page.wait_for_function(
+                    "s => document.getElementById('card').dataset.subject !== s", arg=subject
+                )
+                assert time.perf_counter() - started < 5
+            assert len(set(asked)) == 5  # five different questions
+            page.keyboard.press("Backspace")  # takes back the skip
+            page.wait_for_function(
+                "() => document.getElementById('status').textContent.startsWith('Undone: 1')"
+            )
+            page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+            browser.close()
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)  # no shutdown: the answers must already be on disk
+        proc.wait()
+    kept = AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")
+    assert [a.subject for a in kept] == asked[:4]
+    assert [a.answer for a in kept] == ["yes", "no", "no", "yes"]
+
+    # started again on the same answers: the page shows them and exports them
+    port = free_port()
+    proc, url = _start(env, port)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page()
+            page.goto(url)
+            page.wait_for_function(
+                "() => document.getElementById('progress').textContent.startsWith('4 answers')"
+            )
+            nxt = page.eval_on_selector("#card", "e => e.dataset.subject")
+            assert nxt not in asked[:4]  # the queue resumes after the answered ones
+            with page.expect_download() as download:
+                page.click("text=Answers (CSV)")
+            path = tmp_path / "labels.csv"
+            download.value.save_as(str(path))
+            browser.close()
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    labels = pd.read_csv(path)
+    assert set(labels.columns) == {"job_id", "title", "label"} and len(labels) >= 4
+    assert set(labels["label"]) <= {"yes", "no"} and (labels["label"] == "yes").any()
