@@ -16,6 +16,7 @@ recall without the queue's bias.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -144,6 +145,7 @@ class Groups:
     counts: np.ndarray
     of_posting: np.ndarray  # each posting's title index
     phrases: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    index: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, postings: pd.DataFrame) -> Groups:
@@ -155,6 +157,7 @@ class Groups:
         shown = [str(shown_by.get(i, uniques[i])) for i in range(len(uniques))]
         groups = cls(list(map(str, uniques)), shown, counts, np.asarray(codes))
         groups.phrases = groups._phrases(len(postings))
+        groups.index = {t: i for i, t in enumerate(groups.titles)}
         return groups
 
     def _phrases(self, n_postings: int) -> dict[str, tuple[int, ...]]:
@@ -197,14 +200,30 @@ class Groups:
         return Group("phrase", phrase, members, int(self.counts[list(members)].sum()))
 
 
+def p_majority_yes(p: np.ndarray, counts: np.ndarray) -> float:
+    """The probability that most of a group's postings are in the family, when each distinct
+    title is in it with probability ``p`` (independently; a title's postings go together): a
+    normal approximation of the count-weighted sum. One title: its ``p``."""
+    if len(p) == 1:
+        return float(p[0])
+    total = float(counts.sum())
+    mean = float((counts * p).sum())
+    sd = float(np.sqrt((counts**2 * p * (1 - p)).sum()))
+    if sd == 0:
+        return 1.0 if mean > total / 2 else 0.0
+    z = (total / 2 - mean) / sd
+    return float(0.5 * math.erfc(z / math.sqrt(2)))
+
+
 def expected_change(p: np.ndarray, matched_share: np.ndarray, counts: np.ndarray) -> float:
     """Postings an answer is expected to change, for member titles with probability ``p`` of
     being in the family, ``matched_share`` of their postings matched now, and ``counts``
-    postings. One answer settles them all alike: P(yes) is their count-weighted mean."""
+    postings. One answer settles them all alike, so it is yes when most of them are in the
+    family (:func:`p_majority_yes`): a yes moves the unmatched postings, a no the matched ones."""
     total = float(counts.sum())
     if total == 0:
         return 0.0
-    p_yes = float((p * counts).sum() / total)
+    p_yes = p_majority_yes(p, counts)
     matched = float((matched_share * counts).sum())
     return p_yes * (total - matched) + (1 - p_yes) * matched
 
@@ -218,17 +237,22 @@ def rank(
     limit: int = 20,
     similar: float = 0.9,
     rule: tuple[str, ...] = (),
+    rule_hit: np.ndarray | None = None,
 ) -> list[tuple[Group, float]]:
     """The next questions, best first, kept apart: title and phrase groups over the titles not
     settled by an answer, valued by :func:`expected_change`. Phrases that hold one of the
-    family's ``rule`` phrases are not asked: the rule decides them already."""
+    family's ``rule`` phrases are not asked: the rule decides them already; ``rule_hit`` marks
+    the titles the method's rule matches (a phrase answered no leaves them alone)."""
     rule_res = [phrase_regex(r) for r in rule if r.strip("* ") and not r.startswith("re:")]
     candidates: list[tuple[Group, float]] = []
-    open_titles = np.flatnonzero(~settled)
-    for i in open_titles:
-        value = expected_change(p[i : i + 1], matched_share[i : i + 1], groups.counts[i : i + 1])
-        if value > 0:
-            candidates.append((groups.title_group(int(i)), value))
+    # one title: expected_change in one vectorised step (a yes moves the unmatched postings with
+    # probability p, a no the matched ones with 1 - p)
+    matched = matched_share * groups.counts
+    title_value = p * (groups.counts - matched) + (1 - p) * matched
+    open_titles = np.flatnonzero(~settled & (title_value > 0))
+    best = open_titles[np.argsort(-title_value[open_titles], kind="stable")][: 50 * limit]
+    for i in best:
+        candidates.append((groups.title_group(int(i)), float(title_value[i])))
     for phrase, members in groups.phrases.items():
         if any(r.search(phrase) for r in rule_res):
             continue
@@ -239,7 +263,17 @@ def rank(
         high = float(weights[p[idx] >= 0.5].sum()) / max(1.0, float(weights.sum()))
         if max(high, 1 - high) < MIN_PHRASE_AGREEMENT:
             continue  # titles the model sees differently: one answer would not fit them all
-        value = expected_change(p[idx], matched_share[idx], groups.counts[idx])
+        # the titles the method's rule matches stay matched whatever the answer: they are no
+        # part of what the answer changes
+        free = idx if rule_hit is None else idx[~rule_hit[idx]]
+        if not len(free):
+            continue
+        p_yes = p_majority_yes(p[free], groups.counts[free])
+        now = float((matched_share[free] * groups.counts[free]).sum())
+        now /= float(groups.counts[free].sum())
+        if p_yes < 0.5 and MIN_PHRASE_AGREEMENT > now > 1 - MIN_PHRASE_AGREEMENT:
+            continue  # a likely no would take back matches the model is sure of: ask by title
+        value = expected_change(p[free], matched_share[free], groups.counts[free])
         if value > 0:
             group = Group(
                 "phrase", phrase, tuple(int(i) for i in idx), int(groups.counts[idx].sum())
