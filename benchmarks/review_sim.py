@@ -49,11 +49,15 @@ def main() -> None:
     if "--anchors" in sys.argv:
         anchors = sys.argv[sys.argv.index("--anchors") + 1 :]
     postings = jobmap.load(DATA, progress=False).postings
-    parts = halves(pd.read_csv(LABELS), postings)
+    dev = pd.read_csv(LABELS)
+    every = dev.loc[dev["label"].isin(["yes", "no"]), ["job_id", "label"]]
+    parts = {"dev": every.assign(label=(every["label"] == "yes").astype(int))}
+    parts.update(halves(dev, postings))
     with tempfile.TemporaryDirectory() as tmp:
         fams = Path(tmp) / "f.toml"
         fams.write_text(f"[families.two-anchors]\nanchors = {json.dumps(anchors)}\n")
         settings = Settings.build("two-anchors", DATA, families=fams, progress=False)
+        curves: dict[str, pd.DataFrame] = {}
         for name, lab in parts.items():
             start = time.perf_counter()
             curve = simulate_review(settings, lab, n)
@@ -63,8 +67,34 @@ def main() -> None:
                 f"({time.perf_counter() - start:.0f} s)"
             )
             print(wide.round(3).to_string())
-            out = ROOT / "benchmarks" / f"review-curve-{name}.csv"
-            curve.to_csv(out, index=False)
+            curves[name] = curve
+        plot(curves, ROOT / "docs" / "review-curve.png")
+        pd.concat([c.assign(labels=k) for k, c in curves.items()]).to_csv(
+            ROOT / "docs" / "review-curve.csv", index=False
+        )
+
+
+def plot(curves: dict[str, pd.DataFrame], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(curves), figsize=(4.2 * len(curves), 3.6), dpi=110)
+    for ax, (name, curve) in zip(axes, curves.items(), strict=True):
+        for order, style in (("queue", "-o"), ("random", "--")):
+            part = curve[curve["order"] == order]
+            ax.plot(part["answers"], part["f1"], style, markersize=3, label=order)
+        ax.set_title(f"{name} labels")
+        ax.set_xlabel("answers")
+        ax.set_ylim(0.5, 1.0)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("F1")
+    axes[0].legend(loc="lower right")
+    fig.suptitle('Simulated review of a family given "machine learning", "artificial intelligence"')
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
 
 
 if __name__ == "__main__":

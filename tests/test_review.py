@@ -236,3 +236,45 @@ def test_exports(client: TestClient) -> None:
     matches = client.get("/export/matches.csv").text.splitlines()
     assert matches[0].startswith("job_id,title,score,answered")
     assert len(matches) - 1 == 12 + 16  # the ML and the data scientist postings
+
+
+def test_evaluate_simulate_review_cli(
+    data: Path, family: Path, tmp_path: Path, fake_model: HashBackend
+) -> None:
+    postings = pd.read_csv(data)
+    labels = tmp_path / "labels.csv"
+    pd.DataFrame(
+        {
+            "job_id": postings["job_id"],
+            "label": postings["title"].isin(ML + DS).map({True: "yes", False: "no"}),
+        }
+    ).to_csv(labels, index=False)
+    out = tmp_path / "curve.csv"
+    from tests.conftest import run_cli
+
+    result = run_cli(
+        "evaluate",
+        "ml",
+        "--data",
+        data,
+        "--labels",
+        labels,
+        "--families",
+        family,
+        "--model",
+        "fake",
+        "--simulate-review",
+        "2",
+        "--out",
+        out,
+        "--quiet",
+    )
+    assert result.exit_code == 0, result.output
+    assert "simulated review" in result.stdout
+    curve = pd.read_csv(out)
+    assert list(curve.columns) == ["order", "answers", "precision", "recall", "f1"]
+    assert len(curve) == 6 and set(curve["order"]) == {"queue", "random"}
+    # the user's own answers database was never touched
+    import os
+
+    assert not Path(os.environ["JOBMAP_ANSWERS"]).exists()

@@ -300,9 +300,12 @@ class ReviewSession:
                     return q
             # answered since the last fit, and skipped (a skip settles nothing, but is not asked
             # again until it is undone)
-            pending = set(self._pending) | {
-                a.subject for a in self.store.current(self.name) if a.answer == "skip"
-            }
+            # what the store holds now (this page's answers since the last fit, another tab's or
+            # another process's, and skips, which are not asked again until undone)
+            standing = self.store.current(self.name)
+            pending = set(self._pending) | {a.subject for a in standing}
+            if self.background and len(standing) != snap.answers and not self._pending:
+                self._dirty.set()  # answers given elsewhere: fit them in
             answered_titles = {s.split(":", 1)[1] for s in pending if s.startswith("title:")}
             answered_phrases = [s.split(":", 1)[1] for s in pending if s.startswith("phrase:")]
             taken: set[int] = set()
