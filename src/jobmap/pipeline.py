@@ -23,16 +23,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import joblib
 import pandas as pd
 
-from jobmap._atomic import atomic_path
 from jobmap._version import __version__, code_fingerprint
 from jobmap.config import Settings
 from jobmap.data import Dataset, load
 from jobmap.data.answers import Answer, AnswerStore, resolve, resolve_answers_path
 from jobmap.families import Family, get_family, with_answers
 from jobmap.methods import Method, MethodContext, make_method, method_class
+from jobmap.methods.base import load_model, save_model
 
 
 def choose_threshold(
@@ -160,15 +159,7 @@ class Pipeline:
     @property
     def context(self) -> MethodContext:
         if self._context is None:
-            s = self.settings
-            self._context = MethodContext(
-                model=s.model,
-                backend=s.backend,
-                device=s.device,
-                cache_dir=str(s.cache_dir),
-                batch_size=s.batch_size,
-                progress=s.progress,
-            )
+            self._context = MethodContext.from_settings(self.settings)
         if self._dataset is not None:
             self._context.data_key = self._dataset.key
         return self._context
@@ -212,25 +203,13 @@ class Pipeline:
         return self.settings.cache_dir / "fits" / f"{key}.joblib"
 
     def _load_fit(self, key: str) -> dict[str, Any] | None:
-        path = self._fit_path(key)
-        if not path.is_file():
-            return None
-        try:
-            entry = joblib.load(path)
-        except Exception:  # a damaged or stale entry only costs a refit
-            return None
-        if not isinstance(entry, dict) or not isinstance(entry.get("method"), Method):
+        entry = load_model(self._fit_path(key))  # a damaged or stale entry only costs a refit
+        if entry is None or not isinstance(entry.get("method"), Method):
             return None
         return entry
 
     def _save_fit(self, key: str, entry: dict[str, Any]) -> None:
-        path = self._fit_path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_path(path) as tmp:
-                joblib.dump(entry, tmp)
-        except OSError:
-            pass  # the cache only saves time
+        save_model(self._fit_path(key), entry)
 
     def fit(
         self,

@@ -27,7 +27,7 @@ import pandas as pd
 
 from jobmap._atomic import atomic_path
 from jobmap._version import code_fingerprint
-from jobmap.config import resolve_cache_dir
+from jobmap.config import Settings, resolve_cache_dir
 from jobmap.embeddings import DEFAULT_MODEL, EmbeddingEngine
 from jobmap.families import Family
 
@@ -49,6 +49,19 @@ class MethodContext:
     #: Keep vectors in memory too (a process that re-fits again and again: the review page).
     memory: bool = False
     engine_: EmbeddingEngine | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, memory: bool = False) -> MethodContext:
+        """The context of a run with these settings (``memory``: see the field)."""
+        return cls(
+            model=settings.model,
+            backend=settings.backend,
+            device=settings.device,
+            cache_dir=str(settings.cache_dir),
+            batch_size=settings.batch_size,
+            progress=settings.progress,
+            memory=memory,
+        )
 
     def model_file(self, method: str, params: dict[str, Any]) -> Path | None:
         """Where a fitted model for this dataset, these parameters and this code is cached (None:

@@ -126,15 +126,7 @@ class ReviewSession:
         self.settings = settings.replace(answers=str(self.store.path), use_answers=True)
         self.audit_every = audit_every
         self.rng = np.random.default_rng(seed)
-        self.context = MethodContext(
-            model=settings.model,
-            backend=settings.backend,
-            device=settings.device,
-            cache_dir=str(settings.cache_dir),
-            batch_size=settings.batch_size,
-            progress=settings.progress,
-            memory=True,
-        )
+        self.context = MethodContext.from_settings(settings, memory=True)
         first = Pipeline(self.settings, context=self.context)
         self.base_family = first.base_family
         self.name = self.base_family.name
