@@ -17,6 +17,7 @@ LAYERS: dict[str, int] = {
     "jobmap._version": 0,
     "jobmap.errors": 0,
     "jobmap._atomic": 0,
+    "jobmap._csv": 0,
     "jobmap.config": 1,
     "jobmap.data": 2,
     "jobmap.texts": 3,

@@ -452,6 +452,12 @@ def _print_curve(con: Console, params: dict[str, Any]) -> None:
     "--all", "all_rows", is_flag=True, help="Write every posting with its score, not only matches."
 )
 @click.option(
+    "--raw",
+    is_flag=True,
+    help="Write CSV cells exactly as in the data (by default a cell that a spreadsheet would run "
+    "as a formula, =... +... -... @..., starts with ').",
+)
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -464,6 +470,7 @@ def find(
     method: str,
     threshold: float | None,
     all_rows: bool,
+    raw: bool,
     out: Path | None,
     **params: Any,
 ) -> None:
@@ -472,7 +479,9 @@ def find(
     from jobmap.finder import manifest_path, run_find
 
     quiet = params["quiet"]
-    run = run_find(settings=_settings(family, method, params, threshold), all=all_rows, out=out)
+    run = run_find(
+        settings=_settings(family, method, params, threshold), all=all_rows, out=out, raw=raw
+    )
     if out is not None:
         rows = len(run.scored) if all_rows else int(run.scored["match"].sum())
         click.echo(f"Wrote {rows:,} rows to {out} and the manifest to {manifest_path(out)}")
@@ -842,6 +851,12 @@ def _simulate(
     default=None,
     help="Also write every table of the page as CSV into this folder.",
 )
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="Write the --tables CSV cells exactly as in the data (by default a cell that a "
+    "spreadsheet would run as a formula starts with ').",
+)
 @run_options
 def report(
     family: str,
@@ -849,6 +864,7 @@ def report(
     threshold: float | None,
     out: Path,
     tables_dir: Path | None,
+    raw: bool,
     **params: Any,
 ) -> None:
     """Write a page on what FAMILY's postings look like against all the others: salaries,
@@ -861,7 +877,10 @@ def report(
         raise click.BadParameter("end the file name in .html", param_hint="--out")
     check_out(out, suffixes=(".html", ".htm"))  # writable, before any work
     tables = report_fn(
-        out=out, tables_dir=tables_dir, settings=_settings(family, method, params, threshold)
+        out=out,
+        tables_dir=tables_dir,
+        raw=raw,
+        settings=_settings(family, method, params, threshold),
     )
     click.echo(
         f"Wrote {out} ({len(tables) - 1} tables)"
@@ -925,6 +944,7 @@ def answers_export(
 ) -> None:
     """Write FAMILY's answers as labels: job_id,title,label for every posting they decide in
     --data, or title,label without --data (phrase answers need the data)."""
+    from jobmap._csv import write_csv
     from jobmap.data.answers import AnswerStore, export_labels, resolve_answers_path
     from jobmap.families import get_family
     from jobmap.finder import check_out
@@ -944,7 +964,7 @@ def answers_export(
         postings = ds.postings
     protect = get_family(family).rule_phrases() if postings is not None else ()
     labels = export_labels(given, postings, protect)
-    labels.to_csv(out, index=False)
+    write_csv(labels, out)
     click.echo(f"Wrote {len(labels):,} labels from {len(given):,} answers to {out}")
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from jobmap._atomic import atomic_path
+from jobmap._csv import write_csv
 from jobmap._version import __version__, code_fingerprint
 from jobmap.config import Settings
 from jobmap.data import Dataset
@@ -70,12 +71,28 @@ def check_out(
     return p
 
 
-def _write_atomic(df: pd.DataFrame, path: Path) -> None:
+def check_folder(folder: str | os.PathLike[str] | None, option: str) -> Path | None:
+    """Fail before any work when ``folder`` (to be created if missing) cannot be written."""
+    if folder is None:
+        return None
+    p = Path(folder).expanduser()
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=p, prefix=".jobmap-probe-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"{option} {p}: cannot write there ({exc.strerror or exc}). Choose another folder."
+        ) from None
+    return p
+
+
+def _write_atomic(df: pd.DataFrame, path: Path, raw: bool = False) -> None:
     with atomic_path(path) as tmp:
         if path.suffix.lower() == ".parquet":
             df.to_parquet(tmp, index=False)
         else:
-            df.to_csv(tmp, index=False)
+            write_csv(df, tmp, raw=raw)
 
 
 @dataclass
@@ -141,12 +158,14 @@ def run_find(
     out: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
     settings: Settings | None = None,
+    raw: bool = False,
     **kwargs: Any,
 ) -> FindRun:
     """Score every posting and return a :class:`FindRun` (see :func:`find` for the arguments).
 
     ``settings`` (a :class:`~jobmap.config.Settings`) replaces ``family``, ``data`` and the
-    keyword arguments, which are otherwise turned into one with :meth:`Settings.build`.
+    keyword arguments, which are otherwise turned into one with :meth:`Settings.build`. A CSV
+    ``out`` is safe to open in a spreadsheet unless ``raw`` (see :mod:`jobmap._csv`).
     """
     started = time.perf_counter()
     if settings is None:
@@ -219,7 +238,7 @@ def run_find(
         settings=settings,
     )
     if out_path is not None:
-        _write_atomic(run.output(all), out_path)
+        _write_atomic(run.output(all), out_path, raw)
         manifest_path(out_path).write_text(json.dumps(manifest, indent=2, default=str))
     return run
 

@@ -12,8 +12,9 @@ from typing import Any
 import pandas as pd
 
 from jobmap._atomic import atomic_path
+from jobmap._csv import write_csv
 from jobmap.config import Settings
-from jobmap.finder import manifest_path, run_find
+from jobmap.finder import check_folder, manifest_path, run_find
 from jobmap.report.html import render
 from jobmap.report.tables import build_tables
 
@@ -25,6 +26,7 @@ def report(
     out: str | os.PathLike[str] | None = None,
     tables_dir: str | os.PathLike[str] | None = None,
     settings: Settings | None = None,
+    raw: bool = False,
     **find_options: Any,
 ) -> dict[str, pd.DataFrame]:
     """The report's tables as DataFrames; with ``out``, also the HTML page and its manifest
@@ -36,6 +38,7 @@ def report(
     >>> tables = jobmap.report("ml-ai", out="report.html")
     """
     started = time.perf_counter()
+    check_folder(tables_dir, "--tables")  # before the work, not after it
     run = run_find(family, data, all=True, settings=settings, **find_options)
     ds, fam = run.dataset, run.family  # as the run read them (column mapping, encoding, file)
     tables, notes = build_tables(run.scored, ds)
@@ -57,7 +60,7 @@ def report(
         folder = Path(tables_dir)
         folder.mkdir(parents=True, exist_ok=True)
         for name, df in tables.items():
-            df.to_csv(folder / f"{name}.csv", index=False)
+            write_csv(df, folder / f"{name}.csv", raw=raw)
     if out is not None:
         shown = {k: v for k, v in manifest.items() if k != "find"}  # the page shows the short one
         page = render(tables, notes, shown, fam.title or fam.name)

@@ -259,15 +259,15 @@ def rank(
         idx = np.asarray([m for m in members if not settled[m]], dtype=np.int64)
         if len(idx) < MIN_PHRASE_TITLES:
             continue
-        weights = groups.counts[idx]
-        high = float(weights[p[idx] >= 0.5].sum()) / max(1.0, float(weights.sum()))
-        if max(high, 1 - high) < MIN_PHRASE_AGREEMENT:
-            continue  # titles the model sees differently: one answer would not fit them all
         # the titles the method's rule matches stay matched whatever the answer: they are no
-        # part of what the answer changes
+        # part of what the answer changes, nor of whether one answer fits the others
         free = idx if rule_hit is None else idx[~rule_hit[idx]]
         if not len(free):
             continue
+        weights = groups.counts[free]
+        high = float(weights[p[free] >= 0.5].sum()) / max(1.0, float(weights.sum()))
+        if max(high, 1 - high) < MIN_PHRASE_AGREEMENT:
+            continue  # titles the model sees differently: one answer would not fit them all
         p_yes = p_majority_yes(p[free], groups.counts[free])
         now = float((matched_share[free] * groups.counts[free]).sum())
         now /= float(groups.counts[free].sum())

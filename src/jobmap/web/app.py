@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import io
 import json
 import secrets
 from collections.abc import Awaitable, Callable
@@ -35,6 +34,7 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from jobmap._csv import csv_text
 from jobmap.data.answers import ANSWERS, export_labels
 from jobmap.errors import JobmapError
 from jobmap.review.session import ReviewSession
@@ -101,10 +101,8 @@ async def _json_body(request: Request) -> dict[str, Any]:
 
 
 def _csv(df: pd.DataFrame, name: str) -> Response:
-    buf = io.StringIO()
-    df.to_csv(buf, index=False)
     return Response(
-        buf.getvalue(),
+        csv_text(df),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{name}"'},
     )

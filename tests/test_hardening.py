@@ -1,0 +1,123 @@
+"""Bad data and hostile text in what jobmap writes: every case reproduced from the hardening
+probe (issue 12), each failing before its fix."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jobmap._csv import csv_text, neutralise
+from tests.conftest import run_cli
+
+HOSTILE = [
+    "Machine Learning Engineer\rSenior Nurse",  # a bare carriage return
+    '=HYPERLINK("http://evil.example","click")',
+    "+1 Data Scientist",
+    "-Machine Learning Lead",
+    "@SUM(A1:A9)",
+    "Line Cook\nNight shift",
+]
+
+
+@pytest.fixture
+def hostile_csv(tmp_path: Path) -> Path:
+    f = tmp_path / "hostile.csv"
+    frame = pd.DataFrame({"job_id": range(1, len(HOSTILE) + 1), "title": HOSTILE})
+    frame.to_csv(f, index=False, lineterminator="\r\n")  # a well-formed file: CR quoted
+    return f
+
+
+def test_a_bare_carriage_return_never_splits_a_row(hostile_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    result = run_cli(
+        "find",
+        "ml-ai",
+        "--data",
+        hostile_csv,
+        "--method",
+        "keywords",
+        "--all",
+        "--out",
+        out,
+        "--quiet",
+    )
+    assert result.exit_code == 0, result.output
+    back = pd.read_csv(out)
+    assert len(back) == len(HOSTILE)  # six rows in, six rows out
+    assert "Machine Learning Engineer\rSenior Nurse" in set(back["title"])
+
+
+def test_cells_a_spreadsheet_would_run_are_neutralised(hostile_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    run_cli("find", "ml-ai", "--data", hostile_csv, "--method", "keywords", "--all", "--out", out)
+    titles = set(pd.read_csv(out)["title"])
+    assert '\'=HYPERLINK("http://evil.example","click")' in titles
+    assert {"'+1 Data Scientist", "'-Machine Learning Lead", "'@SUM(A1:A9)"} <= titles
+    assert not any(t.startswith(("=", "+", "-", "@")) for t in titles)
+    raw = tmp_path / "raw.csv"
+    run_cli(
+        "find",
+        "ml-ai",
+        "--data",
+        hostile_csv,
+        "--method",
+        "keywords",
+        "--all",
+        "--out",
+        raw,
+        "--raw",
+    )
+    assert set(pd.read_csv(raw)["title"]) == set(HOSTILE)  # --raw: the bytes as they were
+
+
+def test_numbers_are_not_touched() -> None:
+    df = pd.DataFrame({"score": [-0.5, 1.0], "title": ["-x", "y"]})
+    out = pd.read_csv(io.StringIO(csv_text(df)))
+    assert out["score"].tolist() == [-0.5, 1.0] and out["title"].tolist() == ["'-x", "y"]
+    assert neutralise(df)["score"].dtype == df["score"].dtype
+
+
+def test_report_tables_are_safe_too(hostile_csv: Path, tmp_path: Path) -> None:
+    tables = tmp_path / "tables"
+    result = run_cli(
+        "report",
+        "ml-ai",
+        "--data",
+        hostile_csv,
+        "--method",
+        "keywords",
+        "--out",
+        tmp_path / "r.html",
+        "--tables",
+        tables,
+        "--quiet",
+    )
+    assert result.exit_code == 0, result.output
+    top = pd.read_csv(tables / "top_titles.csv")
+    assert len(top) == int(
+        pd.read_csv(tables / "overview.csv").set_index("group").loc["family", "postings"]
+    )
+    assert not top["title"].astype(str).str.startswith(("=", "+", "-", "@")).any()
+
+
+def test_an_unwritable_tables_folder_fails_before_any_work(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_cli(
+        "report",
+        "ml-ai",
+        "--method",
+        "keywords",
+        "--out",
+        tmp_path / "r.html",
+        "--tables",
+        blocker / "sub",
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: --tables") and len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "r.html").exists()
+    os.sync()
