@@ -121,3 +121,46 @@ def test_an_unwritable_tables_folder_fails_before_any_work(tmp_path: Path) -> No
     assert result.stderr.startswith("Error: --tables") and len(result.stderr.splitlines()) == 1
     assert not (tmp_path / "r.html").exists()
     os.sync()
+
+
+def _family_file(tmp_path: Path, body: str) -> Path:
+    f = tmp_path / "fams.toml"
+    f.write_text(f'[families.x]\nanchors = ["machine learning"]\n{body}\n')
+    return f
+
+
+def test_a_catastrophic_family_pattern_stops_with_a_clear_error(tmp_path: Path) -> None:
+    import time
+
+    data = tmp_path / "t.csv"
+    pd.DataFrame({"job_id": [1, 2], "title": ["a" * 40 + "b", "Nurse"]}).to_csv(data, index=False)
+    # the probe's pattern: Python's re never returned on 40 a's; the regex engine now used
+    # answers it at once
+    fams = _family_file(tmp_path, 'keywords = ["re:(a+)+$"]')
+    start = time.perf_counter()
+    result = run_cli("find", "x", "--data", data, "--families", fams, "--method", "keywords")
+    assert result.exit_code == 0 and time.perf_counter() - start < 30
+    # one that is exponential for it too is stopped by the time limit, with a clear error
+    fams = _family_file(tmp_path, 'keywords = ["re:(a|aa)+$"]')
+    start = time.perf_counter()
+    result = run_cli("find", "x", "--data", data, "--families", fams, "--method", "keywords")
+    assert time.perf_counter() - start < 30
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert "took more than" in result.stderr and "simplify the re: pattern" in result.stderr
+
+
+def test_an_invalid_family_pattern_is_one_line_naming_file_family_and_field(
+    tmp_path: Path,
+) -> None:
+    fams = _family_file(tmp_path, 'exclude = ["re:(unclosed"]')
+    result = run_cli("find", "x", "--families", fams, "--method", "keywords")
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert str(fams) in result.stderr and "[families.x]" in result.stderr
+    assert "exclude 're:(unclosed' is not a valid regular expression" in result.stderr
+
+
+def test_family_thresholds_are_range_checked(tmp_path: Path) -> None:
+    fams = _family_file(tmp_path, "[families.x.thresholds]\nkeywords = 7.5")
+    result = run_cli("find", "x", "--families", fams, "--method", "keywords")
+    assert result.exit_code == 1
+    assert "thresholds.keywords = 7.5: give a number between -1 and 1" in result.stderr

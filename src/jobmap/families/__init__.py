@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
+import regex
 
 from jobmap._atomic import atomic_path
 from jobmap.data.answers import Answer
@@ -110,11 +111,27 @@ def _parse(path: Path) -> dict[str, Family]:
         for key in _TEXT_FIELDS:
             if not isinstance(spec.get(key, ""), str):
                 raise ConfigError(f"{where}: {key} must be a string.")
+        for key in ("anchors", "keywords", "exclude", "rejected"):
+            for item in spec.get(key, []):
+                if item.strip().startswith("re:"):
+                    try:
+                        regex.compile(item.strip()[3:])
+                    except regex.error as exc:
+                        raise ConfigError(
+                            f"{where}: {key} {item!r} is not a valid regular expression "
+                            f"({exc}). Fix the pattern, or write the phrase without re:."
+                        ) from None
         thresholds = spec.get("thresholds", {})
         if not isinstance(thresholds, dict) or not all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in thresholds.values()
         ):
             raise ConfigError(f"{where}: thresholds must map method names to numbers.")
+        for method, value in thresholds.items():
+            if not -1.0 <= float(value) <= 1.0:
+                raise ConfigError(
+                    f"{where}: thresholds.{method} = {value}: give a number between -1 and 1 "
+                    "(as --threshold takes)."
+                )
         anchors = tuple(a.strip() for a in spec.get("anchors", []) if a.strip())
         if not anchors:
             raise ConfigError(

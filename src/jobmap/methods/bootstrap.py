@@ -17,6 +17,7 @@ from jobmap.methods.head import TitleHead, distinct_titles, training_set
 from jobmap.methods.hybrid import DESCRIPTION_HALF, description_evidence
 from jobmap.methods.keywords import (
     compile_phrases,
+    compile_rule,
     initialism,
     initialism_pattern,
     is_vetoed,
@@ -187,7 +188,7 @@ class BootstrapMethod(TitleHead):
         pattern = "|".join(
             ([include.pattern] if include is not None else []) + [f"(?-i:{u})" for u in patterns]
         )
-        self.rule_ = re.compile(pattern, re.IGNORECASE) if pattern else None
+        self.rule_ = compile_rule(pattern) if pattern else None
         self.exclude_ = compile_phrases(family.exclude)
         hits, _ = keyword_hits(pd.Series(uniq, dtype=object), self.rule_, self.exclude_)
 

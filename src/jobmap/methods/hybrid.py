@@ -15,7 +15,7 @@ import pandas as pd
 
 from jobmap.families import Family
 from jobmap.methods.base import Method
-from jobmap.methods.keywords import KeywordMethod, is_vetoed
+from jobmap.methods.keywords import KeywordMethod, Rule, is_vetoed, rule_findall
 
 #: Mentions in a description that count as much as a keyword in the title (score 0.5).
 DESCRIPTION_HALF = 5
@@ -25,7 +25,7 @@ _URL = re.compile(
 
 
 def description_evidence(
-    postings: pd.DataFrame, rule: re.Pattern[str] | None, vetoed: np.ndarray
+    postings: pd.DataFrame, rule: Rule | None, vetoed: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """How often the rule occurs in each posting's description (links and emails removed; none
     without a description column), and the score that gives: ``n / (n + DESCRIPTION_HALF)``,
@@ -35,7 +35,7 @@ def description_evidence(
     else:
         texts = postings["description"].fillna("").astype(str).tolist()
         mentions = np.asarray(
-            [len(rule.findall(_URL.sub(" ", t))) for t in texts], dtype=np.float64
+            [len(rule_findall(rule, _URL.sub(" ", t))) for t in texts], dtype=np.float64
         )
     return mentions, np.where(vetoed, 0.0, mentions / (mentions + DESCRIPTION_HALF))
 

@@ -5,6 +5,10 @@ trailing ``*`` matches any word ending: ``data scien*``; a space also matches hy
 ``/``, ``_`` or nothing, as in "Machine–Learning", "Data_Science" or "DataScientist";
 ``re:`` starts a raw regular expression). A posting matches when a keyword matches and no
 ``exclude`` phrase does. With no keywords, the family's anchor phrases are the rule.
+
+Rules run on the ``regex`` package (the syntax of Python's ``re``) with a time limit on every
+match: a pattern from a families file such as ``re:(a+)+$`` can take exponential time on some
+titles, and a run must stop with a clear error instead of hanging (:data:`MATCH_SECONDS`).
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from typing import Any, Self
 
 import numpy as np
 import pandas as pd
+import regex
 
+from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods.base import Method
 
@@ -38,7 +44,43 @@ def phrase_pattern(phrase: str) -> str:
     return rf"(?<![a-z0-9]){_body(phrase)}(?![a-z0-9])"
 
 
-def compile_phrases(phrases: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
+#: A compiled rule (a ``regex`` pattern).
+Rule = Any
+#: The longest one match of a rule may take, in seconds.
+MATCH_SECONDS = 2.0
+
+
+def compile_rule(pattern: str) -> Rule:
+    """A case-insensitive rule from a regular expression (``regex``, with time limits)."""
+    return regex.compile(pattern, regex.IGNORECASE)
+
+
+def _too_slow(rule: Rule, text: str) -> ConfigError:
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    return ConfigError(
+        f"a family pattern took more than {MATCH_SECONDS:g} s on the text {shown!r} and was "
+        f"stopped ({str(rule.pattern)[:80]!r}...): simplify the re: pattern (nested repeats "
+        "such as (a+)+ can take forever)."
+    )
+
+
+def rule_search(rule: Rule, text: str) -> Any:
+    """``rule.search(text)``, stopped with a clear error after :data:`MATCH_SECONDS`."""
+    try:
+        return rule.search(text, timeout=MATCH_SECONDS)
+    except TimeoutError:
+        raise _too_slow(rule, text) from None
+
+
+def rule_findall(rule: Rule, text: str) -> list[Any]:
+    """``rule.findall(text)``, stopped with a clear error after :data:`MATCH_SECONDS`."""
+    try:
+        return list(rule.findall(text, timeout=MATCH_SECONDS))
+    except TimeoutError:
+        raise _too_slow(rule, text) from None
+
+
+def compile_phrases(phrases: tuple[str, ...] | list[str]) -> Rule | None:
     """One case-insensitive pattern for a list of phrases (None for an empty list).
 
     The word boundaries are written once around all plain phrases, not around each: the same
@@ -49,7 +91,7 @@ def compile_phrases(phrases: tuple[str, ...] | list[str]) -> re.Pattern[str] | N
     plain = [_body(p.strip()) for p in phrases if not p.strip().startswith("re:")]
     raw = [phrase_pattern(p) for p in phrases if p.strip().startswith("re:")]
     parts = [rf"(?<![a-z0-9])(?:{'|'.join(plain)})(?![a-z0-9])"] if plain else []
-    return re.compile("|".join(parts + raw), re.IGNORECASE)
+    return compile_rule("|".join(parts + raw))
 
 
 def initialism(phrase: str) -> str | None:
@@ -81,17 +123,17 @@ def is_vetoed(evidence: list[str] | pd.Series) -> np.ndarray:
 
 
 def keyword_hits(
-    texts: pd.Series, include: re.Pattern[str] | None, exclude: re.Pattern[str] | None
+    texts: pd.Series, include: Rule | None, exclude: Rule | None
 ) -> tuple[np.ndarray, list[str]]:
     """(matches, evidence) for each text: the first keyword found, or why it was vetoed."""
     hits = np.zeros(len(texts), dtype=bool)
     evidence: list[str] = []
     for i, text in enumerate(texts.fillna("").astype(str).tolist()):
-        found = include.search(text) if include is not None else None
+        found = rule_search(include, text) if include is not None else None
         if found is None:
             evidence.append("")
             continue
-        veto = exclude.search(text) if exclude is not None else None
+        veto = rule_search(exclude, text) if exclude is not None else None
         if veto is not None:
             evidence.append(f"{found.group(0)!r}{VETOED}{veto.group(0)!r}")
             continue
