@@ -164,3 +164,66 @@ def test_family_thresholds_are_range_checked(tmp_path: Path) -> None:
     result = run_cli("find", "x", "--families", fams, "--method", "keywords")
     assert result.exit_code == 1
     assert "thresholds.keywords = 7.5: give a number between -1 and 1" in result.stderr
+
+
+def test_a_header_only_file_without_ids_is_one_clear_line(tmp_path: Path) -> None:
+    f = tmp_path / "h.csv"
+    f.write_text("title,description\n")
+    result = run_cli("find", "ml-ai", "--data", f)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {f}: the file has a header but no postings.\n"
+
+
+@pytest.mark.parametrize("method", ["anchors", "head", "cluster", "bootstrap"])
+def test_an_unwritable_cache_degrades_for_every_method(
+    tmp_path: Path, fake_model: object, method: str
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache should be")
+    extra = ["--k", "3"] if method == "cluster" else []
+    result = run_cli(
+        "find",
+        "ml-ai",
+        "--method",
+        method,
+        "--model",
+        "fake",
+        "--cache-dir",
+        blocker / "cache",
+        "--quiet",
+        *extra,
+    )
+    assert result.exit_code == 0, result.output
+    assert "cannot write the embedding cache" in result.stderr
+    assert "Continuing without the cache" in result.stderr
+
+
+def test_a_full_disk_while_embedding_warns_and_finishes(
+    tmp_path: Path, fake_model: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import numpy as np
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "save", full)
+    result = run_cli("find", "ml-ai", "--method", "anchors", "--model", "fake", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "the disk is full" in result.stderr
+    leftovers = list(Path(os.environ["JOBMAP_CACHE"]).rglob("*.tmp"))
+    assert leftovers == []  # no half-written file stays behind
+
+
+def test_a_damaged_cached_dataset_is_rebuilt(tmp_path: Path) -> None:
+    first = run_cli("find", "ml-ai", "--method", "keywords", "--quiet")
+    assert first.exit_code == 0
+    cached = next(Path(os.environ["JOBMAP_CACHE"], "datasets").glob("*/postings.parquet"))
+    cached.write_bytes(b"not parquet at all")
+    again = run_cli("find", "ml-ai", "--method", "keywords")
+    assert again.exit_code == 0, again.output
+    assert "is damaged" in again.stderr and "replacing it" in again.stderr
+    assert "6 of 665 postings match" in again.stdout
+    third = run_cli("find", "ml-ai", "--method", "keywords", "--quiet")
+    assert third.exit_code == 0 and "damaged" not in third.stderr  # repaired for good

@@ -241,8 +241,21 @@ def load(
     key = _dataset_key(source, hashes, mapping, encoding)
 
     folder = None if refresh else store.get(key)
+    damaged = False
     if folder is not None:
-        return Dataset(manifest=store.read_manifest(folder), folder=folder, from_cache=True)
+        try:
+            cached = Dataset(manifest=store.read_manifest(folder), folder=folder, from_cache=True)
+            cached.postings  # noqa: B018 - read now: a damaged entry is found here, not later
+            return cached
+        except Exception as exc:  # a damaged cache entry of any kind: rebuild it from the source
+            damaged = True
+            warnings.warn(
+                f"the cached copy of {src_path} in {folder} is damaged "
+                f"({type(exc).__name__}: {str(exc).splitlines()[0][:120]}); reading the source "
+                "again and replacing it.",
+                DataWarning,
+                stacklevel=2,
+            )
 
     log = ReadLog()
     tables, applied = _read_tables(source, mapping, encoding, progress, log)
@@ -268,7 +281,7 @@ def load(
         "notes": notes,
     }
     try:
-        folder = store.put(key, tables, manifest)
+        folder = store.put(key, tables, manifest, replace=damaged or refresh)
     except ConfigError as exc:
         warnings.warn(f"{exc} Continuing without the cache.", DataWarning, stacklevel=2)
         return Dataset(manifest=manifest, folder=None, from_cache=False, _tables=tables)

@@ -314,6 +314,8 @@ def stable_ids(df: pd.DataFrame) -> pd.Series:
 
     Identical rows get distinct ids by the order in which they occur (first, second, ...).
     """
+    if df.empty:  # a header-only file: no ids to derive (the caller says there are no postings)
+        return pd.Series([], index=df.index, dtype="Int64")
     parts = [c for c in ("title", "company_name", "location", "description") if c in df.columns]
     content = df[parts].astype("string").fillna("").agg("\x1f".join, axis=1)
     occurrence = content.groupby(content).cumcount()

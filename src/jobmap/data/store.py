@@ -48,8 +48,15 @@ class Store:
             return folder
         return None
 
-    def put(self, key: str, tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> Path:
-        """Write every table and the manifest, atomically. Returns the dataset's folder."""
+    def put(
+        self,
+        key: str,
+        tables: dict[str, pd.DataFrame],
+        manifest: dict[str, Any],
+        replace: bool = False,
+    ) -> Path:
+        """Write every table and the manifest, atomically. Returns the dataset's folder.
+        ``replace``: the entry there is damaged; put this one in its place."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self.clean_stale()
@@ -65,7 +72,7 @@ class Store:
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
             target = self.folder(key)
             if target.exists():  # another process finished first, or a stale folder
-                if (target / MANIFEST).is_file():
+                if (target / MANIFEST).is_file() and not replace:
                     shutil.rmtree(tmp, ignore_errors=True)
                     return target
                 shutil.rmtree(target, ignore_errors=True)

@@ -8,16 +8,19 @@ killed at any moment leaves every finished shard usable and nothing corrupt.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
 import uuid
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from jobmap._atomic import atomic_path
+from jobmap.errors import DataWarning
 
 KEY_BYTES = 16
 
@@ -47,6 +50,8 @@ class VectorCache:
         self.folder = cache_dir / "embeddings" / _safe(model_id)
         self._index: dict[bytes, tuple[int, int]] | None = None
         self._shards: list[np.ndarray] = []
+        #: False once a write failed: the rest of the run keeps its vectors in memory.
+        self.writable = True
 
     def _load_index(self) -> dict[bytes, tuple[int, int]]:
         if self._index is not None:
@@ -100,12 +105,26 @@ class VectorCache:
         if len(keys) == 0:
             return
         index = self._load_index()  # before writing, so the new shard is not read back twice
-        self.folder.mkdir(parents=True, exist_ok=True)
         name = uuid.uuid4().hex
         vec_arr = np.ascontiguousarray(vecs, dtype=np.float32)
         key_arr = np.frombuffer(b"".join(keys), dtype=f"V{KEY_BYTES}")
-        _save_npy_atomic(self.folder / f"{name}.vecs.npy", vec_arr)
-        _save_npy_atomic(self.folder / f"{name}.keys.npy", key_arr)  # last: commits the shard
+        if self.writable:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                _save_npy_atomic(self.folder / f"{name}.vecs.npy", vec_arr)
+                _save_npy_atomic(self.folder / f"{name}.keys.npy", key_arr)  # last: commits it
+            except OSError as exc:
+                # a read-only, missing or full cache only costs time: keep the vectors in
+                # memory for this run, and say so once
+                self.writable = False
+                why = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or exc
+                warnings.warn(
+                    f"cannot write the embedding cache {self.folder} ({why}); this run goes on "
+                    "without it and will embed these texts again next time. Pass --cache-dir "
+                    "DIR or set JOBMAP_CACHE to a folder you can write.",
+                    DataWarning,
+                    stacklevel=3,
+                )
         s = len(self._shards)
         self._shards.append(vec_arr)
         for row, k in enumerate(keys):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import numpy as np
 
 from jobmap.config import resolve_cache_dir
 from jobmap.embeddings._weights import bundled_minilm_path, quiet_transformers, weights_fingerprint
-from jobmap.errors import ConfigError
+from jobmap.errors import ConfigError, DataWarning
 
 PCA_DIMS = 256
 
@@ -54,25 +55,47 @@ class FastBackend:
                 "--model fast needs model2vec: pip install 'model2vec[distill]'."
             ) from None
         if not (self.folder / "model.safetensors").is_file():
-            self._distill()
+            distilled = self._distill()
+            if distilled is not None:  # the cache could not keep it: use it from memory
+                self._model = distilled
+                return self._model
         self._model = StaticModel.from_pretrained(str(self.folder))
         return self._model
 
-    def _distill(self) -> None:
+    def _distill(self) -> Any:
+        """Distil into the cache; returns the model itself when the cache cannot be written."""
         from model2vec.distill import distill
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         with quiet_transformers():
             model = distill(model_name=str(self.source), pca_dims=PCA_DIMS)
-        self.folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".distill-", dir=self.folder.parent))
+        try:
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=".distill-", dir=self.folder.parent))
+        except OSError as exc:
+            warnings.warn(
+                f"cannot write the model cache {self.folder.parent} ({exc.strerror or exc}); "
+                "the distilled model is used from memory and distilled again next time.",
+                DataWarning,
+                stacklevel=3,
+            )
+            return model
         try:
             model.save_pretrained(str(tmp))
             if self.folder.exists():
                 shutil.rmtree(self.folder)
             os.replace(tmp, self.folder)
+        except OSError as exc:
+            warnings.warn(
+                f"cannot write the model cache {self.folder} ({exc.strerror or exc}); the "
+                "distilled model is used from memory and distilled again next time.",
+                DataWarning,
+                stacklevel=3,
+            )
+            return model
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+        return None
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         vecs = np.asarray(self.load().encode(list(texts)), dtype=np.float32)
