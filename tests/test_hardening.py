@@ -4,7 +4,10 @@ probe (issue 12), each failing before its fix."""
 from __future__ import annotations
 
 import io
+import json
 import os
+import random
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -227,3 +230,89 @@ def test_a_damaged_cached_dataset_is_rebuilt(tmp_path: Path) -> None:
     assert "6 of 665 postings match" in again.stdout
     third = run_cli("find", "ml-ai", "--method", "keywords", "--quiet")
     assert third.exit_code == 0 and "damaged" not in third.stderr  # repaired for good
+
+
+def test_rows_swallowed_by_an_open_quote_are_counted(tmp_path: Path) -> None:
+    f = tmp_path / "s.csv"
+    f.write_text('job_id,title,description\n1,"Data Scientist,ok\n2,Nurse,"unterminated\n')
+    out = tmp_path / "o.csv"
+    result = run_cli("find", "ml-ai", "--data", f, "--all", "--out", out, "--quiet")
+    assert result.exit_code == 0
+    assert "1 row(s) hold what looks like 1 further row(s)" in result.stderr
+    assert "data row 1" in result.stderr and str(f) in result.stderr
+    # the four-row variant: a Machine Learning Engineer row disappeared without a word before
+    g = tmp_path / "s4.csv"
+    g.write_text(
+        'job_id,title,description\n1,Data Scientist,"unterminated\n'
+        '2,Machine Learning Engineer,builds models\n3,Nurse,"cares\n4,Cook,food\n'
+    )
+    result = run_cli("find", "ml-ai", "--data", g, "--all", "--out", out, "--quiet")
+    assert result.exit_code == 0
+    assert len(pd.read_csv(out)) == 2 and "like 2 further row(s)" in result.stderr
+
+
+def test_warnings_are_repeated_on_warm_runs_and_kept_in_the_manifest(tmp_path: Path) -> None:
+    f = tmp_path / "bad.csv"
+    f.write_text("job_id,title\n1,Data Scientist\n2,Nurse,extra,fields\n3,Cook\n")
+    out = tmp_path / "o.csv"
+    for _ in range(2):  # cold, then from the cache
+        result = run_cli("find", "ml-ai", "--data", f, "--all", "--out", out, "--quiet")
+        assert result.exit_code == 0
+        assert "skipped 1 postings with the wrong number of fields" in result.stderr
+    manifest = json.loads(out.with_name("o.manifest.json").read_text())
+    assert any("skipped 1 postings" in w for w in manifest["data"]["warnings"])
+
+
+def _malformed(rng: random.Random, n: int) -> str:
+    """A CSV of ``n`` records (job_id,title,description) with one kind of damage or another."""
+    rows = []
+    for i in range(1, n + 1):
+        title = rng.choice(["Data Scientist", "Nurse", "ML Engineer", "Cook", "=cmd", "Ünïcode"])
+        desc = rng.choice(["", "plain", "with, comma", 'with "quote"', "x" * rng.randint(0, 3000)])
+        rows.append([str(i), title, desc])
+    damage = rng.choice(["quote", "fields", "bytes", "cr", "empty", "blank-title", "none"])
+    lines = []
+    for r in rows:
+        cells = ['"' + c.replace('"', '""') + '"' if ("," in c or '"' in c) else c for c in r]
+        lines.append(",".join(cells))
+    k = rng.randrange(len(lines))
+    if damage == "quote":
+        lines[k] = lines[k].replace(",", ',"', 1)  # a quote that never closes
+    elif damage == "fields":
+        lines[k] += ",extra,fields"
+    elif damage == "bytes":
+        lines[k] = lines[k] + "\udcff"
+    elif damage == "cr":
+        lines[k] = lines[k].replace(",", ",\r", 1)
+    elif damage == "empty":
+        lines[k] = ""
+    elif damage == "blank-title":
+        lines[k] = f"{k + 1},,x"
+    return "job_id,title,description\n" + "\n".join(lines) + "\n"
+
+
+_COUNTS = re.compile(r"skipped (\d+)|like (\d+) further row")
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_fuzz_malformed_csvs_never_crash_or_lose_rows_silently(seed: int, tmp_path: Path) -> None:
+    rng = random.Random(seed)
+    n = rng.randint(1, 30)
+    f = tmp_path / "fuzz.csv"
+    f.write_bytes(_malformed(rng, n).encode("utf-8", "surrogateescape"))
+    out = tmp_path / "o.csv"
+    result = run_cli(
+        "find", "ml-ai", "--data", f, "--all", "--out", out, "--method", "keywords", "--quiet"
+    )
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output and "bug in jobmap" not in result.output
+    if result.exit_code == 1:
+        assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
+        return
+    read = len(pd.read_csv(out))
+    reported = sum(int(a or b) for a, b in _COUNTS.findall(result.stderr))
+    # counted independently: the records are the non-blank lines after the header (a bare CR
+    # ends a line, as CSV readers take it; blank lines are no records)
+    text = f.read_bytes().decode("utf-8", "surrogateescape")
+    records = sum(1 for line in re.split(r"\r\n|\r|\n", text)[1:] if line.strip())
+    assert read + reported == records, (read, reported, records, result.stderr)

@@ -215,6 +215,7 @@ def run_find(
             "kind": ds.kind,
             "key": ds.key,
             "files": ds.manifest.get("files", {}),
+            "warnings": ds.warnings,
         },
         "counts": {"postings": len(table), "matches": n_match, "answered": int(decided.sum())},
         "answers": {

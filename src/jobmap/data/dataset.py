@@ -72,7 +72,12 @@ class Dataset:
         """What was missing, skipped or repaired, in words."""
         return [n["text"] for n in self.note_records()]
 
-    def note_records(self, *kinds: str) -> list[dict[str, str]]:
+    @property
+    def warnings(self) -> list[str]:
+        """What reading skipped, merged or repaired: said again on every run."""
+        return [n["text"] for n in self.note_records() if n.get("warn")]
+
+    def note_records(self, *kinds: str) -> list[dict[str, Any]]:
         """The notes as records ``{"kind", "text"}``, of the given kinds (default: all).
 
         Kinds: ``missing_table`` (a table the source does not have), ``coverage`` (a side table
@@ -132,8 +137,10 @@ def _dataset_key(
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def _note(kind: str, text: str) -> dict[str, str]:
-    return {"kind": kind, "text": text}
+def _note(kind: str, text: str, warn: bool = False) -> dict[str, Any]:
+    """A dataset note; ``warn``: rows were skipped, merged or repaired, so every run that uses
+    the dataset says it again (a warm run too), and its manifest records it."""
+    return {"kind": kind, "text": text, "warn": warn}
 
 
 def _coverage_notes(tables: dict[str, pd.DataFrame]) -> list[dict[str, str]]:
@@ -246,6 +253,8 @@ def load(
         try:
             cached = Dataset(manifest=store.read_manifest(folder), folder=folder, from_cache=True)
             cached.postings  # noqa: B018 - read now: a damaged entry is found here, not later
+            for note in cached.warnings:  # said on every run, not only the first
+                warnings.warn(note, DataWarning, stacklevel=2)
             return cached
         except Exception as exc:  # a damaged cache entry of any kind: rebuild it from the source
             damaged = True
@@ -260,7 +269,8 @@ def load(
     log = ReadLog()
     tables, applied = _read_tables(source, mapping, encoding, progress, log)
     notes = [_note("missing_table", f"{name}: table not in the source") for name in source.missing]
-    notes += [_note("read", n) for n in log.notes] + _coverage_notes(tables)
+    notes += [_note("read", n, warn=n in log.warnings) for n in log.notes]
+    notes += _coverage_notes(tables)
     for note in log.warnings:
         warnings.warn(note, DataWarning, stacklevel=2)
     manifest: dict[str, Any] = {

@@ -207,7 +207,43 @@ def read_raw_csv(
         return pd.DataFrame()
     df = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
     df.columns = [str(c).strip() for c in df.columns]
+    merged, inside = swallowed_rows(df, sep)
+    if len(merged):
+        shown = ", ".join(str(i + 1) for i in merged[:5]) + (" ..." if len(merged) > 5 else "")
+        log.add(
+            f"{sf.label}: {len(merged)} row(s) hold what looks like {inside} further row(s) (a "
+            f"line break in a title, or a line inside a field that starts like a new row; data "
+            f"row {shown}): a quote left open probably merged them. They were kept as read; "
+            'close the stray " to get the merged rows back.'
+        )
     return df
+
+
+_TITLE_NAMES = ("title", "job_title", "job title", "position", "jobtitle")
+
+
+def swallowed_rows(df: pd.DataFrame, sep: str = ",") -> tuple[list[int], int]:
+    """Rows that hold other rows, the sign of a quote left open, and about how many rows they
+    hold. A title never holds a line break; and where the first column is a numeric id, a line
+    inside any field that starts with digits and the separator is where a row should have
+    started."""
+    if df.empty:
+        return [], 0
+    held = np.zeros(len(df), dtype=np.int64)
+    for column in df.columns:
+        if str(column).strip().lower() in _TITLE_NAMES:
+            text = df[column].astype("string").fillna("")
+            held = np.maximum(held, text.str.count(r"\r\n|\r|\n").to_numpy(np.int64))
+    first = df[df.columns[0]].astype("string").dropna()
+    if len(first) and first.str.fullmatch(r"\s*\d+\s*").all():
+        row_start = r"(?:\r\n|\r|\n)\s*\d+" + re.escape(sep)
+        starts = np.zeros(len(df), dtype=np.int64)
+        for column in df.columns[1:]:
+            text = df[column].astype("string").fillna("")
+            starts += text.str.count(row_start).to_numpy(np.int64)
+        held = np.maximum(held, starts)
+    rows = np.flatnonzero(held > 0)
+    return rows.tolist(), int(held[rows].sum())
 
 
 def read_raw_parquet(sf: SourceFile) -> pd.DataFrame:
