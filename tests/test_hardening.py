@@ -13,7 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import jobmap
 from jobmap._csv import csv_text, neutralise
+from jobmap.errors import ConfigError
 from tests.conftest import run_cli
 
 HOSTILE = [
@@ -316,3 +318,139 @@ def test_fuzz_malformed_csvs_never_crash_or_lose_rows_silently(seed: int, tmp_pa
     text = f.read_bytes().decode("utf-8", "surrogateescape")
     records = sum(1 for line in re.split(r"\r\n|\r|\n", text)[1:] if line.strip())
     assert read + reported == records, (read, reported, records, result.stderr)
+
+
+def test_an_output_beside_another_run_s_manifest_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    assert run_cli("find", "ml-ai", "--method", "keywords", "--out", out).exit_code == 0
+    manifest = json.loads(out.with_name("o.manifest.json").read_text())
+    assert manifest["run_id"] and manifest["output"]["sha256"]
+    back = jobmap.read_output(out)
+    assert back.attrs["manifest"]["run_id"] == manifest["run_id"]
+    # a run killed between its two renames: its rows beside the previous run's manifest
+    other = tmp_path / "other.csv"
+    run_cli("find", "ml-ai", "--method", "keywords", "--all", "--out", other)
+    out.write_bytes(other.read_bytes())
+    with pytest.raises(ConfigError, match="are not from the same run"):
+        jobmap.read_output(out)
+
+
+def test_a_parquet_output_carries_its_manifest(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "o.parquet"
+    assert run_cli("find", "ml-ai", "--method", "keywords", "--out", out).exit_code == 0
+    meta = pq.read_schema(out).metadata
+    inside = json.loads(meta[b"jobmap_manifest"])
+    beside = json.loads(out.with_name("o.manifest.json").read_text())
+    assert inside["run_id"] == beside["run_id"]
+
+
+def test_temporary_files_of_killed_writes_are_removed_by_the_next_run(tmp_path: Path) -> None:
+    import time
+
+    out = tmp_path / "o.csv"
+    old = [tmp_path / ".o.csv.dead1.tmp", tmp_path / ".o.manifest.json.dead2.tmp"]
+    young = tmp_path / ".o.csv.alive.tmp"  # a run still writing: left alone
+    for f in [*old, young]:
+        f.write_text("half")
+    for f in old:
+        os.utime(f, (time.time() - 3600, time.time() - 3600))
+    assert run_cli("find", "ml-ai", "--method", "keywords", "--out", out).exit_code == 0
+    assert not any(f.exists() for f in old) and young.exists()
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_a_file_named_csv_with_another_separator_is_read_and_said(tmp_path: Path, sep: str) -> None:
+    f = tmp_path / "p.csv"
+    f.write_text(f"job_id{sep}title\n1{sep}Data Scientist\n2{sep}Nurse\n")
+    out = tmp_path / "o.csv"
+    result = run_cli("find", "ml-ai", "--data", f, "--all", "--out", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "read with" in result.stderr and (
+        "semicolons" in result.stderr or "tabs" in result.stderr
+    )
+    assert set(pd.read_csv(out)["title"]) == {"Data Scientist", "Nurse"}
+
+
+def test_two_runs_on_one_cache_embed_each_text_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = f"""
+import sys, time
+sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
+from tests.fakes import HashBackend
+from jobmap.embeddings import EmbeddingEngine, register_backend
+class Slow(HashBackend):
+    def encode(self, texts, batch_size=64):
+        time.sleep(0.02 * len(texts) / 64)
+        return super().encode(texts, batch_size)
+backend = Slow()
+register_backend("slow", lambda **_: backend)
+engine = EmbeddingEngine("slow", cache_dir={str(tmp_path / "cache")!r}, progress=False)
+engine.embed([f"title {{i}}" for i in range(6000)])
+print(len(backend.calls))
+"""
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    counts = [int(p.communicate(timeout=120)[0].strip()) for p in procs]
+    assert sum(counts) == 6000, counts  # each text embedded once between the two
+    from jobmap.embeddings.cache import VectorCache
+
+    assert len(VectorCache(tmp_path / "cache", "fake:fake")) == 6000
+
+
+def test_inspect_a_file_with_very_many_columns(tmp_path: Path) -> None:
+    f = tmp_path / "wide.csv"
+    cols = ["job_id", "title", *(f"c{i}" for i in range(5000))]
+    f.write_text(
+        ",".join(cols)
+        + "\n"
+        + ",".join(["1", "Data Scientist", *("7" for _ in range(5000))])
+        + "\n"
+    )
+    result = run_cli("inspect", "--data", f)
+    assert result.exit_code == 0, result.output
+    assert "and 4,802 more columns" in result.stdout
+    info = jobmap.inspect(f)
+    assert len(info["columns"]) == 5002 and info["columns"]["type"].iloc[-1] == "int64"
+
+
+def test_a_full_disk_while_writing_the_output_is_one_line_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import jobmap._csv
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(jobmap._csv, "write_csv", full)
+    monkeypatch.setattr("jobmap.finder.write_csv", full)
+    out = tmp_path / "o.csv"
+    result = run_cli("find", "ml-ai", "--method", "keywords", "--out", out)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot write {out} (the disk is full)")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no file, no temporary
+
+
+def test_a_description_with_numbers_on_new_lines_is_not_taken_for_merged_rows(
+    tmp_path: Path,
+) -> None:
+    f = tmp_path / "p.csv"
+    frame = pd.DataFrame(
+        {
+            "job_id": [3757940104, 3757940105],
+            "title": ["Data Scientist", "Nurse"],
+            "description": ["We are\n2,000 people\n401,k plan", "Shifts:\n12,hours"],
+        }
+    )
+    frame.to_csv(f, index=False)
+    result = run_cli("find", "ml-ai", "--data", f, "--quiet")
+    assert result.exit_code == 0 and "further row" not in result.stderr
+    # the bundled real sample has such descriptions too
+    assert "further row" not in run_cli("find", "ml-ai", "--quiet").stderr

@@ -11,7 +11,7 @@ from jobmap.data import Dataset, load
 from jobmap.data.inspect import inspect
 from jobmap.data.sample import sample
 from jobmap.embeddings import embed
-from jobmap.finder import FindRun, clusters, find, run_find, topics
+from jobmap.finder import FindRun, clusters, find, read_output, run_find, topics
 from jobmap.report import report
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "find",
     "inspect",
     "load",
+    "read_output",
     "report",
     "run_find",
     "sample",

@@ -26,6 +26,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 DEBUG_ENV = "JOBMAP_DEBUG"
+#: Columns listed per table by ``inspect`` (a file may have 100,000).
+MAX_COLUMNS_SHOWN = 200
 #: Postings columns worth a glance in ``inspect``'s sample rows (the table has ~30).
 SAMPLE_COLUMNS = ("job_id", "title", "company_name", "location", "annual_salary", "listed_time")
 
@@ -185,14 +187,14 @@ def inspect(
     for name in ds.table_names:
         part = columns_df[columns_df["table"] == name]
         t = Table(title=f"{name}: {ds.rows(name):,} rows", title_justify="left")
-        name_w = max([6, *(len(str(c)) for c in part["column"])])
+        name_w = max([6, *(len(str(c)) for c in part["column"].head(MAX_COLUMNS_SHOWN))])
         type_w = max([4, *(len(str(c)) for c in part["type"])])
         example_w = max(12, out.width - name_w - type_w - 6 - 13)
         t.add_column("column", no_wrap=True, min_width=name_w)
         t.add_column("type", no_wrap=True, min_width=type_w)
         t.add_column("null %", justify="right", no_wrap=True, min_width=6)
         t.add_column("example", overflow="ellipsis", no_wrap=True, max_width=example_w)
-        for r in part.to_dict("records"):
+        for r in part.head(MAX_COLUMNS_SHOWN).to_dict("records"):
             t.add_row(
                 _fmt(r["column"]),
                 str(r["type"]),
@@ -200,6 +202,11 @@ def inspect(
                 _fmt(r["example"], 200),
             )
         out.print(t)
+        if len(part) > MAX_COLUMNS_SHOWN:
+            out.print(
+                f"... and {len(part) - MAX_COLUMNS_SHOWN:,} more columns "
+                "(jobmap.inspect(...)['columns'] in Python lists them all)."
+            )
         rows = info[f"sample:{name}"]
         if len(rows):
             preferred = [c for c in SAMPLE_COLUMNS if c in rows.columns]

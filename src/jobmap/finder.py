@@ -7,11 +7,16 @@ score; and a run manifest (model, method, parameters, anchors, data hash, jobmap
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,12 +92,69 @@ def check_folder(folder: str | os.PathLike[str] | None, option: str) -> Path | N
     return p
 
 
-def _write_atomic(df: pd.DataFrame, path: Path, raw: bool = False) -> None:
+#: How old a temporary file of a killed write must be before a later run removes it (a younger
+#: one may belong to a run still writing).
+STALE_SECONDS = 60.0
+
+
+def remove_stale_temporaries(target: Path) -> int:
+    """Remove what killed writes of ``target`` (and of its manifest) left behind: the hidden
+    ``.NAME.<id>.tmp`` files of :func:`jobmap._atomic.atomic_path`. Returns how many."""
+    removed = 0
+    now = time.time()
+    for name in (target.name, manifest_path(target).name):
+        for tmp in target.parent.glob(f".{name}.*.tmp"):
+            try:
+                if now - tmp.stat().st_mtime >= STALE_SECONDS:
+                    tmp.unlink()
+                    removed += 1
+            except OSError:
+                continue
+    return removed
+
+
+def _write_atomic(
+    df: pd.DataFrame, path: Path, raw: bool = False, manifest: dict[str, Any] | None = None
+) -> str:
+    """Write the rows (a parquet file also carries the manifest in its metadata); returns the
+    file's SHA-256, which the manifest records."""
     with atomic_path(path) as tmp:
         if path.suffix.lower() == ".parquet":
-            df.to_parquet(tmp, index=False)
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            meta = dict(table.schema.metadata or {})
+            if manifest is not None:
+                meta[b"jobmap_manifest"] = json.dumps(manifest, default=str).encode()
+            pq.write_table(table.replace_schema_metadata(meta), tmp)
         else:
             write_csv(df, tmp, raw=raw)
+        digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
+    return digest
+
+
+def read_output(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a ``find --out`` file back with its manifest in ``df.attrs["manifest"]``, checking
+    that the two belong together (a run killed between writing them leaves a pair that does
+    not: that is an error, never a silent mix).
+
+    >>> df = read_output("m.csv")  # doctest: +SKIP
+    """
+    p = Path(path)
+    mpath = manifest_path(p)
+    if not mpath.is_file():
+        raise ConfigError(f"{mpath}: no manifest beside {p}; run find again.")
+    manifest = json.loads(mpath.read_text())
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()
+    if manifest.get("output", {}).get("sha256") != digest:
+        raise ConfigError(
+            f"{p} and {mpath} are not from the same run (a run was stopped between writing "
+            "them); run find again."
+        )
+    df = pd.read_parquet(p) if p.suffix.lower() == ".parquet" else pd.read_csv(p)
+    df.attrs["manifest"] = manifest
+    return df
 
 
 @dataclass
@@ -200,6 +262,7 @@ def run_find(
     n_match = int(table["match"].sum())
     manifest: dict[str, Any] = {
         "jobmap_version": __version__,
+        "run_id": uuid.uuid4().hex,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(sys.argv) if sys.argv and "jobmap" in sys.argv[0] else None,
         "settings": settings.manifest(),
@@ -239,9 +302,29 @@ def run_find(
         settings=settings,
     )
     if out_path is not None:
-        _write_atomic(run.output(all), out_path, raw)
-        manifest_path(out_path).write_text(json.dumps(manifest, indent=2, default=str))
+        remove_stale_temporaries(out_path)
+        # the rows first, then the manifest with their hash and the run id: a run killed between
+        # the two leaves a pair that read_output refuses, never one that looks whole
+        with output_errors(out_path):
+            digest = _write_atomic(run.output(all), out_path, raw, manifest)
+            manifest["output"]["sha256"] = digest
+            with atomic_path(manifest_path(out_path)) as tmp:
+                tmp.write_text(json.dumps(manifest, indent=2, default=str))
     return run
+
+
+@contextmanager
+def output_errors(path: Path) -> Iterator[None]:
+    """A failed write of an output (a full disk, a folder gone) is one clear error naming the
+    path; the temporary file is already removed, so nothing half-written is left."""
+    try:
+        yield
+    except OSError as exc:
+        why = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+        raise ConfigError(
+            f"cannot write {path} ({why}); nothing half-written was left. Free some space or "
+            "choose another --out, and run again."
+        ) from None
 
 
 def find(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pandas as pd
 
 from jobmap.data.dataset import Dataset, load
@@ -11,12 +12,20 @@ from jobmap.data.dataset import Dataset, load
 EXAMPLE_WIDTH = 60
 
 
-def _example(series: pd.Series) -> str:
-    values = series.dropna()
-    if values.empty:
-        return ""
-    text = " ".join(str(values.iloc[0]).split())
+def _shorten(value: object) -> str:
+    text = " ".join(str(value).split())
     return text if len(text) <= EXAMPLE_WIDTH else text[: EXAMPLE_WIDTH - 1] + "…"
+
+
+def _examples(df: pd.DataFrame) -> list[str]:
+    """The first non-missing value of each column, shortened (one pass over the table)."""
+    if df.empty:
+        return ["" for _ in df.columns]
+    arr = df.to_numpy(dtype=object)
+    present = ~pd.isna(arr)
+    first = present.argmax(axis=0)
+    cols = np.arange(arr.shape[1])
+    return [_shorten(arr[r, c]) if present[r, c] else "" for r, c in zip(first, cols, strict=True)]
 
 
 def summarize(ds: Dataset, n_samples: int = 3, seed: int = 0) -> dict[str, pd.DataFrame]:
@@ -35,15 +44,16 @@ def summarize(ds: Dataset, n_samples: int = 3, seed: int = 0) -> dict[str, pd.Da
                 "file": files.get(name, {}).get("file", ""),
             }
         )
-        nulls = df.isna().mean() if len(df) else pd.Series(0.0, index=df.columns)
-        for column in df.columns:
+        nulls = df.isna().mean().to_numpy() if len(df) else np.zeros(df.shape[1])
+        examples = _examples(df)
+        for j, (column, dtype) in enumerate(df.dtypes.items()):
             column_rows.append(
                 {
                     "table": name,
                     "column": column,
-                    "type": str(df[column].dtype),
-                    "null_share": float(nulls[column]),
-                    "example": _example(df[column]),
+                    "type": str(dtype),
+                    "null_share": float(nulls[j]),
+                    "example": examples[j],
                 }
             )
         k = min(n_samples, len(df))

@@ -183,8 +183,8 @@ def read_raw_csv(
                     'closed (broken quoting). Fix the stray " in that row, or remove the row.'
                 ) from None
             raise DataError(
-                f"{sf.label}: cannot parse the CSV ({msg.strip()}). Check its quoting and "
-                "separator (a TSV file should end in .tsv)."
+                f'{sf.label}: cannot parse the CSV ({msg.strip()}). Check its quoting (a " '
+                "that opens a field must close it)."
             ) from None
         except UnicodeDecodeError as exc:  # pragma: no cover - the scan above replaces bytes
             raise DataError(
@@ -219,14 +219,37 @@ def read_raw_csv(
     return df
 
 
+_SEP_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
+
+
+def sniff_separator(sf: SourceFile, named: str, encoding: str) -> str:
+    """The separator of a delimited file: the one its name says, unless its header line holds
+    none of it and another (``;``, tab, ``|``) instead, as a TSV named ``.csv`` or a European
+    ``;`` file does."""
+    try:
+        with sf.open() as fh:
+            head = fh.read(65536)
+    except OSError:
+        return named
+    try:
+        line = head.decode(encoding, errors="replace").splitlines()[0] if head else ""
+    except LookupError:  # an unknown encoding: the reader says so
+        return named
+    if named in line or not line:
+        return named
+    counts = {sep: line.count(sep) for sep in _SEP_NAMES if sep != named}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] > 0 else named
+
+
 _TITLE_NAMES = ("title", "job_title", "job title", "position", "jobtitle")
 
 
 def swallowed_rows(df: pd.DataFrame, sep: str = ",") -> tuple[list[int], int]:
     """Rows that hold other rows, the sign of a quote left open, and about how many rows they
     hold. A title never holds a line break; and where the first column is a numeric id, a line
-    inside any field that starts with digits and the separator is where a row should have
-    started."""
+    inside any field that starts with an id of that length and the separator is where a row
+    should have started."""
     if df.empty:
         return [], 0
     held = np.zeros(len(df), dtype=np.int64)
@@ -235,13 +258,21 @@ def swallowed_rows(df: pd.DataFrame, sep: str = ",") -> tuple[list[int], int]:
             text = df[column].astype("string").fillna("")
             held = np.maximum(held, text.str.count(r"\r\n|\r|\n").to_numpy(np.int64))
     first = df[df.columns[0]].astype("string").dropna()
-    if len(first) and first.str.fullmatch(r"\s*\d+\s*").all():
-        row_start = r"(?:\r\n|\r|\n)\s*\d+" + re.escape(sep)
-        starts = np.zeros(len(df), dtype=np.int64)
-        for column in df.columns[1:]:
-            text = df[column].astype("string").fillna("")
-            starts += text.str.count(row_start).to_numpy(np.int64)
-        held = np.maximum(held, starts)
+    if df.shape[1] > 1 and len(first) and first.str.fullmatch(r"\s*\d+\s*").all():
+        # one string per row (cells joined by a byte no text holds), searched once: as fast
+        # for 100,000 columns as for 30
+        rest = df.to_numpy(dtype=object)[:, 1:]
+        joined = pd.Series(
+            ["\x1f".join(v for v in row if isinstance(v, str)) for row in rest],
+            index=df.index,
+            dtype="string",
+        )
+        # a row starts with an id as long as the file's ids ("2,000 employees" in a description
+        # of a file with ten-digit ids is no row)
+        lengths = first.str.strip().str.len()
+        shortest, longest = int(lengths.min()), int(lengths.max())
+        row_start = r"(?:\r\n|\r|\n)\s*\d{" + f"{shortest},{longest}" + r"}" + re.escape(sep)
+        held = np.maximum(held, joined.str.count(row_start).to_numpy(np.int64))
     rows = np.flatnonzero(held > 0)
     return rows.tolist(), int(held[rows].sum())
 
@@ -300,15 +331,32 @@ def type_table(df: pd.DataFrame, spec: TableSpec, label: str, log: ReadLog) -> p
 
 
 def _infer_numbers(df: pd.DataFrame, known: set[str]) -> pd.DataFrame:
-    """Columns of a user's file that jobmap does not know: numeric where every value is."""
-    for column in df.columns:
-        if column in known or (
-            df[column].dtype != object and not pd.api.types.is_string_dtype(df[column])
-        ):
-            continue
-        nums = pd.to_numeric(df[column], errors="coerce")
-        if nums.notna().sum() == df[column].notna().sum() and nums.notna().any():
-            df[column] = nums
+    """Columns of a user's file that jobmap does not know: numeric where every value is.
+
+    All candidate cells are converted in one call (a file with 100,000 columns is as quick as
+    one with 30)."""
+    candidates = [
+        c
+        for c, dtype in df.dtypes.items()
+        if c not in known
+        and (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype))
+    ]
+    if not candidates or df.empty:
+        return df
+    block = df[candidates].to_numpy(dtype=object)
+    flat = pd.to_numeric(pd.Series(block.ravel(order="F")), errors="coerce").to_numpy()
+    nums = flat.reshape(block.shape, order="F")
+    present = ~pd.isna(block)
+    converted = ~np.isnan(nums.astype(float))
+    numeric = (converted.sum(axis=0) == present.sum(axis=0)) & converted.any(axis=0)
+    if numeric.any():
+        chosen = {c: j for j, (c, ok) in enumerate(zip(candidates, numeric, strict=True)) if ok}
+        if nums.dtype.kind in "iu":  # every cell a whole number: one cast for them all
+            for c, j in chosen.items():
+                df[c] = nums[:, j]
+        else:  # column by column, as pd.to_numeric types each (int64, float64)
+            for c in chosen:
+                df[c] = pd.to_numeric(df[c])
     return df
 
 
@@ -442,10 +490,17 @@ def read_postings_file(
     if fmt == "parquet":
         raw = read_raw_parquet(sf)
     else:
+        named = "\t" if fmt == "tsv" else ","
+        sep = sniff_separator(sf, named, encoding)
+        if sep != named:
+            log.add(
+                f"{sf.label}: its header is separated by {_SEP_NAMES[sep]}, not "
+                f"{_SEP_NAMES[named]} as the file name says; read with {_SEP_NAMES[sep]}."
+            )
         raw = read_raw_csv(
             sf,
             log=log,
-            sep="\t" if fmt == "tsv" else ",",
+            sep=sep,
             encoding=encoding,
             progress=progress,
             what="postings",

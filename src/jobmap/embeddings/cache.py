@@ -14,10 +14,12 @@ import os
 import re
 import uuid
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock
 
 from jobmap._atomic import atomic_path
 from jobmap.errors import DataWarning
@@ -50,33 +52,62 @@ class VectorCache:
         self.folder = cache_dir / "embeddings" / _safe(model_id)
         self._index: dict[bytes, tuple[int, int]] | None = None
         self._shards: list[np.ndarray] = []
+        self._loaded: set[str] = set()
         #: False once a write failed: the rest of the run keeps its vectors in memory.
         self.writable = True
 
     def _load_index(self) -> dict[bytes, tuple[int, int]]:
         if self._index is not None:
             return self._index
-        index: dict[bytes, tuple[int, int]] = {}
-        shards: list[np.ndarray] = []
-        if self.folder.is_dir():
-            for keys_file in sorted(self.folder.glob("*.keys.npy")):
-                vecs_file = keys_file.with_name(keys_file.name.replace(".keys.npy", ".vecs.npy"))
-                try:
-                    keys = np.load(keys_file)
-                    vecs = np.load(vecs_file, mmap_mode="r")
-                except (OSError, ValueError):
-                    continue  # unreadable shard: ignored, its texts are embedded again
-                if len(keys) != len(vecs):
-                    continue
-                s = len(shards)
-                shards.append(vecs)
-                for row, k in enumerate(
-                    keys.tobytes()[i : i + KEY_BYTES]
-                    for i in range(0, len(keys) * KEY_BYTES, KEY_BYTES)
-                ):
-                    index[k] = (s, row)
-        self._index, self._shards = index, shards
-        return index
+        self._index, self._shards, self._loaded = {}, [], set()
+        self.refresh()
+        return self._index
+
+    def refresh(self) -> None:
+        """Read the shards other processes committed since this cache last looked."""
+        if self._index is None:
+            self._load_index()
+            return
+        if not self.folder.is_dir():
+            return
+        for keys_file in sorted(self.folder.glob("*.keys.npy")):
+            if keys_file.name in self._loaded:
+                continue
+            vecs_file = keys_file.with_name(keys_file.name.replace(".keys.npy", ".vecs.npy"))
+            try:
+                keys = np.load(keys_file)
+                vecs = np.load(vecs_file, mmap_mode="r")
+            except (OSError, ValueError):
+                continue  # unreadable shard: ignored, its texts are embedded again
+            self._loaded.add(keys_file.name)
+            if len(keys) != len(vecs):
+                continue
+            s = len(self._shards)
+            self._shards.append(vecs)
+            raw = keys.tobytes()
+            for row in range(len(keys)):
+                key = raw[row * KEY_BYTES : (row + 1) * KEY_BYTES]
+                self._index.setdefault(key, (s, row))
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """A lock across processes on this model's cache: two runs on one cache embed each text
+        once between them (the second finds the first's shard when it gets the lock). Without a
+        writable cache, no lock."""
+        if not self.writable:
+            yield
+            return
+        try:
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(str(self.folder) + ".lock")
+            lock.acquire()
+        except OSError:
+            yield
+            return
+        try:
+            yield
+        finally:
+            lock.release()
 
     def __len__(self) -> int:
         return len(self._load_index())

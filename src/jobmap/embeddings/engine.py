@@ -102,15 +102,25 @@ class EmbeddingEngine:
                 leave=False,
                 smoothing=0.1,
             )
+            computed = 0
             try:
                 for lo in range(0, len(todo), CHUNK):
                     part = todo[lo : lo + CHUNK]
-                    batch_texts = [texts[first[unique_keys[j]]] for j in part]
-                    vecs = self.backend.encode(batch_texts, self.batch_size)
-                    self.cache.add([unique_keys[j] for j in part], vecs)
-                    bar.update(len(part))
+                    with self.cache.lock():
+                        # another run on this cache may have embedded these meanwhile
+                        self.cache.refresh()
+                        still = self.cache.missing([unique_keys[j] for j in part])
+                        part = [part[i] for i in still]
+                        if part:
+                            batch_texts = [texts[first[unique_keys[j]]] for j in part]
+                            vecs = self.backend.encode(batch_texts, self.batch_size)
+                            self.cache.add([unique_keys[j] for j in part], vecs)
+                            computed += len(part)
+                    bar.update(min(CHUNK, len(todo) - lo))
             finally:
                 bar.close()
+            self.stats.computed = computed
+            self.stats.from_cache = len(unique_keys) - computed
         if not texts:
             return np.zeros((0, max(self.backend.dim, 0)), dtype=np.float32)
         dim = self._dim()

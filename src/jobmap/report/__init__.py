@@ -14,7 +14,7 @@ import pandas as pd
 from jobmap._atomic import atomic_path
 from jobmap._csv import write_csv
 from jobmap.config import Settings
-from jobmap.finder import check_folder, manifest_path, run_find
+from jobmap.finder import check_folder, manifest_path, output_errors, run_find
 from jobmap.report.html import render
 from jobmap.report.tables import build_tables
 
@@ -59,16 +59,18 @@ def report(
     if tables_dir is not None:
         folder = Path(tables_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        for name, df in tables.items():
-            write_csv(df, folder / f"{name}.csv", raw=raw)
+        with output_errors(folder):
+            for name, df in tables.items():
+                write_csv(df, folder / f"{name}.csv", raw=raw)
     if out is not None:
         shown = {k: v for k, v in manifest.items() if k != "find"}  # the page shows the short one
         page = render(tables, notes, shown, fam.title or fam.name)
         target = Path(out)
-        with atomic_path(target) as tmp:
-            tmp.write_text(page, encoding="utf-8")
-        with atomic_path(manifest_path(target)) as tmp:
-            tmp.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        with output_errors(target):
+            with atomic_path(target) as tmp:
+                tmp.write_text(page, encoding="utf-8")
+            with atomic_path(manifest_path(target)) as tmp:
+                tmp.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     for df in tables.values():
         df.attrs["manifest"] = manifest
     tables["notes"] = pd.DataFrame({"note": notes})
