@@ -13,6 +13,16 @@ from jobmap.embeddings import register_backend, unregister_backend
 from tests.fakes import HashBackend
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+#: Chromium's flags for a closed network, as root (the browser tests add their headless flag).
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SHARED_DATA = SHARED / "data"
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import Result
 
 import jobmap
 from jobmap._csv import csv_text, neutralise
@@ -36,20 +37,15 @@ def hostile_csv(tmp_path: Path) -> Path:
     return f
 
 
+def _find_all(data: Path, out: Path, *extra: str) -> Result:
+    return run_cli(
+        "find", "ml-ai", "--data", data, "--method", "keywords", "--all", "--out", out, *extra
+    )
+
+
 def test_a_bare_carriage_return_never_splits_a_row(hostile_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "o.csv"
-    result = run_cli(
-        "find",
-        "ml-ai",
-        "--data",
-        hostile_csv,
-        "--method",
-        "keywords",
-        "--all",
-        "--out",
-        out,
-        "--quiet",
-    )
+    result = _find_all(hostile_csv, out, "--quiet")
     assert result.exit_code == 0, result.output
     back = pd.read_csv(out)
     assert len(back) == len(HOSTILE)  # six rows in, six rows out
@@ -58,24 +54,13 @@ def test_a_bare_carriage_return_never_splits_a_row(hostile_csv: Path, tmp_path: 
 
 def test_cells_a_spreadsheet_would_run_are_neutralised(hostile_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "o.csv"
-    run_cli("find", "ml-ai", "--data", hostile_csv, "--method", "keywords", "--all", "--out", out)
+    _find_all(hostile_csv, out)
     titles = set(pd.read_csv(out)["title"])
     assert '\'=HYPERLINK("http://evil.example","click")' in titles
     assert {"'+1 Data Scientist", "'-Machine Learning Lead", "'@SUM(A1:A9)"} <= titles
     assert not any(t.startswith(("=", "+", "-", "@")) for t in titles)
     raw = tmp_path / "raw.csv"
-    run_cli(
-        "find",
-        "ml-ai",
-        "--data",
-        hostile_csv,
-        "--method",
-        "keywords",
-        "--all",
-        "--out",
-        raw,
-        "--raw",
-    )
+    _find_all(hostile_csv, raw, "--raw")
     assert set(pd.read_csv(raw)["title"]) == set(HOSTILE)  # --raw: the bytes as they were
 
 

@@ -9,18 +9,9 @@ from pathlib import Path
 import pytest
 
 import jobmap
-from tests.conftest import needs_shared, run_cli
+from tests.conftest import CHROMIUM_FLAGS, needs_shared, run_cli
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+HEADLESS = ["--headless", *CHROMIUM_FLAGS]
 
 
 def test_report_tables_on_the_bundled_sample() -> None:
@@ -101,7 +92,7 @@ def test_the_page_draws_in_headless_chromium(tmp_path: Path) -> None:
     page = tmp_path / "r.html"
     jobmap.report("ml-ai", out=page, progress=False)
     shot = tmp_path / "shot.png"
-    flags = [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    flags = [*HEADLESS, f"--user-data-dir={tmp_path / 'profile'}"]
     subprocess.run(
         [browser, *flags, "--window-size=1280,2400", f"--screenshot={shot}", page.as_uri()],
         check=True,

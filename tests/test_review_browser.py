@@ -18,20 +18,12 @@ import pandas as pd
 import pytest
 
 from jobmap.data.answers import AnswerStore
+from tests.conftest import CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+FLAGS = ["--headless=new", *CHROMIUM_FLAGS]
 
 
 def _start(env: dict[str, str], port: int) -> tuple[subprocess.Popen[str], str]:

@@ -66,14 +66,22 @@ def check_out(
     for target in (p, manifest_path(p)):
         if target.exists() and not os.access(target, os.W_OK):
             raise ConfigError(f"--out {p}: {target} is not writable. Choose another path.")
-    try:  # the real test: can a file be created there? (root passes os.access everywhere)
-        with tempfile.NamedTemporaryFile(dir=parent, prefix=".jobmap-probe-"):
-            pass
-    except OSError as exc:
+    why = _cannot_write(parent)
+    if why:
         raise ConfigError(
-            f"--out {p}: the folder {parent} is not writable ({exc.strerror}). Choose another path."
-        ) from None
+            f"--out {p}: the folder {parent} is not writable ({why}). Choose another path."
+        )
     return p
+
+
+def _cannot_write(folder: Path) -> str:
+    """Why a file cannot be created in ``folder`` ("" if it can). The real test: root passes
+    ``os.access`` everywhere."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".jobmap-probe-"):
+            return ""
+    except OSError as exc:
+        return str(exc.strerror or exc)
 
 
 def check_folder(folder: str | os.PathLike[str] | None, option: str) -> Path | None:
@@ -83,12 +91,13 @@ def check_folder(folder: str | os.PathLike[str] | None, option: str) -> Path | N
     p = Path(folder).expanduser()
     try:
         p.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=p, prefix=".jobmap-probe-"):
-            pass
     except OSError as exc:
         raise ConfigError(
             f"{option} {p}: cannot write there ({exc.strerror or exc}). Choose another folder."
         ) from None
+    why = _cannot_write(p)
+    if why:
+        raise ConfigError(f"{option} {p}: cannot write there ({why}). Choose another folder.")
     return p
 
 
