@@ -498,6 +498,15 @@ def find(
     s = run.summary()
     line = run.describe()
     con.print(f"[bold]{escape(family)}[/]{escape(line[len(family) :])}", soft_wrap=True)
+    answered = run.manifest["counts"]["answered"]
+    if answered:
+        con.print(
+            escape(
+                f"{answered:,} postings decided by the family's answers "
+                f"({run.manifest['answers']['standing']:,} in {run.manifest['answers']['path']})"
+            ),
+            soft_wrap=True,
+        )
     _print_curve(con, run.manifest["parameters"])
     evidence = run.method.evidence_columns
     if len(s["top_titles"]):
