@@ -242,6 +242,8 @@ def sniff_separator(sf: SourceFile, named: str, encoding: str) -> str:
     return best if counts[best] > 0 else named
 
 
+#: Above this many columns, a file is searched row by row rather than column by column.
+WIDE_COLUMNS = 200
 _TITLE_NAMES = ("title", "job_title", "job title", "position", "jobtitle")
 
 
@@ -259,20 +261,25 @@ def swallowed_rows(df: pd.DataFrame, sep: str = ",") -> tuple[list[int], int]:
             held = np.maximum(held, text.str.count(r"\r\n|\r|\n").to_numpy(np.int64))
     first = df[df.columns[0]].astype("string").dropna()
     if df.shape[1] > 1 and len(first) and first.str.fullmatch(r"\s*\d+\s*").all():
-        # one string per row (cells joined by a byte no text holds), searched once: as fast
-        # for 100,000 columns as for 30
-        rest = df.to_numpy(dtype=object)[:, 1:]
-        joined = pd.Series(
-            ["\x1f".join(v for v in row if isinstance(v, str)) for row in rest],
-            index=df.index,
-            dtype="string",
-        )
         # a row starts with an id as long as the file's ids ("2,000 employees" in a description
         # of a file with ten-digit ids is no row)
         lengths = first.str.strip().str.len()
         shortest, longest = int(lengths.min()), int(lengths.max())
         row_start = r"(?:\r\n|\r|\n)\s*\d{" + f"{shortest},{longest}" + r"}" + re.escape(sep)
-        held = np.maximum(held, joined.str.count(row_start).to_numpy(np.int64))
+        if df.shape[1] <= WIDE_COLUMNS:  # column by column: light on memory for long files
+            starts = np.zeros(len(df), dtype=np.int64)
+            for column in df.columns[1:]:
+                text = df[column].astype("string").fillna("")
+                starts += text.str.count(row_start).to_numpy(np.int64)
+            held = np.maximum(held, starts)
+        else:  # a very wide file: one string per row (cells joined by a byte no text holds)
+            rest = df.to_numpy(dtype=object)[:, 1:]
+            joined = pd.Series(
+                ["\x1f".join(v for v in row if isinstance(v, str)) for row in rest],
+                index=df.index,
+                dtype="string",
+            )
+            held = np.maximum(held, joined.str.count(row_start).to_numpy(np.int64))
     rows = np.flatnonzero(held > 0)
     return rows.tolist(), int(held[rows].sum())
 

@@ -20,6 +20,7 @@ from jobmap.methods.keywords import (
     compile_rule,
     initialism,
     initialism_pattern,
+    is_untrusted,
     is_vetoed,
     keyword_hits,
 )
@@ -188,7 +189,7 @@ class BootstrapMethod(TitleHead):
         pattern = "|".join(
             ([include.pattern] if include is not None else []) + [f"(?-i:{u})" for u in patterns]
         )
-        self.rule_ = compile_rule(pattern) if pattern else None
+        self.rule_ = compile_rule(pattern, untrusted=is_untrusted(include)) if pattern else None
         self.exclude_ = compile_phrases(family.exclude)
         hits, _ = keyword_hits(pd.Series(uniq, dtype=object), self.rule_, self.exclude_)
 

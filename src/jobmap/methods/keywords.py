@@ -50,9 +50,18 @@ Rule = Any
 MATCH_SECONDS = 2.0
 
 
-def compile_rule(pattern: str) -> Rule:
-    """A case-insensitive rule from a regular expression (``regex``, with time limits)."""
-    return regex.compile(pattern, regex.IGNORECASE)
+def compile_rule(pattern: str, untrusted: bool = True) -> Rule:
+    """A case-insensitive rule from a regular expression: on the ``regex`` engine, whose matches
+    :func:`rule_search` stops after :data:`MATCH_SECONDS`, when the pattern holds a user's
+    ``re:`` pattern (``untrusted``); on Python's ``re`` (faster) when jobmap wrote all of it."""
+    if untrusted:
+        return regex.compile(pattern, regex.IGNORECASE)
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def is_untrusted(rule: Rule | None) -> bool:
+    """Whether a compiled rule holds a user's pattern (runs with a time limit)."""
+    return rule is not None and not isinstance(rule, re.Pattern)
 
 
 def _too_slow(rule: Rule, text: str) -> ConfigError:
@@ -66,6 +75,8 @@ def _too_slow(rule: Rule, text: str) -> ConfigError:
 
 def rule_search(rule: Rule, text: str) -> Any:
     """``rule.search(text)``, stopped with a clear error after :data:`MATCH_SECONDS`."""
+    if isinstance(rule, re.Pattern):
+        return rule.search(text)
     try:
         return rule.search(text, timeout=MATCH_SECONDS)
     except TimeoutError:
@@ -74,6 +85,8 @@ def rule_search(rule: Rule, text: str) -> Any:
 
 def rule_findall(rule: Rule, text: str) -> list[Any]:
     """``rule.findall(text)``, stopped with a clear error after :data:`MATCH_SECONDS`."""
+    if isinstance(rule, re.Pattern):
+        return rule.findall(text)
     try:
         return list(rule.findall(text, timeout=MATCH_SECONDS))
     except TimeoutError:
@@ -91,7 +104,7 @@ def compile_phrases(phrases: tuple[str, ...] | list[str]) -> Rule | None:
     plain = [_body(p.strip()) for p in phrases if not p.strip().startswith("re:")]
     raw = [phrase_pattern(p) for p in phrases if p.strip().startswith("re:")]
     parts = [rf"(?<![a-z0-9])(?:{'|'.join(plain)})(?![a-z0-9])"] if plain else []
-    return compile_rule("|".join(parts + raw))
+    return compile_rule("|".join(parts + raw), untrusted=bool(raw))
 
 
 def initialism(phrase: str) -> str | None:
