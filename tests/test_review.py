@@ -278,3 +278,21 @@ def test_evaluate_simulate_review_cli(
     import os
 
     assert not Path(os.environ["JOBMAP_ANSWERS"]).exists()
+
+
+def test_answer_many_after_search_is_undone_as_one_step(
+    client: TestClient, session: ReviewSession
+) -> None:
+    client.get("/?token=secret-token")
+    rows = client.get("/api/search", params={"q": "data"}).json()["rows"]
+    subjects = [r["subject"] for r in rows if "engineer" in r["title"].lower()]
+    assert len(subjects) == 2
+    r = client.post("/api/answer-many", json={"subjects": subjects, "answer": "no"})
+    assert r.status_code == 200 and r.json()["answered"] == 2
+    assert {a.subject for a in session.answers()} == set(subjects)
+    similar = client.get("/api/similar", params={"subject": subjects[0]}).json()["rows"]
+    assert similar[0]["subject"] == subjects[0]  # a title is nearest to itself
+    undone = client.post("/api/undo").json()
+    assert undone["undone"] == 2 and session.answers() == []
+    too_many = client.post("/api/answer-many", json={"subjects": [], "answer": "no"})
+    assert too_many.status_code == 400
