@@ -375,3 +375,13 @@ def test_a_calibrated_threshold_keeps_the_cached_scores(
     assert fake_model.calls == []  # scores from the cache
     assert (again.threshold, again.manifest["threshold_from"]) == (0.123, "family")
     assert again.scored["match"].sum() >= first.scored["match"].sum()
+
+
+def test_a_family_name_that_is_no_bare_toml_key_is_written_quoted(tmp_path: Path) -> None:
+    from jobmap.families import Family, _parse, family_block
+
+    f = tmp_path / "f.toml"
+    f.write_text(family_block(Family("ai jobs", anchors=("machine learning",))))
+    assert f.read_text().startswith('[families."ai jobs"]')
+    assert _parse(f)["ai jobs"].anchors == ("machine learning",)
+    assert family_block(Family("ml-ai", anchors=("x",))).startswith("[families.ml-ai]")

@@ -226,7 +226,7 @@ def test_exports(client: TestClient) -> None:
     labels = client.get("/export/labels.csv").text.splitlines()
     assert labels[0] == "job_id,title,label" and len(labels) == 1 + 4 * 4
     toml = client.get("/export/family.toml").text
-    assert '[families."ml"]' in toml and '"data scientist"' in toml
+    assert "[families.ml]" in toml and '"data scientist"' in toml
     import tomllib
 
     assert tomllib.loads(toml)["families"]["ml"]["anchors"] == [

@@ -12,7 +12,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -26,7 +28,24 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless=new", *CHROMIUM_FLAGS]
 
 
-def _start(env: dict[str, str], port: int) -> tuple[subprocess.Popen[str], str]:
+@contextmanager
+def _browser_page(url: str) -> Iterator[Any]:
+    """A headless Chromium page (Debian's, through Playwright) opened at ``url``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.goto(url)
+        yield page
+        browser.close()
+
+
+def _start(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    """``jobmap review ml-ai`` as a user starts it, on a free port; its URL with the token."""
+    from jobmap.web.server import free_port
+
+    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -79,17 +98,9 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
 def test_answer_five_by_keyboard_undo_one_kill_and_reload(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from jobmap.web.server import free_port
-
-    port = free_port()
-    proc, url = _start(env, port)
+    proc, url = _start(env)
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            page = browser.new_page()
-            page.goto(url)
+        with _browser_page(url) as page:
             page.wait_for_function("document.getElementById('card').dataset.subject")
             asked = []
             for key in ["y", "n", "n", "y", "s"]:
@@ -107,7 +118,6 @@ def test_answer_five_by_keyboard_undo_one_kill_and_reload(
                 "() => document.getElementById('status').textContent.startsWith('Undone: 1')"
             )
             page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
-            browser.close()
     finally:
         os.kill(proc.pid, signal.SIGKILL)  # no shutdown: the answers must already be on disk
         proc.wait()
@@ -116,13 +126,9 @@ def test_answer_five_by_keyboard_undo_one_kill_and_reload(
     assert [a.answer for a in kept] == ["yes", "no", "no", "yes"]
 
     # started again on the same answers: the page shows them and exports them
-    port = free_port()
-    proc, url = _start(env, port)
+    proc, url = _start(env)
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            page = browser.new_page()
-            page.goto(url)
+        with _browser_page(url) as page:
             page.wait_for_function(
                 "() => document.getElementById('progress').textContent.startsWith('4 answers')"
             )
@@ -132,7 +138,6 @@ def test_answer_five_by_keyboard_undo_one_kill_and_reload(
                 page.click("text=Answers (CSV)")
             path = tmp_path / "labels.csv"
             download.value.save_as(str(path))
-            browser.close()
     finally:
         os.kill(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)

@@ -820,8 +820,9 @@ def _simulate(
     check_out(out, suffixes=(".csv",))
     settings = _settings(family, methods[0] if methods else "auto", params, threshold)
     lab = read_labels(labels)
-    labelled = join_labels(lab, Pipeline(settings).dataset.postings)
-    curve = simulate_review(settings, labelled[["job_id", "label"]], n)
+    dataset = Pipeline(settings).dataset
+    labelled = join_labels(lab, dataset.postings)
+    curve = simulate_review(settings, labelled[["job_id", "label"]], n, dataset=dataset)
     con = Console(highlight=False)
     t = Table(title=f"{family}: simulated review on {len(labelled):,} labelled postings")
     t.add_column("answers", justify="right")

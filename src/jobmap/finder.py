@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from jobmap._atomic import atomic_path
@@ -253,16 +252,7 @@ def run_find(
     keep = ["job_id", "title", *[c for c in CONTEXT_COLUMNS if c in postings.columns]]
     table = postings[keep].copy()
     table.insert(2, "score", scores["score"].round(6).to_numpy())
-    decided = result.answered.notna().to_numpy(dtype=bool)
-    table.insert(
-        3,
-        "match",
-        np.where(
-            decided,
-            (result.answered == "yes").fillna(False).to_numpy(dtype=bool),
-            scores["score"].to_numpy() >= result.threshold,
-        ),
-    )
+    table.insert(3, "match", result.match)
     for i, column in enumerate(finder.evidence_columns):
         table.insert(4 + i, column, scores[column].to_numpy())
     table = table.sort_values(["score", "job_id"], ascending=[False, True], kind="stable")
@@ -289,7 +279,11 @@ def run_find(
             "files": ds.manifest.get("files", {}),
             "warnings": ds.warnings,
         },
-        "counts": {"postings": len(table), "matches": n_match, "answered": int(decided.sum())},
+        "counts": {
+            "postings": len(table),
+            "matches": n_match,
+            "answered": int(result.answered.notna().sum()),
+        },
         "answers": {
             "path": str(resolve_answers_path(settings.answers)),
             "used": settings.use_answers,

@@ -23,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jobmap._version import __version__, code_fingerprint
@@ -71,6 +72,18 @@ class Scored:
     embedding: dict[str, Any]
     #: Each posting's answer ("yes", "no", or missing): an answered posting is decided by it.
     answered: pd.Series
+
+    @property
+    def match(self) -> np.ndarray:
+        """Which postings match: by their answer where they have one, else by the threshold."""
+        return decided_match(self.scores["score"].to_numpy(), self.answered, self.threshold)
+
+
+def decided_match(score: np.ndarray, answered: pd.Series, threshold: float) -> np.ndarray:
+    """Matches at ``threshold``, an answered posting decided by its answer."""
+    decided = answered.notna().to_numpy(dtype=bool)
+    yes = (answered == "yes").fillna(False).to_numpy(dtype=bool)
+    return np.where(decided, yes, score >= threshold)
 
 
 class Pipeline:
@@ -211,40 +224,29 @@ class Pipeline:
     def _save_fit(self, key: str, entry: dict[str, Any]) -> None:
         save_model(self._fit_path(key), entry)
 
-    def fit(
-        self,
-        postings: pd.DataFrame | None = None,
-        labels: pd.DataFrame | None = None,
-        *,
-        use_cache: bool = True,
-    ) -> Method:
-        """A method fitted on ``postings`` (default: the dataset's) and ``labels``, from the
-        cache when this data, family, method, labels and code were fitted before."""
-        return self._fit(postings, labels, use_cache=use_cache)[0]
+    def fit(self, labels: pd.DataFrame | None = None, *, use_cache: bool = True) -> Method:
+        """A method fitted on the dataset's postings and ``labels``, from the cache when this
+        data, family, method, labels and code were fitted before."""
+        return self._fit(labels, use_cache=use_cache)[0]
 
     def _fit(
-        self,
-        postings: pd.DataFrame | None,
-        labels: pd.DataFrame | None,
-        *,
-        use_cache: bool,
-        keep_scores: bool = False,
-    ) -> tuple[Method, str, dict[str, Any] | None]:
-        whole = postings is None
-        postings = self.dataset.postings if postings is None else postings
+        self, labels: pd.DataFrame | None, *, use_cache: bool, keep_scores: bool = False
+    ) -> tuple[Method, str, dict[str, Any], bool]:
+        """The fitted method, its cache key, its cache entry (with the postings' scores when
+        ``keep_scores``) and whether the entry came from the cache."""
+        postings = self.dataset.postings
         method = self.new_method()
-        key = self.fit_key(method, labels) if whole else ""
-        entry = self._load_fit(key) if (use_cache and whole) else None
-        if entry is not None:
-            return entry["method"].use(self.context), key, entry
+        key = self.fit_key(method, labels)
+        cached = self._load_fit(key) if use_cache else None
+        if cached is not None:
+            return cached["method"].use(self.context), key, cached, True
         method.fit(postings, self.family, labels)
-        if use_cache and whole:
-            entry = {"method": method, "embedding": self.context.manifest()}
-            if keep_scores:
-                entry["scores"] = method.score(postings).reset_index(drop=True)
+        entry: dict[str, Any] = {"method": method, "embedding": self.context.manifest()}
+        if keep_scores:
+            entry["scores"] = method.score(postings).reset_index(drop=True)
+        if use_cache:
             self._save_fit(key, entry)
-            return method, key, {**entry, "fresh": True}
-        return method, key, None
+        return method, key, entry, False
 
     def score(self, method: Method, postings: pd.DataFrame | None = None) -> pd.DataFrame:
         """``method``'s scores of ``postings`` (default: the dataset's), in their order."""
@@ -264,18 +266,17 @@ class Pipeline:
         """Fit on the whole dataset and score every posting: the core of ``find``."""
         self.check()
         postings = self.dataset.postings
-        method, key, entry = self._fit(None, None, use_cache=use_cache, keep_scores=True)
-        from_cache = entry is not None and not entry.get("fresh", False)
-        if entry is not None and "scores" in entry:
+        method, key, entry, from_cache = self._fit(None, use_cache=use_cache, keep_scores=True)
+        if "scores" in entry:
             scores = entry["scores"]
             scores.index = postings.index
-        else:
+        else:  # a fit cached without its scores (by evaluate): score now, and keep them
             scores = method.score(postings)
-            if use_cache and entry is not None:  # a fit cached without its scores
+            if use_cache:
                 self._save_fit(key, {**entry, "scores": scores.reset_index(drop=True)})
         embedding = (
             {**entry["embedding"], "fit_from_cache": True}
-            if from_cache and entry is not None
+            if from_cache
             else self.context.manifest()
         )
         cut, cut_from = self.threshold(method)
@@ -288,4 +289,11 @@ def learns_from_labels(method: str) -> bool:
     return method_class(method).learns_from_labels
 
 
-__all__ = ["Pipeline", "Scored", "choose_threshold", "labels_digest", "learns_from_labels"]
+__all__ = [
+    "Pipeline",
+    "Scored",
+    "choose_threshold",
+    "decided_match",
+    "labels_digest",
+    "learns_from_labels",
+]

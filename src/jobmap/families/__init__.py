@@ -185,10 +185,16 @@ def _toml_list(values: list[str] | tuple[str, ...]) -> str:
     return "[" + ", ".join(json.dumps(v) for v in values) + "]"
 
 
+def _toml_key(name: str) -> str:
+    """A family name as a TOML key: bare when it can be, quoted otherwise ("ai jobs")."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name)
+
+
 def _drop_family_block(text: str, name: str) -> str:
     """``text`` without the tables of family ``name`` (its header line up to the next header of
     another table)."""
-    own = re.compile(rf"^\s*\[families\.{re.escape(name)}(\.[^\]]+)?\]\s*$")
+    key = "(?:" + re.escape(name) + "|" + re.escape(json.dumps(name)) + ")"
+    own = re.compile(rf"^\s*\[families\.{key}(\.[^\]]+)?\]\s*$")
     header = re.compile(r"^\s*\[[^\]]+\]\s*$")
     out: list[str] = []
     skipping = False
@@ -253,7 +259,7 @@ def add_family(
 
 def family_block(fam: Family) -> str:
     """The TOML tables of one family (every field it sets), as a families file holds them."""
-    lines = [f"[families.{fam.name}]"]
+    lines = [f"[families.{_toml_key(fam.name)}]"]
     for key in _TEXT_FIELDS:
         if getattr(fam, key):
             lines.append(f"{key} = {json.dumps(getattr(fam, key))}")
@@ -261,7 +267,7 @@ def family_block(fam: Family) -> str:
         if getattr(fam, key):
             lines.append(f"{key} = {_toml_list(getattr(fam, key))}")
     if fam.thresholds:
-        lines.append(f"[families.{fam.name}.thresholds]")
+        lines.append(f"[families.{_toml_key(fam.name)}.thresholds]")
         lines += [f"{json.dumps(k)} = {v:.6g}" for k, v in sorted(fam.thresholds.items())]
     return "\n".join(lines) + "\n"
 

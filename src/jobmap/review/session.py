@@ -13,7 +13,6 @@ family, which values the questions (:mod:`jobmap.review.questions`).
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import threading
@@ -27,11 +26,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from jobmap.config import Settings
+from jobmap.data import Dataset
 from jobmap.data.answers import Answer, AnswerStore, normalise_title, resolve, subject
 from jobmap.errors import ConfigError
-from jobmap.families import Family
+from jobmap.families import Family, family_block
 from jobmap.methods import MethodContext
-from jobmap.pipeline import Pipeline
+from jobmap.pipeline import Pipeline, decided_match
 from jobmap.review.questions import (
     Group,
     Groups,
@@ -97,6 +97,7 @@ class Snapshot:
     p: np.ndarray
     matched_share: np.ndarray
     settled: np.ndarray
+    yes_share: np.ndarray
     queue: list[tuple[Group, float]]
     method: Any
     family: Family
@@ -121,13 +122,14 @@ class ReviewSession:
         audit_every: int = AUDIT_EVERY,
         seed: int = 0,
         background: bool = False,
+        dataset: Dataset | None = None,
     ) -> None:
         self.store = store or AnswerStore(settings.answers)
         self.settings = settings.replace(answers=str(self.store.path), use_answers=True)
         self.audit_every = audit_every
         self.rng = np.random.default_rng(seed)
         self.context = MethodContext.from_settings(settings, memory=True)
-        first = Pipeline(self.settings, context=self.context)
+        first = Pipeline(self.settings, context=self.context, dataset=dataset)
         self.base_family = first.base_family
         self.name = self.base_family.name
         self.dataset = first.dataset
@@ -164,26 +166,10 @@ class ReviewSession:
         pipe.answers = answers  # the answers as read now, not again from the file
         result = pipe.run(use_cache=False)
         answered = result.answered
-        decided = answered.notna().to_numpy(dtype=bool)
-        match = np.where(
-            decided,
-            (answered == "yes").fillna(False).to_numpy(dtype=bool),
-            result.scores["score"].to_numpy() >= result.threshold,
-        )
-        codes = self.groups.of_posting
-        n = len(self.groups.titles)
-        counts = np.maximum(self.groups.counts, 1)
-        matched_share = np.bincount(codes, weights=match.astype(float), minlength=n) / counts
-        settled_share = np.bincount(codes, weights=decided.astype(float), minlength=n) / counts
-        settled = settled_share >= 1.0
-        yes_share = (
-            np.bincount(
-                codes,
-                weights=(answered == "yes").fillna(False).to_numpy(dtype=float),
-                minlength=n,
-            )
-            / counts
-        )
+        match = result.match
+        matched_share = self._per_title(match)
+        settled = self._per_title(answered.notna().to_numpy()) >= 1.0
+        yes_share = self._per_title((answered == "yes").fillna(False).to_numpy())
         p = self._review_head(matched_share, settled, yes_share)
         rule = pipe.family.rule_phrases()
         hits = result.method.rule_hits(pd.Series(self.groups.shown))
@@ -196,12 +182,20 @@ class ReviewSession:
             p=p,
             matched_share=matched_share,
             settled=settled,
+            yes_share=yes_share,
             queue=queue,
             method=result.method,
             family=pipe.family,
             seconds=time.perf_counter() - started,
             answers=len(answers),
         )
+
+    def _per_title(self, values: np.ndarray) -> np.ndarray:
+        """The share of each distinct title's postings for which ``values`` is true."""
+        codes, counts = self.groups.of_posting, np.maximum(self.groups.counts, 1)
+        n = len(self.groups.titles)
+        shares = np.bincount(codes, weights=values.astype(float), minlength=n) / counts
+        return np.asarray(shares, dtype=float)
 
     def _review_head(
         self, matched_share: np.ndarray, settled: np.ndarray, yes_share: np.ndarray
@@ -277,46 +271,37 @@ class ReviewSession:
 
     # -- questions ----------------------------------------------------------------------------
 
-    def _is_audit_turn(self) -> bool:
-        n = self.store.count(self.name) + 1
-        return self.audit_every > 0 and n % self.audit_every == 0
-
     def next_question(self) -> Question | None:
         """The question to ask now: the best of the queue not settled since the last fit, or,
         on an audit turn, a posting at random."""
         with self._lock:
             snap = self.current
-            if self._is_audit_turn():
-                q = self._audit_question(snap)
+            # what the store holds now: this page's answers since the last fit, another tab's or
+            # another process's, and skips (not asked again until undone)
+            standing = self.store.current(self.name)
+            given = len(standing)
+            if self.audit_every > 0 and (given + 1) % self.audit_every == 0:
+                q = self._audit_question(snap, given)
                 if q is not None:
                     return q
-            # answered since the last fit, and skipped (a skip settles nothing, but is not asked
-            # again until it is undone)
-            # what the store holds now (this page's answers since the last fit, another tab's or
-            # another process's, and skips, which are not asked again until undone)
-            standing = self.store.current(self.name)
             pending = set(self._pending) | {a.subject for a in standing}
-            if self.background and len(standing) != snap.answers and not self._pending:
+            if self.background and given != snap.answers and not self._pending:
                 self._dirty.set()  # answers given elsewhere: fit them in
-            answered_titles = {s.split(":", 1)[1] for s in pending if s.startswith("title:")}
-            answered_phrases = [s.split(":", 1)[1] for s in pending if s.startswith("phrase:")]
             taken: set[int] = set()
-            for phrase in answered_phrases:
-                taken |= set(self.groups.phrase_group(phrase).members)
+            for subj in pending:
+                if subj.startswith("phrase:"):
+                    taken |= set(self.groups.phrase_group(subj.split(":", 1)[1]).members)
             for group, value in snap.queue:
-                subj = subject(group.kind, group.key)
-                if subj in pending or set(group.members) & taken:
-                    continue
-                if group.kind == "title" and group.key in answered_titles:
+                if subject(group.kind, group.key) in pending or set(group.members) & taken:
                     continue
                 return self._group_question(group, value, snap)
             return None
 
-    def _audit_question(self, snap: Snapshot) -> Question | None:
-        n = self.store.count(self.name)
-        if n in self._asked_audit:
-            subj = self._asked_audit[n]
-            i = int(np.flatnonzero(self.postings["job_id"].astype("int64") == int(subj[8:]))[0])
+    def _audit_question(self, snap: Snapshot, given: int) -> Question | None:
+        """The audit asked after ``given`` answers (the same one until it is answered)."""
+        if given in self._asked_audit:
+            subj = self._asked_audit[given]
+            i = self._row_of(subj.split(":", 1)[1])
         else:
             answered = snap.answered.notna().to_numpy(dtype=bool)
             pick = audit_posting(self.rng, snap.match, answered, self._audit_from_matches)
@@ -325,7 +310,7 @@ class ReviewSession:
             self._audit_from_matches = not self._audit_from_matches
             i = pick
             subj = subject("posting", int(self.postings["job_id"].iloc[i]))
-            self._asked_audit[n] = subj
+            self._asked_audit[given] = subj
         row = self.postings.iloc[i]
         title = str(row["title"])
         return Question(
@@ -406,8 +391,7 @@ class ReviewSession:
     @staticmethod
     def evidence_terms(family: Family) -> list[str]:
         """The phrases to highlight in a description: the family's rule."""
-        terms = [t for t in (family.keywords or family.anchors) if not t.startswith("re:")]
-        return [t.rstrip("*") for t in terms]
+        return [t.rstrip("*") for t in family.rule_phrases() if not t.startswith("re:")]
 
     # -- answers ------------------------------------------------------------------------------
 
@@ -433,8 +417,7 @@ class ReviewSession:
     def _title_of(self, subj: str) -> str:
         kind, _, key = subj.partition(":")
         if kind == "posting":
-            hit = self.postings.loc[self.postings["job_id"] == int(key), "title"]
-            return str(hit.iloc[0]) if len(hit) else ""
+            return str(self.postings["title"].iloc[self._row_of(key)])
         if kind == "title":
             return self.groups.shown[self.groups.index[key]]
         return key
@@ -480,7 +463,7 @@ class ReviewSession:
         score = snap.scores["score"].to_numpy()
         decided = snap.answered.notna().to_numpy(dtype=bool)
         yes = (snap.answered == "yes").fillna(False).to_numpy(dtype=bool)
-        match = np.where(decided, yes, score >= threshold)
+        match = decided_match(score, snap.answered, threshold)
         # every answered posting is a label; the model's own call on it is its score
         model_says = score >= threshold
         tp = int((model_says & yes & decided).sum())
@@ -535,14 +518,7 @@ class ReviewSession:
         settled = np.flatnonzero(snap.settled)
         if len(settled) < 2 * folds:
             return []
-        yes = (
-            np.bincount(
-                self.groups.of_posting,
-                weights=(snap.answered == "yes").fillna(False).to_numpy(dtype=float),
-                minlength=len(self.groups.titles),
-            )
-            / np.maximum(self.groups.counts, 1)
-        ) >= 0.5
+        yes = snap.yes_share >= 0.5
         pseudo = np.flatnonzero(~snap.settled)
         if len(pseudo) > 4000:
             pseudo = self.rng.choice(pseudo, 4000, replace=False)
@@ -634,25 +610,7 @@ class ReviewSession:
 
     def family_toml(self) -> str:
         """The family as its answers refined it, in the families file format."""
-        fam = self.current.family
-        lines = [f"[families.{json.dumps(fam.name)}]"]
-        for key in ("title", "description", "probe"):
-            value = getattr(fam, key)
-            if value:
-                lines.append(f"{key} = {json.dumps(value)}")
-        for key in (
-            "anchors",
-            "keywords",
-            "exclude",
-            "rejected",
-            "examples",
-            "positives",
-            "negatives",
-        ):
-            values = list(getattr(fam, key))
-            if values:
-                lines.append(f"{key} = [" + ", ".join(json.dumps(v) for v in values) + "]")
-        return "\n".join(lines) + "\n"
+        return family_block(self.current.family)
 
 
 def _re2_options() -> Any:

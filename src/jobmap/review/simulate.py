@@ -17,7 +17,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from jobmap.config import Settings
+from jobmap.data import Dataset
 from jobmap.data.answers import AnswerStore, normalise_title, phrase_regex, subject
+from jobmap.pipeline import Pipeline
 from jobmap.review.questions import Group
 from jobmap.review.session import AUDIT_EVERY, ReviewSession
 
@@ -58,10 +60,12 @@ def simulate_review(
     orders: tuple[str, ...] = ("queue", "random"),
     seed: int = 0,
     audit_every: int | None = None,
+    dataset: Dataset | None = None,
 ) -> pd.DataFrame:
     """The curve ``order, answers, precision, recall, f1`` (one row per order and number of
     answers, 0 to ``n``). ``labels`` are labelled postings (``job_id, label``) of the settings'
-    data."""
+    data (``dataset``, when the caller has read it already: it is read once for every order)."""
+    dataset = dataset or Pipeline(settings).dataset
     rows = []
     for order in orders:
         with tempfile.TemporaryDirectory(prefix="jobmap-simulate-") as tmp:
@@ -71,6 +75,7 @@ def simulate_review(
                 store,
                 seed=seed,
                 audit_every=AUDIT_EVERY if audit_every is None else audit_every,
+                dataset=dataset,
             )
             ids = session.postings["job_id"].astype("int64")
             truth = ids.map(labels.set_index("job_id")["label"].astype(float))
