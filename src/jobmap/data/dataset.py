@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -16,8 +18,10 @@ import pandas as pd
 from jobmap._version import __version__
 from jobmap.config import parse_column_mapping, resolve_cache_dir
 from jobmap.data.readers import (
+    PartState,
     ReadLog,
     finish_postings,
+    iter_postings,
     read_postings_file,
     read_raw_csv,
     type_table,
@@ -28,6 +32,26 @@ from jobmap.data.store import Store
 from jobmap.errors import ConfigError, DataError, DataWarning
 
 BUNDLED_NAME = "linkedin-2024-sample"
+#: Rows per batch when a run reads the postings in batches.
+BATCH_ROWS = 50_000
+#: Rows per part when a large postings file is read into the cache in parts.
+PART_ROWS = 50_000
+#: A postings file at least this large (bytes) is read into the cache in parts, in bounded
+#: memory; ``$JOBMAP_STREAM_BYTES`` sets another size.
+STREAM_BYTES = 256 << 20
+
+
+def stream_bytes() -> int:
+    """The size from which a postings file is read in parts (``$JOBMAP_STREAM_BYTES``)."""
+    value = os.environ.get("JOBMAP_STREAM_BYTES", "").strip()
+    if not value:
+        return STREAM_BYTES
+    try:
+        return max(0, int(value))
+    except ValueError:
+        raise ConfigError(
+            f"$JOBMAP_STREAM_BYTES={value!r}: give a whole number of bytes (e.g. 268435456)."
+        ) from None
 
 
 def bundled_sample_path() -> Path:
@@ -115,8 +139,75 @@ class Dataset:
 
     @property
     def postings(self) -> pd.DataFrame:
-        """The postings table (always present)."""
+        """The postings table (always present), whole. For data larger than memory, read
+        :meth:`batches` or :meth:`read` a few columns instead."""
         return self.table("postings")
+
+    def columns(self, name: str = "postings") -> list[str]:
+        """The columns of a table, from the manifest (no read)."""
+        return list(self.manifest["tables"][name]["columns"])
+
+    def _present(self, columns: list[str] | tuple[str, ...] | None, name: str) -> list[str]:
+        have = self.columns(name)
+        return have if columns is None else [c for c in have if c in set(columns)]
+
+    def read(
+        self, columns: list[str] | tuple[str, ...] | None = None, name: str = "postings"
+    ) -> pd.DataFrame:
+        """Some columns of a table (those of ``columns`` it has, in the table's order; all with
+        None): a few columns of a million postings fit in memory where the table would not."""
+        cols = self._present(columns, name)
+        if name in self._tables or self.folder is None:
+            return self.table(name)[cols]
+        return pd.read_parquet(self.folder / f"{name}.parquet", columns=cols)
+
+    def batches(
+        self,
+        columns: list[str] | tuple[str, ...] | None = None,
+        rows: int = BATCH_ROWS,
+        name: str = "postings",
+    ) -> Iterator[pd.DataFrame]:
+        """A table in batches of ``rows`` rows (of ``columns``; all with None), in order, each
+        indexed by its rows' positions in the table: every step of a run over the postings reads
+        them this way, so that its memory depends on ``rows``, not on the data."""
+        cols = self._present(columns, name)
+        if name in self._tables or self.folder is None:
+            df = self.table(name)[cols]
+            for start in range(0, len(df), rows):
+                part = df.iloc[start : start + rows]
+                yield part.set_axis(pd.RangeIndex(start, start + len(part)), axis=0)
+            return
+        import pyarrow.parquet as pq
+
+        start = 0
+        pf = pq.ParquetFile(self.folder / f"{name}.parquet")
+        for batch in pf.iter_batches(batch_size=rows, columns=cols):
+            part = batch.to_pandas()
+            part.index = pd.RangeIndex(start, start + len(part))
+            start += len(part)
+            yield part
+
+    @property
+    def has_descriptions(self) -> bool:
+        """Whether the postings have descriptions to read (see
+        :func:`jobmap.data.schema.has_descriptions`), without reading them again."""
+        if "postings" in self._tables:
+            return has_descriptions(self._tables["postings"])
+        if "description" not in self.columns():
+            return False
+        return not self.note_records("descriptions")
+
+    def check(self) -> None:
+        """Read what a damaged cache entry would fail on: every table's parquet footer, and
+        the postings whole unless they are large (those are read in batches anyway)."""
+        if self.folder is None:
+            return
+        import pyarrow.parquet as pq
+
+        for name in self.table_names:
+            pq.read_metadata(self.folder / f"{name}.parquet")
+        if self.rows("postings") <= BATCH_ROWS:
+            self.postings  # noqa: B018 - read now: a damaged entry is found here, not later
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{n}={self.rows(n)}" for n in self.table_names)
@@ -143,42 +234,66 @@ def _note(kind: str, text: str, warn: bool = False) -> dict[str, Any]:
     return {"kind": kind, "text": text, "warn": warn}
 
 
-def _coverage_notes(tables: dict[str, pd.DataFrame]) -> list[dict[str, str]]:
-    notes: list[dict[str, str]] = []
-    postings = tables["postings"]
-    if not has_descriptions(postings):
-        present = (
-            int(postings["description"].notna().sum()) if "description" in postings.columns else 0
-        )
+@dataclass
+class _PostingStats:
+    """What the notes say of the postings, counted part by part for a file read in parts."""
+
+    rows: int = 0
+    described: int = 0
+    has_column: bool = False
+    company_ids: set[int] = field(default_factory=set)
+
+    def add(self, part: pd.DataFrame) -> None:
+        self.rows += len(part)
+        if "description" in part.columns:
+            self.has_column = True
+            text = part["description"].astype("string").str.strip().fillna("")
+            self.described += int((text != "").sum())
+        if "company_id" in part.columns:
+            self.company_ids.update(part["company_id"].dropna().astype("int64").tolist())
+
+
+def _coverage_notes(stats: _PostingStats, tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    notes: list[dict[str, Any]] = []
+    # the rule of has_descriptions: non-empty for more than half of the postings
+    if not (stats.has_column and stats.rows and stats.described / stats.rows > 0.5):
+        present = stats.described
         text = (
-            f"postings: descriptions for only {present:,} of {len(postings):,} postings; "
+            f"postings: descriptions for only {present:,} of {stats.rows:,} postings; "
             "methods will work on titles alone."
             if present
             else "postings: no descriptions; methods will work on titles alone."
         )
         notes.append(_note("descriptions", text))
-    if "company_id" in postings.columns:
-        ids = set(postings["company_id"].dropna().astype("int64").tolist())
-        for name in ("companies", "company_industries", "employee_counts"):
-            if name in tables and ids:
-                have = set(tables[name]["company_id"].dropna().astype("int64").tolist())
-                n = len(ids & have)
-                if n < len(ids):
-                    notes.append(
-                        _note(
-                            "coverage",
-                            f"{name}: rows for {n:,} of the {len(ids):,} companies in postings.",
-                        )
+    ids = stats.company_ids
+    for name in ("companies", "company_industries", "employee_counts"):
+        if name in tables and ids:
+            have = set(tables[name]["company_id"].dropna().astype("int64").tolist())
+            n = len(ids & have)
+            if n < len(ids):
+                notes.append(
+                    _note(
+                        "coverage",
+                        f"{name}: rows for {n:,} of the {len(ids):,} companies in postings.",
                     )
+                )
     return notes
 
 
 def _read_tables(
-    source: Source, columns: dict[str, str], encoding: str, progress: bool, log: ReadLog
+    source: Source,
+    columns: dict[str, str],
+    encoding: str,
+    progress: bool,
+    log: ReadLog,
+    postings: bool = True,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """Every table of the source as a DataFrame (without the postings unless ``postings``)."""
     tables: dict[str, pd.DataFrame] = {}
     applied: dict[str, str] = {}
     if source.kind == "file":
+        if not postings:
+            return tables, applied
         tables["postings"], applied = read_postings_file(
             source.files["postings"],
             source.file_format,
@@ -191,6 +306,8 @@ def _read_tables(
     for name, sf in source.files.items():
         spec = TABLES_BY_NAME[name]
         if name == "postings":
+            if not postings:
+                continue
             raw = read_raw_csv(sf, log=log, encoding=encoding, progress=progress, what="postings")
             if columns:
                 raw = raw.rename(columns={v: k for k, v in columns.items()})
@@ -252,7 +369,7 @@ def load(
     if folder is not None:
         try:
             cached = Dataset(manifest=store.read_manifest(folder), folder=folder, from_cache=True)
-            cached.postings  # noqa: B018 - read now: a damaged entry is found here, not later
+            cached.check()
             for note in cached.warnings:  # said on every run, not only the first
                 warnings.warn(note, DataWarning, stacklevel=2)
             return cached
@@ -267,12 +384,40 @@ def load(
             )
 
     log = ReadLog()
-    tables, applied = _read_tables(source, mapping, encoding, progress, log)
+    tmp = None
+    if _in_parts(source):
+        try:
+            tmp = store.begin(key)
+        except ConfigError as exc:
+            warnings.warn(
+                f"{exc} Reading {source.files['postings'].label} whole, in memory.",
+                DataWarning,
+                stacklevel=2,
+            )
+    stats = _PostingStats()
+    if tmp is not None:
+        try:
+            tables, applied, info = _read_in_parts(
+                source, mapping, encoding, progress, log, tmp, stats
+            )
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    else:
+        tables, applied = _read_tables(source, mapping, encoding, progress, log)
+        stats.add(tables["postings"])
+        info = {}
     notes = [_note("missing_table", f"{name}: table not in the source") for name in source.missing]
     notes += [_note("read", n, warn=n in log.warnings) for n in log.notes]
-    notes += _coverage_notes(tables)
+    notes += _coverage_notes(stats, tables)
     for note in log.warnings:
         warnings.warn(note, DataWarning, stacklevel=2)
+    info.update(
+        {
+            name: {"rows": len(df), "columns": {c: str(t) for c, t in df.dtypes.items()}}
+            for name, df in tables.items()
+        }
+    )
     manifest: dict[str, Any] = {
         "key": key,
         "source": str(src_path),
@@ -284,15 +429,85 @@ def load(
         "files": {
             name: {"file": source.files[name].label, "sha256": hashes[name]} for name in hashes
         },
-        "tables": {
-            name: {"rows": len(df), "columns": {c: str(t) for c, t in df.dtypes.items()}}
-            for name, df in ((t.name, tables[t.name]) for t in TABLES if t.name in tables)
-        },
+        "tables": {t.name: info[t.name] for t in TABLES if t.name in info},
         "notes": notes,
     }
+    if tmp is not None:  # the postings are written already; the side tables are small
+        try:
+            for name, df in tables.items():
+                df.to_parquet(tmp / f"{name}.parquet", index=False)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        folder = store.commit(tmp, key, manifest, replace=damaged or refresh)
+        return Dataset(manifest=manifest, folder=folder, from_cache=False, _tables=tables)
     try:
         folder = store.put(key, tables, manifest, replace=damaged or refresh)
     except ConfigError as exc:
         warnings.warn(f"{exc} Continuing without the cache.", DataWarning, stacklevel=2)
         return Dataset(manifest=manifest, folder=None, from_cache=False, _tables=tables)
     return Dataset(manifest=manifest, folder=folder, from_cache=False, _tables=tables)
+
+
+def _in_parts(source: Source) -> bool:
+    """Whether the postings file is large enough to be read in parts (:func:`stream_bytes`)."""
+    sf = source.files["postings"]
+    try:
+        return sf.size >= stream_bytes()
+    except OSError:
+        return False  # the reader says what is wrong with the file
+
+
+def _read_in_parts(
+    source: Source,
+    mapping: dict[str, str],
+    encoding: str,
+    progress: bool,
+    log: ReadLog,
+    folder: Path,
+    stats: _PostingStats,
+) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, Any]]:
+    """Read the postings in parts into ``folder``/postings.parquet (memory bounded by a part,
+    not by the file) and the side tables whole. Returns the side tables, the column mapping
+    applied and the postings' entry of the manifest's tables."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sf = source.files["postings"]
+    is_file = source.kind == "file"
+    state = PartState()
+    writer = None
+    schema = None
+    dtypes: dict[str, str] = {}
+    try:
+        for part in iter_postings(
+            sf,
+            source.file_format if is_file else "csv",
+            mapping=mapping,
+            encoding=encoding,
+            log=log,
+            progress=progress,
+            state=state,
+            derive_ids=is_file,
+            chunk_rows=PART_ROWS,
+        ):
+            stats.add(part)
+            table = pa.Table.from_pandas(part, preserve_index=False)
+            if writer is None:
+                schema = pa.schema(
+                    [
+                        f.with_type(pa.large_string()) if pa.types.is_null(f.type) else f
+                        for f in table.schema
+                    ],
+                    metadata=table.schema.metadata,
+                )
+                dtypes = {str(c): str(t) for c, t in part.dtypes.items()}
+                writer = pq.ParquetWriter(folder / "postings.parquet", schema)
+            assert schema is not None
+            writer.write_table(table.select(schema.names).cast(schema))
+    finally:
+        if writer is not None:
+            writer.close()
+    tables, _ = _read_tables(source, mapping, encoding, progress, log, postings=False)
+    info = {"postings": {"rows": state.rows, "columns": dtypes, "read_in_parts": True}}
+    return tables, state.applied, info

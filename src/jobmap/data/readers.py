@@ -11,6 +11,7 @@ import hashlib
 import io
 import re
 import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,17 +53,78 @@ _EOF_RE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
 @dataclass
-class ReadLog:
-    """What reading one file skipped or repaired: becomes warnings and the dataset's notes."""
+class _Tally:
+    """A note that counts across the parts of a file read in parts."""
 
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    render: Callable[[int, list[int]], str]
+    warn: bool
+    count: int = 0
+    rows: list[int] = field(default_factory=list)
+
+
+#: How many example rows a counted note shows.
+SHOWN_ROWS = 5
+
+
+def shown_rows(rows: list[int], total: int) -> str:
+    """``1, 4, 9 ...``: the first rows of a counted note (1-based already)."""
+    return ", ".join(str(r) for r in rows[:SHOWN_ROWS]) + (" ..." if total > SHOWN_ROWS else "")
+
+
+@dataclass
+class ReadLog:
+    """What reading one file skipped or repaired: becomes warnings and the dataset's notes.
+
+    A note that counts (rows skipped, values left empty) is a *tally*: a file read in parts adds
+    to one note per kind, and says the total and the first rows, as a file read whole does."""
+
+    _order: list[str] = field(default_factory=list)
+    _plain: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    _tallies: dict[str, _Tally] = field(default_factory=dict)
 
     def add(self, note: str, *, warn: bool = True) -> None:
         """Record a note; ``warn`` ones (data skipped or repaired) are also shown as warnings."""
-        self.notes.append(note)
-        if warn:
-            self.warnings.append(note)
+        key = f"note:{len(self._order)}"
+        self._order.append(key)
+        self._plain[key] = (note, warn)
+
+    def tally(
+        self,
+        key: str,
+        count: int,
+        rows: list[int],
+        render: Callable[[int, list[int]], str],
+        *,
+        warn: bool = True,
+    ) -> None:
+        """Add ``count`` to the note ``key`` (``rows``: where, 1-based); ``render(total, rows)``
+        writes it (the first part's ``render`` is kept: it names the first example)."""
+        if count <= 0:
+            return
+        tally = self._tallies.get(key)
+        if tally is None:
+            tally = self._tallies[key] = _Tally(render, warn)
+            self._order.append(key)
+        tally.count += count
+        tally.rows.extend(rows[: max(0, SHOWN_ROWS + 1 - len(tally.rows))])
+
+    def _entries(self) -> list[tuple[str, bool]]:
+        out = []
+        for key in self._order:
+            if key in self._plain:
+                out.append(self._plain[key])
+            else:
+                t = self._tallies[key]
+                out.append((t.render(t.count, t.rows), t.warn))
+        return out
+
+    @property
+    def notes(self) -> list[str]:
+        return [text for text, _ in self._entries()]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [text for text, warn in self._entries() if warn]
 
 
 def _norm(name: str) -> str:
@@ -118,6 +180,27 @@ def read_raw_csv(
 
     Raises :class:`DataError` (one line: file, row, fix) when the file cannot be read at all.
     """
+    chunks = list(
+        iter_raw_csv(sf, log=log, sep=sep, encoding=encoding, progress=progress, what=what)
+    )
+    if not chunks:  # pragma: no cover - pandas yields one (empty) chunk for a header-only file
+        return pd.DataFrame()
+    return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+
+
+def iter_raw_csv(
+    sf: SourceFile,
+    *,
+    log: ReadLog,
+    sep: str = ",",
+    encoding: str = "utf-8",
+    progress: bool = True,
+    what: str = "rows",
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[pd.DataFrame]:
+    """:func:`read_raw_csv` in parts of ``chunk_rows`` rows (text columns, a RangeIndex that
+    continues from part to part), so that a file larger than memory can be read. The notes
+    (lines skipped, rows merged) are complete once the last part is read."""
     try:
         size = sf.size
     except OSError as exc:
@@ -141,8 +224,10 @@ def read_raw_csv(
             "encoding, pass --encoding cp1252 (or latin-1)."
         )
 
-    chunks: list[pd.DataFrame] = []
     skipped: list[int] = []
+    merged_rows: list[int] = []
+    merged_count = inside_total = 0
+    offset = 0
     bar = None
     with sf.open() as fh, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", pd.errors.ParserWarning)
@@ -160,16 +245,24 @@ def read_raw_csv(
                 encoding=encoding,
                 encoding_errors=errors,
                 on_bad_lines="warn",
-                chunksize=CHUNK_ROWS,
+                chunksize=chunk_rows,
                 low_memory=False,
             )
             last = 0
             for chunk in reader:
-                chunks.append(chunk)
                 if bar is not None:
                     pos = fh.tell()
                     bar.update(pos - last)
                     last = pos
+                chunk.columns = [str(c).strip() for c in chunk.columns]
+                chunk.index = pd.RangeIndex(offset, offset + len(chunk))
+                merged, inside = swallowed_rows(chunk, sep)
+                if len(merged):
+                    merged_count += len(merged)
+                    inside_total += inside
+                    merged_rows.extend(offset + i + 1 for i in merged[: SHOWN_ROWS + 1])
+                offset += len(chunk)
+                yield chunk
         except pd.errors.EmptyDataError:
             raise DataError(
                 f"{sf.label}: the file has no header line and no rows. Replace it with a full copy."
@@ -198,25 +291,17 @@ def read_raw_csv(
             if issubclass(w.category, pd.errors.ParserWarning):
                 skipped.extend(int(n) for n in _SKIP_RE.findall(str(w.message)))
     if skipped:
-        shown = ", ".join(str(n) for n in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
         log.add(
             f"{sf.label}: skipped {len(skipped)} {what} with the wrong number of fields "
-            f"(line {shown}). Fix or remove those lines to keep them."
+            f"(line {shown_rows(skipped, len(skipped))}). Fix or remove those lines to keep them."
         )
-    if not chunks:  # pragma: no cover - pandas yields one (empty) chunk for a header-only file
-        return pd.DataFrame()
-    df = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
-    df.columns = [str(c).strip() for c in df.columns]
-    merged, inside = swallowed_rows(df, sep)
-    if len(merged):
-        shown = ", ".join(str(i + 1) for i in merged[:5]) + (" ..." if len(merged) > 5 else "")
+    if merged_count:
         log.add(
-            f"{sf.label}: {len(merged)} row(s) hold what looks like {inside} further row(s) (a "
-            f"line break in a title, or a line inside a field that starts like a new row; data "
-            f"row {shown}): a quote left open probably merged them. They were kept as read; "
-            'close the stray " to get the merged rows back.'
+            f"{sf.label}: {merged_count} row(s) hold what looks like {inside_total} further "
+            f"row(s) (a line break in a title, or a line inside a field that starts like a new "
+            f"row; data row {shown_rows(merged_rows, merged_count)}): a quote left open probably "
+            'merged them. They were kept as read; close the stray " to get the merged rows back.'
         )
-    return df
 
 
 _SEP_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}
@@ -298,9 +383,11 @@ def read_raw_parquet(sf: SourceFile) -> pd.DataFrame:
         ) from None
 
 
-def type_table(df: pd.DataFrame, spec: TableSpec, label: str, log: ReadLog) -> pd.DataFrame:
+def type_table(
+    df: pd.DataFrame, spec: TableSpec, label: str, log: ReadLog, *, offset: int = 0
+) -> pd.DataFrame:
     """Type the known columns. Bad values become missing and are counted; rows whose key (id) is
-    bad are dropped."""
+    bad are dropped. ``offset``: the rows before this part of the file (for the row numbers)."""
     out = df.copy()
     drop = np.zeros(len(out), dtype=bool)
     for column, kind in spec.columns.items():
@@ -322,19 +409,31 @@ def type_table(df: pd.DataFrame, spec: TableSpec, label: str, log: ReadLog) -> p
                 good[i] = False
         masked = series.where(good, None)
         out[column] = coerce_column(masked, kind, column)
-        n_bad = int((~good).sum())
         if column == spec.key:
             drop |= ~good
             action = "those rows were skipped"
         else:
             action = "those values were left empty"
-        log.add(
-            f"{label}: column {column!r} has {n_bad} value(s) that are not {problem.expected} "
-            f"(first at data row {problem.row + 1}: {problem.value!r}); {action}."
-        )
+        row, expected, value = offset + problem.row + 1, problem.expected, problem.value
+
+        def render(
+            n: int,
+            rows: list[int],
+            column: str = column,
+            expected: str = expected,
+            row: int = row,
+            value: object = value,
+            action: str = action,
+        ) -> str:
+            return (
+                f"{label}: column {column!r} has {n} value(s) that are not {expected} "
+                f"(first at data row {row}: {value!r}); {action}."
+            )
+
+        log.tally(f"type:{label}:{column}", int((~good).sum()), [row], render)
     if drop.any():
-        out = out.loc[~drop].reset_index(drop=True)
-    return add_annual_salary(out)
+        out = out.loc[~drop]
+    return add_annual_salary(out.reset_index(drop=True))
 
 
 def _infer_numbers(df: pd.DataFrame, known: set[str]) -> pd.DataFrame:
@@ -400,16 +499,23 @@ def map_columns(
     return renamed, applied
 
 
-def stable_ids(df: pd.DataFrame) -> pd.Series:
+def stable_ids(df: pd.DataFrame, seen: dict[str, int] | None = None) -> pd.Series:
     """A job_id derived from each row's content, stable across runs and row order.
 
     Identical rows get distinct ids by the order in which they occur (first, second, ...).
+    ``seen`` counts the contents of earlier parts of a file read in parts (and is updated).
     """
     if df.empty:  # a header-only file: no ids to derive (the caller says there are no postings)
         return pd.Series([], index=df.index, dtype="Int64")
     parts = [c for c in ("title", "company_name", "location", "description") if c in df.columns]
     content = df[parts].astype("string").fillna("").agg("\x1f".join, axis=1)
     occurrence = content.groupby(content).cumcount()
+    if seen is not None:
+        keys = [hashlib.sha1(t.encode()).hexdigest() for t in content.tolist()]
+        before = np.asarray([seen.get(k, 0) for k in keys], dtype=np.int64)
+        occurrence = occurrence + before
+        for k in keys:
+            seen[k] = seen.get(k, 0) + 1
 
     def _one(text: str, k: int) -> int:
         digest = hashlib.sha256(f"{text}\x1e{k}".encode()).digest()
@@ -419,6 +525,24 @@ def stable_ids(df: pd.DataFrame) -> pd.Series:
     return pd.Series(ids, index=df.index, dtype="Int64")
 
 
+@dataclass
+class PartState:
+    """What reading a postings file in parts carries from one part to the next."""
+
+    #: Rows of the file before this part.
+    offset: int = 0
+    #: Job ids kept so far (a repeat in a later part is a repeat too).
+    ids: set[int] = field(default_factory=set)
+    #: Contents seen so far, for ids derived from content.
+    contents: dict[str, int] = field(default_factory=dict)
+    #: Whether the file's ids are kept as ``source_id`` (decided by its first part).
+    source_ids: bool | None = None
+    #: Postings kept.
+    rows: int = 0
+    #: The column mapping applied (jobmap name -> the file's name).
+    applied: dict[str, str] = field(default_factory=dict)
+
+
 def finish_postings(
     df: pd.DataFrame,
     label: str,
@@ -426,8 +550,12 @@ def finish_postings(
     *,
     mapping: dict[str, str] | None = None,
     derive_ids: bool = False,
+    state: PartState | None = None,
 ) -> pd.DataFrame:
-    """Checks every source's postings get: a title column, non-empty titles, unique job ids."""
+    """Checks every source's postings get: a title column, non-empty titles, unique job ids.
+
+    ``state``: the file is read in parts and this is one (the first decides how ids are made;
+    empty titles and repeated ids are counted across all parts)."""
     if "title" not in df.columns:
         hint = (
             'Name it with --columns title="YOUR TITLE COLUMN".'
@@ -438,50 +566,90 @@ def finish_postings(
             f"{label}: no job title column (looked for {', '.join(ALIASES['title'])}); "
             f"found: {', '.join(map(repr, df.columns))}. {hint}"
         )
-    out = df
+    first_part = state is None or state.offset == 0
+    offset = state.offset if state is not None else 0
+    out = df.reset_index(drop=True)
     if derive_ids:
+        contents = state.contents if state is not None else None
         if "job_id" in out.columns:
-            raw = out["job_id"]
-            as_int = pd.to_numeric(raw, errors="coerce")
-            is_whole = as_int.notna() & (as_int == np.floor(as_int.fillna(0)))
-            if not bool(is_whole.all()):
+            if state is not None and state.source_ids is not None:
+                as_source = state.source_ids
+            else:
+                as_int = pd.to_numeric(out["job_id"], errors="coerce")
+                is_whole = as_int.notna() & (as_int == np.floor(as_int.fillna(0)))
+                as_source = not bool(is_whole.all())
+            if as_source:
                 # Ids that are not whole numbers (e.g. "jk_3f9a"): keep them, derive integers.
                 out = out.rename(columns={"job_id": "source_id"})
-                out.insert(0, "job_id", stable_ids(out))
-                log.add(
-                    f"{label}: job ids are not all whole numbers; kept as source_id, "
-                    "and job_id was derived from each row's content.",
-                    warn=False,
-                )
+                out.insert(0, "job_id", stable_ids(out, contents))
+                if first_part:
+                    log.add(
+                        f"{label}: job ids are not all whole numbers; kept as source_id, "
+                        "and job_id was derived from each row's content.",
+                        warn=False,
+                    )
+            if state is not None:
+                state.source_ids = as_source
         else:
             out = out.copy()
-            out.insert(0, "job_id", stable_ids(out))
-            log.add(
-                f"{label}: no job id column; job_id was derived from each row's content.",
-                warn=False,
-            )
-    if out.empty:
+            out.insert(0, "job_id", stable_ids(out, contents))
+            if first_part:
+                log.add(
+                    f"{label}: no job id column; job_id was derived from each row's content.",
+                    warn=False,
+                )
+    if out.empty and first_part:
         raise DataError(f"{label}: the file has a header but no postings.")
 
     title = out["title"].astype("string").str.strip()
     empty = title.isna() | (title == "")
     if empty.any():
-        rows = np.flatnonzero(empty.to_numpy())
-        shown = ", ".join(str(r + 1) for r in rows[:5]) + (" ..." if len(rows) > 5 else "")
-        log.add(f"{label}: skipped {len(rows)} posting(s) with an empty title (data row {shown}).")
+        rows = (np.flatnonzero(empty.to_numpy()) + offset + 1).tolist()
+        log.tally(
+            f"empty-title:{label}",
+            len(rows),
+            rows,
+            lambda n, rows: (
+                f"{label}: skipped {n} posting(s) with an empty title "
+                f"(data row {shown_rows(rows, n)})."
+            ),
+        )
         out = out.loc[~empty.to_numpy()].reset_index(drop=True)
-        if out.empty:
+        if out.empty and state is None:
             raise DataError(f"{label}: every posting has an empty title; nothing to read.")
-    out = type_table(out, POSTINGS, label, log)
+    out = type_table(out, POSTINGS, label, log, offset=offset)
     dup = out["job_id"].duplicated(keep="first")
+    if state is not None and len(out):
+        ids = out["job_id"].astype("int64")
+        dup = dup | ids.isin(state.ids)
+        state.ids.update(ids[~dup].tolist())
     if dup.any():
         first = out.loc[dup, "job_id"].iloc[0]
-        log.add(
-            f"{label}: {int(dup.sum())} posting(s) repeat a job_id already seen "
-            f"(first: {first}); the first of each was kept."
+        log.tally(
+            f"repeat-id:{label}",
+            int(dup.sum()),
+            [],
+            lambda n, rows: (
+                f"{label}: {n} posting(s) repeat a job_id already seen "
+                f"(first: {first}); the first of each was kept."
+            ),
         )
         out = out.loc[~dup.to_numpy()].reset_index(drop=True)
+    if state is not None:
+        state.offset += len(df)
+        state.rows += len(out)
     return out
+
+
+def _separator(sf: SourceFile, fmt: str, encoding: str, log: ReadLog) -> str:
+    named = "\t" if fmt == "tsv" else ","
+    sep = sniff_separator(sf, named, encoding)
+    if sep != named:
+        log.add(
+            f"{sf.label}: its header is separated by {_SEP_NAMES[sep]}, not "
+            f"{_SEP_NAMES[named]} as the file name says; read with {_SEP_NAMES[sep]}."
+        )
+    return sep
 
 
 def read_postings_file(
@@ -497,13 +665,7 @@ def read_postings_file(
     if fmt == "parquet":
         raw = read_raw_parquet(sf)
     else:
-        named = "\t" if fmt == "tsv" else ","
-        sep = sniff_separator(sf, named, encoding)
-        if sep != named:
-            log.add(
-                f"{sf.label}: its header is separated by {_SEP_NAMES[sep]}, not "
-                f"{_SEP_NAMES[named]} as the file name says; read with {_SEP_NAMES[sep]}."
-            )
+        sep = _separator(sf, fmt, encoding, log)
         raw = read_raw_csv(
             sf,
             log=log,
@@ -515,3 +677,129 @@ def read_postings_file(
     renamed, applied = map_columns(raw, mapping, sf.label)
     renamed = _infer_numbers(renamed, set(POSTINGS.columns))
     return finish_postings(renamed, sf.label, log, mapping=mapping, derive_ids=True), applied
+
+
+def iter_raw_parquet(sf: SourceFile, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """A parquet file in parts of ``chunk_rows`` rows; columns keep their stored types."""
+    import pyarrow.parquet as pq
+
+    if sf.size == 0:
+        raise DataError(f"{sf.label}: the file is empty (0 bytes). Replace it with a full copy.")
+    try:
+        if sf.member is None:
+            pf = pq.ParquetFile(sf.path)
+        else:  # a member of a zip: read whole (zip members cannot be read in place)
+            with sf.open() as fh:
+                pf = pq.ParquetFile(io.BytesIO(fh.read()))
+        batches = pf.iter_batches(batch_size=chunk_rows)
+        offset = 0
+        for batch in batches:
+            chunk = batch.to_pandas()
+            chunk.index = pd.RangeIndex(offset, offset + len(chunk))
+            offset += len(chunk)
+            yield chunk
+    except (OSError, ValueError) as exc:
+        raise DataError(
+            f"{sf.label}: not a readable parquet file ({str(exc).splitlines()[0]}). "
+            "Check the file, or pass a CSV."
+        ) from None
+
+
+def _not_numbers(label: str, column: str, first: object) -> Callable[[int, list[int]], str]:
+    def render(n: int, rows: list[int]) -> str:
+        return (
+            f"{label}: column {column!r} has {n} value(s) that are not numbers (first at data "
+            f"row {rows[0]}: {first!r}); those values were left empty."
+        )
+
+    return render
+
+
+def iter_postings(
+    sf: SourceFile,
+    fmt: str,
+    *,
+    mapping: dict[str, str],
+    encoding: str,
+    log: ReadLog,
+    progress: bool,
+    state: PartState,
+    derive_ids: bool = True,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[pd.DataFrame]:
+    """A postings file read, mapped, typed and checked in parts, for files larger than memory.
+
+    Each part gets what :func:`read_postings_file` does to a whole file, with the counts and
+    repeated ids carried across parts in ``state``; columns jobmap does not know are numbers
+    where the first part's are (a later value that is not one is left empty, and counted), text
+    otherwise. ``state.applied`` is the column mapping applied."""
+    if fmt == "parquet":
+        raw_parts = iter_raw_parquet(sf, chunk_rows)
+    else:
+        sep = _separator(sf, fmt, encoding, log) if derive_ids else ","
+        raw_parts = iter_raw_csv(
+            sf,
+            log=log,
+            sep=sep,
+            encoding=encoding,
+            progress=progress,
+            what="postings",
+            chunk_rows=chunk_rows,
+        )
+    known = set(POSTINGS.columns)
+    numeric: list[str] | None = None
+    text: list[str] = []
+    for raw in raw_parts:
+        if derive_ids:
+            renamed, applied = map_columns(raw, mapping, sf.label)
+        else:
+            renamed = raw.rename(columns={v: k for k, v in mapping.items()})
+            applied = dict(mapping)
+        state.applied = applied
+        if numeric is None:  # the first part decides which unknown columns are numbers
+            before = dict(renamed.dtypes)
+            renamed = _infer_numbers(renamed, known)
+            numeric = [
+                c for c in renamed.columns if c not in known and before[c] != renamed[c].dtype
+            ]
+            text = [
+                c
+                for c in renamed.columns
+                if c not in known
+                and c not in numeric
+                and (
+                    pd.api.types.is_object_dtype(renamed[c].dtype)
+                    or pd.api.types.is_string_dtype(renamed[c].dtype)
+                )
+            ]
+        else:
+            for c in numeric:
+                if c not in renamed.columns:
+                    continue
+                values = pd.to_numeric(renamed[c], errors="coerce")
+                lost = values.isna() & renamed[c].notna()
+                if lost.any():
+                    rows = (np.flatnonzero(lost.to_numpy()) + state.offset + 1).tolist()
+                    log.tally(
+                        f"number:{sf.label}:{c}",
+                        len(rows),
+                        rows,
+                        _not_numbers(sf.label, str(c), renamed[c][lost].iloc[0]),
+                    )
+                renamed[c] = values.astype("float64")
+        for c in text:
+            if c in renamed.columns:
+                renamed[c] = renamed[c].astype("string")
+        for c in numeric:
+            if c in renamed.columns:
+                renamed[c] = renamed[c].astype("float64")
+        part = finish_postings(
+            renamed, sf.label, log, mapping=mapping, derive_ids=derive_ids, state=state
+        )
+        if len(part):
+            yield part
+    if state.rows == 0:
+        raise DataError(
+            f"{sf.label}: no postings were read (every posting has an empty title, or the file "
+            "has a header but no rows)."
+        )

@@ -48,27 +48,22 @@ class Store:
             return folder
         return None
 
-    def put(
-        self,
-        key: str,
-        tables: dict[str, pd.DataFrame],
-        manifest: dict[str, Any],
-        replace: bool = False,
-    ) -> Path:
-        """Write every table and the manifest, atomically. Returns the dataset's folder.
-        ``replace``: the entry there is damaged; put this one in its place."""
+    def begin(self, key: str) -> Path:
+        """A new temporary folder to write the dataset ``key`` into (see :meth:`commit`)."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self.clean_stale()
-            tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key}-", dir=self.root))
+            return Path(tempfile.mkdtemp(prefix=f".tmp-{key}-", dir=self.root))
         except OSError as exc:
             raise ConfigError(
                 f"cannot write the cache folder {self.root} ({exc.strerror or exc}). "
                 "Pass --cache-dir DIR or set JOBMAP_CACHE to a folder you can write."
             ) from None
+
+    def commit(self, tmp: Path, key: str, manifest: dict[str, Any], replace: bool = False) -> Path:
+        """Write the manifest into ``tmp`` (whose tables are written) and move it into place,
+        atomically. ``replace``: the entry there is damaged; put this one in its place."""
         try:
-            for name, df in tables.items():
-                df.to_parquet(tmp / f"{name}.parquet", index=False)
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
             target = self.folder(key)
             if target.exists():  # another process finished first, or a stale folder
@@ -81,6 +76,24 @@ class Store:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+
+    def put(
+        self,
+        key: str,
+        tables: dict[str, pd.DataFrame],
+        manifest: dict[str, Any],
+        replace: bool = False,
+    ) -> Path:
+        """Write every table and the manifest, atomically. Returns the dataset's folder.
+        ``replace``: the entry there is damaged; put this one in its place."""
+        tmp = self.begin(key)
+        try:
+            for name, df in tables.items():
+                df.to_parquet(tmp / f"{name}.parquet", index=False)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return self.commit(tmp, key, manifest, replace)
 
     def read_manifest(self, folder: Path) -> dict[str, Any]:
         data: dict[str, Any] = json.loads((folder / MANIFEST).read_text())
