@@ -16,6 +16,7 @@ import pytest
 import jobmap
 from jobmap.families import get_family
 from jobmap.methods import METHODS, Method, MethodContext, make_method
+from jobmap.texts import has_descriptions
 from tests.fakes import HashBackend
 
 #: Small settings so that every method fits in a second or two on the bundled sample.
@@ -94,3 +95,29 @@ def test_labels_are_an_argument_of_fit(postings: pd.DataFrame, fake_model: HashB
     assert "40 labels" in head.params()["trained_on"]
     head.fit(postings, get_family("ml-ai"))
     assert "labels" not in head.params()["trained_on"]
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_fit_and_score_read_only_the_columns_they_declare(
+    name: str, postings: pd.DataFrame, fake_model: HashBackend
+) -> None:
+    """What a run over data larger than memory relies on: fit on the declared columns gives the
+    fit on every column, and scoring in batches of the declared columns gives scoring whole."""
+    full = _fitted(name, postings)
+    whole = full.score(postings)
+    cls = METHODS[name]
+    if cls.fit_columns is None:  # it fits on every column (lda): only its scoring is checked
+        method = full
+    else:
+        method = make_method(name, seed=3, **OPTIONS.get(name, {}))
+        # the pipeline tells a method given only its columns whether the data has descriptions
+        described = has_descriptions(postings)
+        method.use(MethodContext(model="fake", progress=False, has_descriptions=described))
+        method.fit(postings[["job_id", "title", *cls.fit_columns]], get_family("ml-ai"))
+    reads = method.reads()
+    columns = list(postings.columns) if reads is None else ["job_id", "title", *reads]
+    batches = [
+        method.score(postings.iloc[i : i + 97][columns]) for i in range(0, len(postings), 97)
+    ]
+    # scores within 1e-6 (float32 products differ in their last bits with the batch's size)
+    pd.testing.assert_frame_equal(pd.concat(batches), whole, check_exact=False, atol=1e-6, rtol=0)

@@ -246,11 +246,10 @@ def run_find(
     pipe = Pipeline(settings)
     result = pipe.run(use_cache=use_cache)
     ds, fam, finder = pipe.dataset, pipe.family, result.method
-    postings = ds.postings
     scores = result.scores
 
-    keep = ["job_id", "title", *[c for c in CONTEXT_COLUMNS if c in postings.columns]]
-    table = postings[keep].copy()
+    # only the columns the output carries: a million postings' descriptions are never held
+    table = ds.read(["job_id", "title", *CONTEXT_COLUMNS]).reset_index(drop=True)
     table.insert(2, "score", scores["score"].round(6).to_numpy())
     table.insert(3, "match", result.match)
     for i, column in enumerate(finder.evidence_columns):

@@ -30,6 +30,7 @@ from jobmap._version import __version__, code_fingerprint
 from jobmap.config import Settings
 from jobmap.data import Dataset, load
 from jobmap.data.answers import Answer, AnswerStore, resolve, resolve_answers_path
+from jobmap.data.dataset import BATCH_ROWS
 from jobmap.families import Family, get_family, with_answers
 from jobmap.methods import Method, MethodContext, make_method, method_class
 from jobmap.methods.base import load_model, save_model
@@ -175,6 +176,7 @@ class Pipeline:
             self._context = MethodContext.from_settings(self.settings)
         if self._dataset is not None:
             self._context.data_key = self._dataset.key
+            self._context.has_descriptions = self._dataset.has_descriptions
         return self._context
 
     def new_method(self) -> Method:
@@ -234,23 +236,46 @@ class Pipeline:
     ) -> tuple[Method, str, dict[str, Any], bool]:
         """The fitted method, its cache key, its cache entry (with the postings' scores when
         ``keep_scores``) and whether the entry came from the cache."""
-        postings = self.dataset.postings
+        _ = self.dataset
         method = self.new_method()
         key = self.fit_key(method, labels)
         cached = self._load_fit(key) if use_cache else None
         if cached is not None:
             return cached["method"].use(self.context), key, cached, True
-        method.fit(postings, self.family, labels)
+        method.fit(self._columns(method.fit_columns), self.family, labels)
         entry: dict[str, Any] = {"method": method, "embedding": self.context.manifest()}
         if keep_scores:
-            entry["scores"] = method.score(postings).reset_index(drop=True)
+            entry["scores"] = self.score(method)
         if use_cache:
             self._save_fit(key, entry)
         return method, key, entry, False
 
+    def _columns(self, extra: tuple[str, ...] | None) -> pd.DataFrame:
+        """The postings' ``job_id``, ``title`` and ``extra`` columns (every column with None)."""
+        if extra is None:
+            return self.dataset.postings
+        return self.dataset.read(["job_id", "title", *extra])
+
     def score(self, method: Method, postings: pd.DataFrame | None = None) -> pd.DataFrame:
-        """``method``'s scores of ``postings`` (default: the dataset's), in their order."""
-        return method.score(self.dataset.postings if postings is None else postings)
+        """``method``'s scores of ``postings`` in their order (default: the dataset's, read and
+        scored in batches of :data:`BATCH_ROWS` rows, so that memory depends on the batch, not
+        on the data; a method scores a batch as it scores the whole, see :class:`Method`)."""
+        if postings is not None:
+            return method.score(postings)
+        ds = self.dataset
+        extra = method.reads()
+        columns = None if extra is None else ["job_id", "title", *extra]
+        n = ds.rows("postings")
+        batches = ds.batches(columns, rows=BATCH_ROWS)
+        if n > BATCH_ROWS and self.settings.progress:
+            from tqdm.auto import tqdm
+
+            batches = tqdm(
+                batches, total=-(-n // BATCH_ROWS), desc="scoring", unit="batch", leave=False
+            )
+        parts = [method.score(batch) for batch in batches]
+        scores = pd.concat(parts) if len(parts) != 1 else parts[0]
+        return scores.set_axis(pd.RangeIndex(len(scores)), axis=0)
 
     def threshold(self, method: Method) -> tuple[float, str]:
         """The threshold of this run (see :func:`choose_threshold`)."""
@@ -265,22 +290,21 @@ class Pipeline:
     def run(self, *, use_cache: bool = True) -> Scored:
         """Fit on the whole dataset and score every posting: the core of ``find``."""
         self.check()
-        postings = self.dataset.postings
         method, key, entry, from_cache = self._fit(None, use_cache=use_cache, keep_scores=True)
         if "scores" in entry:
             scores = entry["scores"]
-            scores.index = postings.index
+            scores.index = pd.RangeIndex(len(scores))
         else:  # a fit cached without its scores (by evaluate): score now, and keep them
-            scores = method.score(postings)
+            scores = self.score(method)
             if use_cache:
-                self._save_fit(key, {**entry, "scores": scores.reset_index(drop=True)})
+                self._save_fit(key, {**entry, "scores": scores})
         embedding = (
             {**entry["embedding"], "fit_from_cache": True}
             if from_cache
             else self.context.manifest()
         )
         cut, cut_from = self.threshold(method)
-        scores, answered = self.apply_answers(scores, postings, method)
+        scores, answered = self.apply_answers(scores, self._columns(()), method)
         return Scored(method, scores, cut, cut_from, key, from_cache, embedding, answered)
 
 

@@ -149,12 +149,15 @@ class Dataset:
 
     def _present(self, columns: list[str] | tuple[str, ...] | None, name: str) -> list[str]:
         have = self.columns(name)
-        return have if columns is None else [c for c in have if c in set(columns)]
+        if columns is None:
+            return have
+        present = set(have)
+        return list(dict.fromkeys(c for c in columns if c in present))
 
     def read(
         self, columns: list[str] | tuple[str, ...] | None = None, name: str = "postings"
     ) -> pd.DataFrame:
-        """Some columns of a table (those of ``columns`` it has, in the table's order; all with
+        """Some columns of a table (those of ``columns`` it has, in that order; all with
         None): a few columns of a million postings fit in memory where the table would not."""
         cols = self._present(columns, name)
         if name in self._tables or self.folder is None:

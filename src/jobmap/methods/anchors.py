@@ -38,6 +38,9 @@ class AnchorMethod(Method):
     evidence_columns = ("nearest_anchor",)
     summary = "the notebook's method (c): max cosine to titles with an anchor phrase"
 
+    fit_columns = ()
+    score_columns = ()
+
     def __init__(
         self,
         anchors: list[str] | None = None,

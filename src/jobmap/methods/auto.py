@@ -28,6 +28,7 @@ class AutoMethod(Method):
     evidence_columns = ("evidence",)
     rule_decides = True
     summary = "picks for the data and the family, and says which"
+    fit_columns = ()
 
     def __init__(self, seed: int = 567) -> None:
         self.seed = seed
@@ -36,7 +37,13 @@ class AutoMethod(Method):
         self, postings: pd.DataFrame, family: Family, labels: pd.DataFrame | None = None
     ) -> Self:
         inner: Method
-        if family.keywords and has_descriptions(postings):
+        known = self.context.has_descriptions if self.context is not None else None
+        described = (
+            has_descriptions(postings)
+            if "description" in postings.columns or known is None
+            else known
+        )
+        if family.keywords and described:
             inner, why = HybridMethod(), "descriptions and a keyword rule"
         elif family.keywords:
             inner, why = KeywordMethod(), "titles only, and a keyword rule"
@@ -64,6 +71,9 @@ class AutoMethod(Method):
 
     def rule_hits(self, titles: pd.Series) -> np.ndarray | None:
         return self.inner_.rule_hits(titles)
+
+    def reads(self) -> tuple[str, ...] | None:
+        return self.inner_.reads() if hasattr(self, "inner_") else None
 
     def fitted_threshold(self) -> float | None:
         return self.inner_.fitted_threshold()

@@ -48,6 +48,9 @@ class MethodContext:
     data_key: str | None = None
     #: Keep vectors in memory too (a process that re-fits again and again: the review page).
     memory: bool = False
+    #: Whether the dataset has descriptions, for a method that picks by it but is given only
+    #: the columns it fits on (None: look at the postings it is given).
+    has_descriptions: bool | None = None
     engine_: EmbeddingEngine | None = field(default=None, repr=False)
 
     @classmethod
@@ -117,6 +120,17 @@ class Method(ABC):
     rule_decides: ClassVar[bool] = False
     #: One line for ``--help``.
     summary: ClassVar[str] = ""
+    #: The posting columns :meth:`fit` reads besides ``job_id`` and ``title`` (None: any, it is
+    #: given every column). A run over data larger than memory reads only these for the fit.
+    fit_columns: ClassVar[tuple[str, ...] | None] = None
+    #: The posting columns :meth:`score` reads besides ``job_id`` and ``title`` (None: any).
+    #: :meth:`score` sees one row at a time in effect: scoring a table in batches gives what
+    #: scoring it whole gives (the contract test checks it), so a run scores batch by batch.
+    score_columns: ClassVar[tuple[str, ...] | None] = None
+
+    def reads(self) -> tuple[str, ...] | None:
+        """The columns :meth:`score` reads (``auto`` answers for the method it picked)."""
+        return self.score_columns
 
     #: What the run injected (see :meth:`use`); not part of the fitted state.
     context: MethodContext | None = None

@@ -164,6 +164,8 @@ class BootstrapMethod(TitleHead):
     name = "bootstrap"
     default_threshold = 0.5
     evidence_columns = ("evidence", "head_probability", "description_mentions")
+    fit_columns = ()
+    score_columns = ("description",)
     summary = (
         "the anchor phrases as a rule grown from the data, and a head, for families without labels"
     )

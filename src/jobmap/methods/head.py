@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
@@ -81,6 +81,8 @@ def add_bootstrap(
 
 
 class TitleHead(Method):
+    fit_columns: ClassVar[tuple[str, ...] | None] = ()
+    score_columns: ClassVar[tuple[str, ...] | None] = ()
     """What the methods with a logistic-regression head on the title embeddings share."""
 
     def __init__(self, C: float = 4.0, seed: int = 567, prefix: str = TITLE_PREFIX) -> None:
@@ -159,6 +161,9 @@ class HeadMethod(TitleHead):
 class KnnMethod(Method):
     """Similarity-weighted vote of the k nearest labelled examples."""
 
+    fit_columns = ()
+    score_columns = ()
+
     name = "knn"
     default_threshold = 0.5
     evidence_columns = ("nearest_example",)
@@ -194,8 +199,11 @@ class KnnMethod(Method):
         k = min(self.k, len(self.seed_titles_))
         scores = np.zeros(len(x))
         nearest: list[str] = []
+        # in float64: float32 products differ in their last bits with the number of rows, and a
+        # near tie among the nearest would then be broken differently batch by batch
+        seeds = self.seed_vecs_.astype(np.float64).T
         for lo in range(0, len(x), 4096):
-            sims = x[lo : lo + 4096] @ self.seed_vecs_.T
+            sims = x[lo : lo + 4096].astype(np.float64) @ seeds
             top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
             top_sims = np.clip(np.take_along_axis(sims, top, axis=1), 1e-6, None)
             votes = self.seed_target_[top]

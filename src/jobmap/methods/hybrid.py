@@ -48,6 +48,8 @@ class HybridMethod(Method):
     evidence_columns = ("evidence", "description_mentions")
     rule_decides = True
     summary = "the keyword rule on the title, plus mentions of it in the description"
+    fit_columns = ()
+    score_columns = ("description",)
 
     def fit(
         self, postings: pd.DataFrame, family: Family, labels: pd.DataFrame | None = None

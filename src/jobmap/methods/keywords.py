@@ -163,6 +163,8 @@ class KeywordMethod(Method):
     evidence_columns = ("keyword",)
     rule_decides = True
     summary = "the family's keyword rule on the title (whole words), with exclusions"
+    fit_columns = ()
+    score_columns = ()
 
     def __init__(self, keywords: list[str] | None = None, exclude: list[str] | None = None) -> None:
         self.keywords = keywords
