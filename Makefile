@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 TORCH_VERSION ?= 2.13.0
+# The extras a developer's and CI's environment get (ray: the Ray engine and its equality test).
+EXTRAS ?= dev,ray
 export HF_HUB_OFFLINE ?= 1
 
 .PHONY: setup demo test pytest pytest-fast eval lint format typecheck docs docs-check bench clean
@@ -14,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	# The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
 	$(BIN)/python -m pip install -q torch==$(TORCH_VERSION)
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
 setup: $(STAMP)

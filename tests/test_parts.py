@@ -131,14 +131,13 @@ def _counted(ds: jobmap.Dataset) -> int:
 def test_find_in_batches_gives_find_whole(
     method: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake_model: object
 ) -> None:
-    from jobmap import pipeline
-
     opts = {"method": method, "all": True, "progress": False, "model": "fake"}
     whole = jobmap.find(cache_dir=tmp_path / "whole", **opts)
     monkeypatch.setenv("JOBMAP_STREAM_BYTES", "0")
     monkeypatch.setattr(dataset_module, "PART_ROWS", 64)
-    monkeypatch.setattr(pipeline, "BATCH_ROWS", 50)
+    monkeypatch.setenv("JOBMAP_BATCH_ROWS", "50")
     batched = jobmap.find(cache_dir=tmp_path / "parts", **opts)
     assert batched.attrs["manifest"]["data"]["key"] == whole.attrs["manifest"]["data"]["key"]
-    pd.testing.assert_frame_equal(batched, whole, check_exact=False, atol=1e-6, rtol=0)
+    # scores within 1e-6 before the output rounds them to 6 decimals (which can make it 2e-6)
+    pd.testing.assert_frame_equal(batched, whole, check_exact=False, atol=2e-6, rtol=0)
     assert batched["match"].sum() > 0

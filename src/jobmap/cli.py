@@ -344,6 +344,15 @@ def run_options(f: F) -> F:
         families_option,
         answers_option,
         click.option(
+            "--engine",
+            type=click.Choice(["local", "ray"]),
+            default=None,
+            envvar="JOBMAP_ENGINE",
+            help="Where the postings are scored: local (this process, in batches of "
+            "$JOBMAP_BATCH_ROWS rows) or ray (a Ray cluster: $RAY_ADDRESS, else a local one; "
+            "pip install 'jobmap[ray]') [default: local].",
+        ),
+        click.option(
             "--batch-size",
             default=64,
             show_default=True,
@@ -419,6 +428,7 @@ def _settings(
         columns=params["columns"],
         encoding=params["encoding"],
         progress=not params["quiet"],
+        engine=params.get("engine"),
     )
 
 

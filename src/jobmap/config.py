@@ -77,6 +77,7 @@ OPTION_FLAGS: dict[str, str] = {
     "seed": "--seed",
     "cache_dir": "--cache-dir",
     "answers": "--answers",
+    "engine": "--engine",
     "anchors": "--anchor",
     "anchor_sample": "--anchor-sample",
     "n_topics": "--topics",
@@ -92,6 +93,18 @@ def option_flag(name: str) -> str:
 
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+#: Where a run scores the postings (see :attr:`Settings.engine`).
+ENGINES = ("local", "ray")
+ENGINE_ENV = "JOBMAP_ENGINE"
+
+
+def resolve_engine(engine: str | None = None) -> str:
+    """``engine`` if given, else ``$JOBMAP_ENGINE``, else ``local``; checked."""
+    chosen = (engine or os.environ.get(ENGINE_ENV, "").strip() or "local").lower()
+    if chosen not in ENGINES:
+        where = "--engine" if engine else f"${ENGINE_ENV}"
+        raise ConfigError(f"{where} {chosen!r}: give one of {', '.join(ENGINES)}.")
+    return chosen
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,9 @@ class Settings:
     answers: str | None = None
     use_answers: bool = True
     progress: bool = True
+    #: Where the postings are scored: ``local`` (this process, in batches) or ``ray`` (a Ray
+    #: cluster: ``$RAY_ADDRESS``, else a local one). ``$JOBMAP_ENGINE`` when not given.
+    engine: str = "local"
 
     @classmethod
     def build(
@@ -147,6 +163,7 @@ class Settings:
         answers: str | os.PathLike[str] | None = None,
         use_answers: bool = True,
         progress: bool = True,
+        engine: str | None = None,
         **method_options: Any,
     ) -> Settings:
         """The one place settings are made and checked. Method options may come as ``options``
@@ -155,6 +172,7 @@ class Settings:
             raise ConfigError(f"--threshold {threshold}: give a number between -1 and 1.")
         if int(batch_size) < 1:
             raise ConfigError(f"--batch-size {batch_size}: give a whole number of at least 1.")
+        engine = resolve_engine(engine)
         merged = {**dict(options or {}), **method_options}
         merged = {k: (list(v) if isinstance(v, tuple) else v) for k, v in merged.items()}
         mapping = parse_column_mapping(dict(columns) if isinstance(columns, Mapping) else columns)
@@ -176,6 +194,7 @@ class Settings:
             answers=None if answers is None else str(answers),
             use_answers=bool(use_answers),
             progress=progress,
+            engine=engine,
         )
 
     def replace(self, **changes: Any) -> Settings:
@@ -203,4 +222,5 @@ class Settings:
             "cache_dir": str(self.cache_dir),
             "answers": self.answers,
             "use_answers": self.use_answers,
+            "engine": self.engine,
         }

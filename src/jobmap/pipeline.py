@@ -30,10 +30,11 @@ from jobmap._version import __version__, code_fingerprint
 from jobmap.config import Settings
 from jobmap.data import Dataset, load
 from jobmap.data.answers import Answer, AnswerStore, resolve, resolve_answers_path
-from jobmap.data.dataset import BATCH_ROWS
+from jobmap.data.dataset import batch_rows
 from jobmap.families import Family, get_family, with_answers
 from jobmap.methods import Method, MethodContext, make_method, method_class
 from jobmap.methods.base import load_model, save_model
+from jobmap.texts import clean
 
 
 def choose_threshold(
@@ -242,7 +243,18 @@ class Pipeline:
         cached = self._load_fit(key) if use_cache else None
         if cached is not None:
             return cached["method"].use(self.context), key, cached, True
-        method.fit(self._columns(method.fit_columns), self.family, labels)
+        fit_on = self._columns(method.fit_columns)
+        prefix = getattr(method, "prefix", None)
+        if self.settings.engine == "ray" and isinstance(prefix, str):
+            # the titles embedded on the cluster, each distinct one once, before the fit reads
+            # them from the cache
+            from jobmap.engines import raydata
+
+            titles = fit_on["title"].astype(str).unique().tolist()
+            raydata.embed_distinct(
+                [prefix + clean(t) for t in titles], self.context.engine(), self.settings
+            )
+        method.fit(fit_on, self.family, labels)
         entry: dict[str, Any] = {"method": method, "embedding": self.context.manifest()}
         if keep_scores:
             entry["scores"] = self.score(method)
@@ -258,21 +270,23 @@ class Pipeline:
 
     def score(self, method: Method, postings: pd.DataFrame | None = None) -> pd.DataFrame:
         """``method``'s scores of ``postings`` in their order (default: the dataset's, read and
-        scored in batches of :data:`BATCH_ROWS` rows, so that memory depends on the batch, not
-        on the data; a method scores a batch as it scores the whole, see :class:`Method`)."""
+        scored in batches of ``batch_rows()`` rows, so that memory depends on the batch, not on
+        the data; a method scores a batch as it scores the whole, see :class:`Method`)."""
         if postings is not None:
             return method.score(postings)
         ds = self.dataset
+        if self.settings.engine == "ray":
+            from jobmap.engines import raydata
+
+            return raydata.score(ds, method, self.settings, self.context)
         extra = method.reads()
         columns = None if extra is None else ["job_id", "title", *extra]
-        n = ds.rows("postings")
-        batches = ds.batches(columns, rows=BATCH_ROWS)
-        if n > BATCH_ROWS and self.settings.progress:
+        n, rows = ds.rows("postings"), batch_rows()
+        batches = ds.batches(columns, rows=rows)
+        if n > rows and self.settings.progress:
             from tqdm.auto import tqdm
 
-            batches = tqdm(
-                batches, total=-(-n // BATCH_ROWS), desc="scoring", unit="batch", leave=False
-            )
+            batches = tqdm(batches, total=-(-n // rows), desc="scoring", unit="batch", leave=False)
         parts = [method.score(batch) for batch in batches]
         scores = pd.concat(parts) if len(parts) != 1 else parts[0]
         return scores.set_axis(pd.RangeIndex(len(scores)), axis=0)

@@ -22,6 +22,7 @@ from jobmap.data.readers import (
     ReadLog,
     finish_postings,
     iter_postings,
+    parquet_batches,
     read_postings_file,
     read_raw_csv,
     type_table,
@@ -35,10 +36,26 @@ BUNDLED_NAME = "linkedin-2024-sample"
 #: Rows per batch when a run reads the postings in batches.
 BATCH_ROWS = 50_000
 #: Rows per part when a large postings file is read into the cache in parts.
-PART_ROWS = 50_000
+PART_ROWS = 10_000
 #: A postings file at least this large (bytes) is read into the cache in parts, in bounded
 #: memory; ``$JOBMAP_STREAM_BYTES`` sets another size.
 STREAM_BYTES = 256 << 20
+
+
+def batch_rows() -> int:
+    """Rows per batch of a run over the postings (``$JOBMAP_BATCH_ROWS``, else
+    :data:`BATCH_ROWS`): memory grows with it, and a batch is the unit of work of the Ray
+    engine's tasks."""
+    value = os.environ.get("JOBMAP_BATCH_ROWS", "").strip()
+    if not value:
+        return BATCH_ROWS
+    try:
+        rows = int(value)
+    except ValueError:
+        rows = 0
+    if rows < 1:
+        raise ConfigError(f"$JOBMAP_BATCH_ROWS={value!r}: give a whole number of rows, 1 or more.")
+    return rows
 
 
 def stream_bytes() -> int:
@@ -180,15 +197,7 @@ class Dataset:
                 part = df.iloc[start : start + rows]
                 yield part.set_axis(pd.RangeIndex(start, start + len(part)), axis=0)
             return
-        import pyarrow.parquet as pq
-
-        start = 0
-        pf = pq.ParquetFile(self.folder / f"{name}.parquet")
-        for batch in pf.iter_batches(batch_size=rows, columns=cols):
-            part = batch.to_pandas()
-            part.index = pd.RangeIndex(start, start + len(part))
-            start += len(part)
-            yield part
+        yield from parquet_batches(self.folder / f"{name}.parquet", rows, cols)
 
     @property
     def has_descriptions(self) -> bool:
@@ -456,8 +465,17 @@ def _in_parts(source: Source) -> bool:
     """Whether the postings file is large enough to be read in parts (:func:`stream_bytes`)."""
     sf = source.files["postings"]
     try:
-        return sf.size >= stream_bytes()
-    except OSError:
+        size = sf.size
+        if sf.member is None and sf.path.suffix.lower() in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            # a parquet file is compressed: what counts is its size in memory
+            meta = pq.read_metadata(sf.path)
+            size = max(
+                size, sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+            )
+        return size >= stream_bytes()
+    except Exception:
         return False  # the reader says what is wrong with the file
 
 

@@ -55,6 +55,12 @@ class Family:
     #: rule matches (see :func:`with_answers`).
     rejected: tuple[str, ...] = ()
 
+    @property
+    def trusted(self) -> bool:
+        """Whether the family is one jobmap ships (its ``re:`` patterns are jobmap's own, and
+        run on the fast engine without a time limit; a user's run with one)."""
+        return bool(self.origin) and Path(self.origin) == builtin_families_file()
+
     def rule_phrases(self) -> tuple[str, ...]:
         """The phrases of the family's rule: its keywords, else its anchor phrases."""
         return self.keywords or self.anchors
