@@ -8,7 +8,7 @@ TORCH_VERSION ?= 2.13.0
 EXTRAS ?= dev,ray
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: setup demo test pytest pytest-fast eval lint format typecheck docs docs-check bench clean
+.PHONY: setup demo test pytest pytest-fast eval lint format typecheck docs docs-check bench bench-scale clean
 
 # Idempotent: re-runs pip only when pyproject.toml changed since the last install.
 $(STAMP): pyproject.toml
@@ -48,6 +48,10 @@ docs: setup
 
 docs-check: setup
 	$(BIN)/python -m pytest -q tests/test_docs.py
+
+# find at 100k, 300k and 1M postings, local and Ray engines (about 20 minutes on 2 cores)
+bench-scale: setup
+	$(BIN)/python benchmarks/bench_scale.py
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
