@@ -139,6 +139,20 @@ def test_a_catastrophic_family_pattern_stops_with_a_clear_error(tmp_path: Path) 
     assert "took more than" in result.stderr and "simplify the re: pattern" in result.stderr
 
 
+def test_only_a_user_s_patterns_run_with_the_time_limit(tmp_path: Path) -> None:
+    from jobmap.families import get_family
+    from jobmap.methods.keywords import KeywordMethod, is_untrusted
+
+    postings = jobmap.load(progress=False).postings
+    shipped = KeywordMethod().fit(postings, get_family("ml-ai"))  # holds re: patterns of its own
+    assert not is_untrusted(shipped.include_re_) and not is_untrusted(shipped.exclude_re_)
+    own = get_family("x", _family_file(tmp_path, 'keywords = ["re:(a+)+$"]'))
+    assert is_untrusted(KeywordMethod().fit(postings, own).include_re_)
+    # a user's keywords given to the method run with the limit even on a shipped family
+    given = KeywordMethod(keywords=["re:data\\s+scien"]).fit(postings, get_family("ml-ai"))
+    assert is_untrusted(given.include_re_)
+
+
 def test_an_invalid_family_pattern_is_one_line_naming_file_family_and_field(
     tmp_path: Path,
 ) -> None:

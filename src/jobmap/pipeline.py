@@ -34,7 +34,6 @@ from jobmap.data.dataset import batch_rows
 from jobmap.families import Family, get_family, with_answers
 from jobmap.methods import Method, MethodContext, make_method, method_class
 from jobmap.methods.base import load_model, save_model
-from jobmap.texts import clean
 
 
 def choose_threshold(
@@ -250,10 +249,7 @@ class Pipeline:
             # them from the cache
             from jobmap.engines import raydata
 
-            titles = fit_on["title"].astype(str).unique().tolist()
-            raydata.embed_distinct(
-                [prefix + clean(t) for t in titles], self.context.engine(), self.settings
-            )
+            raydata.embed_titles(fit_on["title"], prefix, self.context.engine(), self.settings)
         method.fit(fit_on, self.family, labels)
         entry: dict[str, Any] = {"method": method, "embedding": self.context.manifest()}
         if keep_scores:

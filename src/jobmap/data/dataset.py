@@ -9,6 +9,7 @@ import shutil
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,14 @@ from jobmap.data.readers import (
     read_raw_csv,
     type_table,
 )
-from jobmap.data.schema import SCHEMA_VERSION, TABLES, TABLES_BY_NAME, has_descriptions
+from jobmap.data.schema import (
+    SCHEMA_VERSION,
+    TABLES,
+    TABLES_BY_NAME,
+    described,
+    enough_descriptions,
+    has_descriptions,
+)
 from jobmap.data.sources import Source, content_hash, detect
 from jobmap.data.store import Store
 from jobmap.errors import ConfigError, DataError, DataWarning
@@ -199,7 +207,7 @@ class Dataset:
             return
         yield from parquet_batches(self.folder / f"{name}.parquet", rows, cols)
 
-    @property
+    @cached_property
     def has_descriptions(self) -> bool:
         """Whether the postings have descriptions to read (see
         :func:`jobmap.data.schema.has_descriptions`), without reading them again."""
@@ -259,16 +267,14 @@ class _PostingStats:
         self.rows += len(part)
         if "description" in part.columns:
             self.has_column = True
-            text = part["description"].astype("string").str.strip().fillna("")
-            self.described += int((text != "").sum())
+            self.described += described(part["description"])
         if "company_id" in part.columns:
             self.company_ids.update(part["company_id"].dropna().astype("int64").tolist())
 
 
 def _coverage_notes(stats: _PostingStats, tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
     notes: list[dict[str, Any]] = []
-    # the rule of has_descriptions: non-empty for more than half of the postings
-    if not (stats.has_column and stats.rows and stats.described / stats.rows > 0.5):
+    if not (stats.has_column and enough_descriptions(stats.described, stats.rows)):
         present = stats.described
         text = (
             f"postings: descriptions for only {present:,} of {stats.rows:,} postings; "
@@ -445,13 +451,7 @@ def load(
         "notes": notes,
     }
     if tmp is not None:  # the postings are written already; the side tables are small
-        try:
-            for name, df in tables.items():
-                df.to_parquet(tmp / f"{name}.parquet", index=False)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        folder = store.commit(tmp, key, manifest, replace=damaged or refresh)
+        folder = store.put(key, tables, manifest, replace=damaged or refresh, tmp=tmp)
         return Dataset(manifest=manifest, folder=folder, from_cache=False, _tables=tables)
     try:
         folder = store.put(key, tables, manifest, replace=damaged or refresh)

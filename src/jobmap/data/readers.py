@@ -786,7 +786,8 @@ def iter_postings(
         state.applied = applied
         if numeric is None:  # the first part decides which unknown columns are numbers
             before = dict(renamed.dtypes)
-            renamed = _infer_numbers(renamed, known)
+            if derive_ids:  # as read_postings_file: a Kaggle layout's columns stay text
+                renamed = _infer_numbers(renamed, known)
             numeric = [
                 c for c in renamed.columns if c not in known and before[c] != renamed[c].dtype
             ]
@@ -814,7 +815,8 @@ def iter_postings(
                         rows,
                         _not_numbers(sf.label, str(c), renamed[c][lost].iloc[0]),
                     )
-                renamed[c] = values.astype("float64")
+                renamed[c] = values
+        # one type per column in every part (the cache's file has one schema)
         for c in text:
             if c in renamed.columns:
                 renamed[c] = renamed[c].astype("string")

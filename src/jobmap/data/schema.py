@@ -349,7 +349,17 @@ def has_descriptions(postings: pd.DataFrame) -> bool:
     """Whether the postings have descriptions to read: a ``description`` column that is non-empty
     for more than half of them. The one test every layer uses (the dataset's notes, ``auto``'s
     pick, ``lda``'s note), so that they never disagree."""
-    if "description" not in postings.columns or not len(postings):
+    if "description" not in postings.columns:
         return False
-    text = postings["description"].astype("string").str.strip()
-    return bool((text.fillna("") != "").mean() > 0.5)
+    return enough_descriptions(described(postings["description"]), len(postings))
+
+
+def described(descriptions: pd.Series) -> int:
+    """How many of ``descriptions`` are non-empty (white space counts as empty)."""
+    return int((descriptions.astype("string").str.strip().fillna("") != "").sum())
+
+
+def enough_descriptions(described: int, postings: int) -> bool:
+    """The rule of :func:`has_descriptions`, on counts (for data read in parts): more than
+    half of the postings have one."""
+    return postings > 0 and described / postings > 0.5

@@ -83,10 +83,12 @@ class Store:
         tables: dict[str, pd.DataFrame],
         manifest: dict[str, Any],
         replace: bool = False,
+        tmp: Path | None = None,
     ) -> Path:
         """Write every table and the manifest, atomically. Returns the dataset's folder.
-        ``replace``: the entry there is damaged; put this one in its place."""
-        tmp = self.begin(key)
+        ``replace``: the entry there is damaged; put this one in its place. ``tmp``: a folder of
+        :meth:`begin` that already holds some tables (a large one written part by part)."""
+        tmp = tmp or self.begin(key)
         try:
             for name, df in tables.items():
                 df.to_parquet(tmp / f"{name}.parquet", index=False)

@@ -18,6 +18,7 @@ optional extra: ``pip install 'jobmap[ray]'``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
@@ -112,14 +113,18 @@ class _Encoder:
         return {"i": batch["i"], "vec": np.asarray(vecs, dtype=np.float32)}
 
 
-def embed_distinct(texts: list[str], engine: EmbeddingEngine, settings: Settings) -> int:
-    """Embed the texts the cache lacks on the cluster, each distinct text once; returns how many
-    were computed (the others were in the cache)."""
+def embed_titles(
+    titles: pd.Series, prefix: str, engine: EmbeddingEngine, settings: Settings
+) -> int:
+    """Embed on the cluster the texts of the distinct ``titles`` (as a method embeds them:
+    ``prefix`` + the cleaned title) that the cache lacks, each once; returns how many were
+    computed (the others were in the cache)."""
     ray = start(settings.progress)
-    keys = list(dict.fromkeys(text_key(t) for t in texts))
     first: dict[bytes, str] = {}
-    for t in texts:
-        first.setdefault(text_key(t), t)
+    for title in titles.astype(str).unique().tolist():
+        text = prefix + clean(title)
+        first.setdefault(text_key(text), text)
+    keys = list(first)
     todo = [keys[j] for j in engine.cache.missing(keys)]
     if not todo:
         return 0
@@ -153,8 +158,8 @@ class _Scorer:
     """One scoring actor: the fitted method arrives once, pickled (without its engine), and
     gets a context of its own (the shared embedding cache)."""
 
-    def __init__(self, method: Method, context: dict[str, Any]) -> None:
-        self.method = method.use(MethodContext(**context))
+    def __init__(self, method: Method, context: MethodContext) -> None:
+        self.method = method.use(context)
 
     def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
         scores = self.method.score(batch.reset_index(drop=True))
@@ -172,8 +177,7 @@ def score(
     columns = None if extra is None else ["job_id", "title", *extra]
     prefix = getattr(method.decided_by, "prefix", None)
     if isinstance(prefix, str):  # a method that embeds titles: each distinct title once
-        titles = dataset.read(["title"])["title"].astype(str).unique().tolist()
-        embed_distinct([prefix + clean(t) for t in titles], context.engine(), settings)
+        embed_titles(dataset.read(["title"])["title"], prefix, context.engine(), settings)
     if dataset.folder is not None:
         source = ray.data.read_parquet(str(dataset.folder / "postings.parquet"))
         if columns is not None:
@@ -181,16 +185,8 @@ def score(
     else:  # a dataset the cache could not hold: from memory
         source = ray.data.from_pandas(dataset.read(columns))
     n_actors, _ = _actors(ray)
-    ctx = {
-        "model": context.model,
-        "backend": context.backend,
-        "device": context.device,
-        "cache_dir": context.cache_dir,
-        "batch_size": context.batch_size,
-        "progress": False,
-        "data_key": context.data_key,
-        "has_descriptions": context.has_descriptions,
-    }
+    # the run's context without its engine (each actor builds one on the shared cache)
+    ctx = dataclasses.replace(context, progress=False, engine_=None)
     scored = source.map_batches(
         _Scorer,
         fn_constructor_kwargs={"method": method, "context": ctx},

@@ -37,7 +37,6 @@ class AnchorMethod(Method):
     default_threshold = 0.85
     evidence_columns = ("nearest_anchor",)
     summary = "the notebook's method (c): max cosine to titles with an anchor phrase"
-
     fit_columns = ()
     score_columns = ()
 

@@ -45,13 +45,12 @@ def membership_threshold(scores: np.ndarray, member: np.ndarray, weights: np.nda
 class ClusterMethod(Method):
     """Similarity to the centroids of the clusters where the family's probe and anchors fall."""
 
-    fit_columns = ()
-    score_columns = ()
-
     name = "cluster"
     default_threshold = 0.7  # used only before fit; fit learns threshold_ (see fitted_threshold)
     evidence_columns = ("cluster", "family_cluster")
     summary = "the notebook's method (b): similarity to the family's clusters of title embeddings"
+    fit_columns = ()
+    score_columns = ()
 
     def __init__(
         self,

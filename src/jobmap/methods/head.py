@@ -81,9 +81,11 @@ def add_bootstrap(
 
 
 class TitleHead(Method):
+    """What the methods with a logistic-regression head on the title embeddings share."""
+
+    # annotated: bootstrap, a subclass, reads descriptions too
     fit_columns: ClassVar[tuple[str, ...] | None] = ()
     score_columns: ClassVar[tuple[str, ...] | None] = ()
-    """What the methods with a logistic-regression head on the title embeddings share."""
 
     def __init__(self, C: float = 4.0, seed: int = 567, prefix: str = TITLE_PREFIX) -> None:
         self.C = C
@@ -161,14 +163,13 @@ class HeadMethod(TitleHead):
 class KnnMethod(Method):
     """Similarity-weighted vote of the k nearest labelled examples."""
 
-    fit_columns = ()
-    score_columns = ()
-
     name = "knn"
     default_threshold = 0.5
     evidence_columns = ("nearest_example",)
     learns_from_labels = True
     summary = "similarity-weighted vote of the nearest labelled example titles"
+    fit_columns = ()
+    score_columns = ()
 
     def __init__(self, k: int = 10, prefix: str = TITLE_PREFIX, seed: int = 567) -> None:
         self.k = k
