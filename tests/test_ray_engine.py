@@ -92,3 +92,34 @@ def test_without_ray_installed_the_engine_says_how_to_get_it(
     assert result.exit_code == 1
     assert "pip install 'jobmap[ray]'" in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_scoring_tasks_are_consecutive_row_groups(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from jobmap.engines.raydata import row_group_tasks
+
+    f = tmp_path / "p.parquet"
+    table = pa.table({"job_id": list(range(95))})
+    pq.write_table(table, f, row_group_size=10)  # 10 row groups: 9 of 10 rows, 1 of 5
+    tasks = row_group_tasks(f, 25)
+    assert tasks == [
+        {"first": 0, "last": 2},
+        {"first": 3, "last": 5},
+        {"first": 6, "last": 8},
+        {"first": 9, "last": 9},
+    ]
+    assert row_group_tasks(f, 1000) == [{"first": 0, "last": 9}]
+
+
+def test_the_local_object_store_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jobmap.engines.raydata import LOCAL_OBJECT_STORE, local_object_store
+
+    assert local_object_store() == LOCAL_OBJECT_STORE
+    monkeypatch.setenv("JOBMAP_RAY_OBJECT_STORE", str(1 << 30))
+    assert local_object_store() == 1 << 30
+    for bad in ("lots", "1000"):
+        monkeypatch.setenv("JOBMAP_RAY_OBJECT_STORE", bad)
+        with pytest.raises(ConfigError, match="JOBMAP_RAY_OBJECT_STORE"):
+            local_object_store()

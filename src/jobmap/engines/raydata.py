@@ -7,10 +7,11 @@ this machine's CPUs otherwise):
   not in the embedding cache are embedded by ``map_batches`` with a callable class (the model
   loaded once per actor; one GPU per actor where the cluster has GPUs, CPU actors otherwise), and
   the vectors go into the same cache (a folder every worker must reach on a real cluster);
-* **scoring**: the cached postings table is read as a Ray Dataset (only the columns the method
-  reads), each batch scored by the fitted method (shipped once to each actor) in a
-  ``map_batches`` actor, the scores written as parquet shards and gathered back, in the
-  postings' order, into the output contract of the local engine.
+* **scoring**: the cached postings file is scored as a Ray Dataset of its row groups: each task
+  names consecutive row groups, a ``map_batches`` actor (holding the fitted method, shipped once)
+  reads them itself (only the columns the method reads), scores them and writes a parquet shard;
+  the driver gathers the shards, in the postings' order, into the output contract of the local
+  engine. The descriptions never pass through the object store.
 
 The fit stays on the driver (it reads the titles only, or what the method declares). Ray is an
 optional extra: ``pip install 'jobmap[ray]'``.
@@ -43,6 +44,28 @@ from jobmap.texts import clean
 EMBED_ROWS = 4096
 
 
+#: The object store of a local cluster (bytes; ``$JOBMAP_RAY_OBJECT_STORE``): Ray's default, 30%
+#: of the memory, lets the read tasks run ahead of the scoring actors until it holds the whole
+#: dataset; a bounded store makes Ray Data hold the reads back instead.
+LOCAL_OBJECT_STORE = 512 << 20
+
+
+def local_object_store() -> int:
+    value = os.environ.get("JOBMAP_RAY_OBJECT_STORE", "").strip()
+    if not value:
+        return LOCAL_OBJECT_STORE
+    try:
+        size = int(value)
+    except ValueError:
+        size = 0
+    if size < 80 << 20:
+        raise ConfigError(
+            f"$JOBMAP_RAY_OBJECT_STORE={value!r}: give a number of bytes, at least 83886080 "
+            "(80 MB; Ray's minimum)."
+        )
+    return size
+
+
 def require_ray() -> Any:
     """The ``ray`` module, or a clear error saying how to install it."""
     try:
@@ -65,8 +88,12 @@ def start(progress: bool = True) -> Any:
         if not progress:
             for name in ("ray", "ray.data"):
                 logging.getLogger(name).setLevel(logging.ERROR)
+        local: dict[str, Any] = {}
+        if address is None:  # a local cluster: a bounded object store (see LOCAL_OBJECT_STORE)
+            local["object_store_memory"] = local_object_store()
         ray.init(
             address=address,
+            **local,
             include_dashboard=False,
             log_to_driver=False,
             ignore_reinit_error=True,
@@ -81,15 +108,16 @@ def start(progress: bool = True) -> Any:
     return ray
 
 
-def _actors(ray: Any) -> tuple[int, float]:
-    """How many actors to start, and the GPUs each takes (1 where the cluster has GPUs)."""
+def _actors(ray: Any, reading: bool = True) -> tuple[int, float]:
+    """How many actors to start, and the GPUs each takes (1 where the cluster has GPUs).
+    ``reading``: tasks must also run beside them (a repartition, a read): one CPU is left for
+    those, as actors holding every CPU would wait forever for blocks no task can make."""
     resources = ray.cluster_resources()
     gpus = int(resources.get("GPU", 0))
-    if gpus:
+    if gpus and reading:
         return gpus, 1.0
-    # one CPU left for the tasks that read the parquet files: actors holding every CPU would
-    # wait forever for batches no task can read
-    return max(1, int(resources.get("CPU", 1)) - 1), 0.0
+    cpus = int(resources.get("CPU", 1))
+    return max(1, cpus - 1 if reading else cpus), 0.0
 
 
 class _Encoder:
@@ -156,15 +184,57 @@ def embed_titles(
 
 class _Scorer:
     """One scoring actor: the fitted method arrives once, pickled (without its engine), and
-    gets a context of its own (the shared embedding cache)."""
+    gets a context of its own (the shared embedding cache). Each task names row groups of the
+    cached postings file: the actor reads them itself (only the columns the method reads),
+    scores them and writes the scores as one parquet shard, so that the descriptions never pass
+    through the object store and a task's memory is its row groups'."""
 
-    def __init__(self, method: Method, context: MethodContext) -> None:
+    def __init__(
+        self, method: Method, context: MethodContext, path: str, columns: list[str] | None,
+        shards: str,
+    ) -> None:  # fmt: skip
         self.method = method.use(context)
+        self.path, self.columns, self.shards = path, columns, Path(shards)
 
-    def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
-        scores = self.method.score(batch.reset_index(drop=True))
-        scores.insert(0, "job_id", batch["job_id"].to_numpy())
-        return scores
+    def __call__(self, tasks: pd.DataFrame) -> pd.DataFrame:
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(self.path)
+        written = []
+        for first, last in zip(tasks["first"], tasks["last"], strict=True):
+            postings = pf.read_row_groups(range(first, last + 1), columns=self.columns).to_pandas()
+            scores = self.method.score(postings)
+            scores.insert(0, "job_id", postings["job_id"].to_numpy())
+            shard = self.shards / f"part-{first:06d}.parquet"
+            scores.to_parquet(shard, index=False)
+            written.append({"first": first, "rows": len(scores)})
+        return pd.DataFrame(written)
+
+
+#: Postings per scoring task (one part of a cached file read in parts) unless
+#: ``$JOBMAP_BATCH_ROWS`` says otherwise: an actor holds a task's postings and its copies while
+#: scoring, and with several actors on one machine the local engine's 50,000 cost too much.
+TASK_ROWS = 10_000
+
+
+def task_rows() -> int:
+    """Postings per scoring task: ``$JOBMAP_BATCH_ROWS`` when set, else :data:`TASK_ROWS`."""
+    return batch_rows() if os.environ.get("JOBMAP_BATCH_ROWS", "").strip() else TASK_ROWS
+
+
+def row_group_tasks(path: Path, rows: int) -> list[dict[str, int]]:
+    """Consecutive row groups of a parquet file in tasks of about ``rows`` rows each."""
+    import pyarrow.parquet as pq
+
+    meta = pq.read_metadata(path)
+    tasks: list[dict[str, int]] = []
+    first = held = 0
+    for i in range(meta.num_row_groups):
+        held += meta.row_group(i).num_rows
+        if held >= rows or i == meta.num_row_groups - 1:
+            tasks.append({"first": first, "last": i})
+            first, held = i + 1, 0
+    return tasks
 
 
 def score(
@@ -178,38 +248,54 @@ def score(
     prefix = getattr(method.decided_by, "prefix", None)
     if isinstance(prefix, str):  # a method that embeds titles: each distinct title once
         embed_titles(dataset.read(["title"])["title"], prefix, context.engine(), settings)
-    if dataset.folder is not None:
-        source = ray.data.read_parquet(str(dataset.folder / "postings.parquet"))
-        if columns is not None:
-            source = source.select_columns(columns)
-    else:  # a dataset the cache could not hold: from memory
-        source = ray.data.from_pandas(dataset.read(columns))
-    n_actors, _ = _actors(ray)
+    if dataset.folder is None:  # a dataset the cache could not hold: write it where tasks read
+        raise ConfigError(
+            "--engine ray reads the postings from jobmap's cache, which could not be written; "
+            "pass --cache-dir DIR (a folder every node of the cluster reaches)."
+        )
+    path = dataset.folder / "postings.parquet"
+    tasks = row_group_tasks(path, task_rows())
     # the run's context without its engine (each actor builds one on the shared cache)
     ctx = dataclasses.replace(context, progress=False, engine_=None)
-    scored = source.map_batches(
-        _Scorer,
-        fn_constructor_kwargs={"method": method, "context": ctx},
-        batch_size=batch_rows(),
-        batch_format="pandas",
-        compute=ray.data.ActorPoolStrategy(size=n_actors),
-    )
     shards = Path(
         tempfile.mkdtemp(prefix=f"ray-scores-{uuid.uuid4().hex[:8]}-", dir=_scratch(settings))
     )
     try:
-        scored.write_parquet(str(shards))
-        out = pd.read_parquet(shards)
+        n_actors = _actors(ray, reading=False)[0]
+        done = (
+            ray.data.from_items(tasks)
+            .map_batches(
+                _Scorer,
+                fn_constructor_kwargs={
+                    "method": method,
+                    "context": ctx,
+                    "path": str(path),
+                    "columns": columns,
+                    "shards": str(shards),
+                },
+                batch_size=1,
+                batch_format="pandas",
+                compute=ray.data.ActorPoolStrategy(size=min(n_actors, len(tasks))),
+            )
+            .take_all()
+        )
+        written = sorted(shards.glob("part-*.parquet"))
+        if len(done) != len(tasks) or len(written) != len(tasks):
+            raise ConfigError(
+                f"the Ray engine finished {len(written)} of {len(tasks)} parts of the postings; "
+                "run again (a worker that died is retried by Ray; what was embedded is in the "
+                "cache)."
+            )
+        out = pd.concat([pd.read_parquet(f) for f in written], ignore_index=True)
     finally:
         shutil.rmtree(shards, ignore_errors=True)
     order = dataset.read(["job_id"])["job_id"].astype("int64").to_numpy()
     out["job_id"] = out["job_id"].astype("int64")
-    if len(out) != len(order) or not out["job_id"].is_unique:
+    if len(out) != len(order) or not (out["job_id"].to_numpy() == order).all():
         raise ConfigError(
-            f"the Ray engine scored {len(out):,} postings of {len(order):,}; run again (a worker "
-            "that died is retried by Ray; what was embedded is in the cache)."
+            f"the Ray engine scored {len(out):,} postings of {len(order):,}; run again."
         )
-    out = out.set_index("job_id").loc[order].reset_index(drop=True)
+    out = out.drop(columns="job_id")
     for column in out.columns:  # parquet gives strings back as Arrow strings: as the local engine
         if pd.api.types.is_string_dtype(out[column].dtype):
             out[column] = out[column].astype(object)
