@@ -141,3 +141,18 @@ def test_find_in_batches_gives_find_whole(
     # scores within 1e-6 before the output rounds them to 6 decimals (which can make it 2e-6)
     pd.testing.assert_frame_equal(batched, whole, check_exact=False, atol=2e-6, rtol=0)
     assert batched["match"].sum() > 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("JOBMAP_BATCH_ROWS", "0"), ("JOBMAP_BATCH_ROWS", "many"), ("JOBMAP_STREAM_BYTES", "-1")],
+)
+def test_a_bad_size_setting_is_one_clear_error(
+    name: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .conftest import run_cli
+
+    monkeypatch.setenv(name, value)
+    result = run_cli("find", "ml-ai", "--quiet")
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert f"${name}={value!r}: give a whole number" in result.stderr

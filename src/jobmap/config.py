@@ -36,6 +36,21 @@ def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     return default_cache_dir()
 
 
+def env_int(name: str, default: int, minimum: int, unit: str) -> int:
+    """A whole number from the environment variable ``name`` (``default`` when unset), checked:
+    at least ``minimum`` ``unit``, else one clear error naming the variable."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        raise ConfigError(f"${name}={value!r}: give a whole number of {unit}, at least {minimum}.")
+    return number
+
+
 def parse_column_mapping(
     items: list[str] | tuple[str, ...] | Mapping[str, str] | None,
 ) -> dict[str, str]:

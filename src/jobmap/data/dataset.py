@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from jobmap._version import __version__
-from jobmap.config import parse_column_mapping, resolve_cache_dir
+from jobmap.config import env_int, parse_column_mapping, resolve_cache_dir
 from jobmap.data.readers import (
     PartState,
     ReadLog,
@@ -52,31 +52,13 @@ STREAM_BYTES = 256 << 20
 
 def batch_rows() -> int:
     """Rows per batch of a run over the postings (``$JOBMAP_BATCH_ROWS``, else
-    :data:`BATCH_ROWS`): memory grows with it, and a batch is the unit of work of the Ray
-    engine's tasks."""
-    value = os.environ.get("JOBMAP_BATCH_ROWS", "").strip()
-    if not value:
-        return BATCH_ROWS
-    try:
-        rows = int(value)
-    except ValueError:
-        rows = 0
-    if rows < 1:
-        raise ConfigError(f"$JOBMAP_BATCH_ROWS={value!r}: give a whole number of rows, 1 or more.")
-    return rows
+    :data:`BATCH_ROWS`): memory grows with it."""
+    return env_int("JOBMAP_BATCH_ROWS", BATCH_ROWS, 1, "rows")
 
 
 def stream_bytes() -> int:
     """The size from which a postings file is read in parts (``$JOBMAP_STREAM_BYTES``)."""
-    value = os.environ.get("JOBMAP_STREAM_BYTES", "").strip()
-    if not value:
-        return STREAM_BYTES
-    try:
-        return max(0, int(value))
-    except ValueError:
-        raise ConfigError(
-            f"$JOBMAP_STREAM_BYTES={value!r}: give a whole number of bytes (e.g. 268435456)."
-        ) from None
+    return env_int("JOBMAP_STREAM_BYTES", STREAM_BYTES, 0, "bytes")
 
 
 def bundled_sample_path() -> Path:
@@ -464,6 +446,7 @@ def load(
 def _in_parts(source: Source) -> bool:
     """Whether the postings file is large enough to be read in parts (:func:`stream_bytes`)."""
     sf = source.files["postings"]
+    threshold = stream_bytes()  # a bad setting is an error, not a reason to read whole
     try:
         size = sf.size
         if sf.member is None and sf.path.suffix.lower() in (".parquet", ".pq"):
@@ -474,7 +457,7 @@ def _in_parts(source: Source) -> bool:
             size = max(
                 size, sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
             )
-        return size >= stream_bytes()
+        return size >= threshold
     except Exception:
         return False  # the reader says what is wrong with the file
 

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jobmap.config import Settings
+from jobmap.config import Settings, env_int
 from jobmap.data import Dataset
 from jobmap.data.dataset import batch_rows
 from jobmap.embeddings import EmbeddingEngine
@@ -51,19 +51,8 @@ LOCAL_OBJECT_STORE = 512 << 20
 
 
 def local_object_store() -> int:
-    value = os.environ.get("JOBMAP_RAY_OBJECT_STORE", "").strip()
-    if not value:
-        return LOCAL_OBJECT_STORE
-    try:
-        size = int(value)
-    except ValueError:
-        size = 0
-    if size < 80 << 20:
-        raise ConfigError(
-            f"$JOBMAP_RAY_OBJECT_STORE={value!r}: give a number of bytes, at least 83886080 "
-            "(80 MB; Ray's minimum)."
-        )
-    return size
+    """The object store of a local cluster (:data:`LOCAL_OBJECT_STORE`); at least Ray's 80 MB."""
+    return env_int("JOBMAP_RAY_OBJECT_STORE", LOCAL_OBJECT_STORE, 80 << 20, "bytes")
 
 
 def require_ray() -> Any:
