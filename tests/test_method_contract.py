@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import jobmap
-from jobmap.families import get_family
+from jobmap.families import Family, get_family
 from jobmap.methods import METHODS, Method, MethodContext, make_method
 from jobmap.texts import has_descriptions
 from tests.fakes import HashBackend
@@ -121,3 +121,44 @@ def test_fit_and_score_read_only_the_columns_they_declare(
     ]
     # scores within 1e-6 (float32 products differ in their last bits with the batch's size)
     pd.testing.assert_frame_equal(pd.concat(batches), whole, check_exact=False, atol=1e-6, rtol=0)
+
+
+def test_bootstrap_leaves_out_a_title_nearer_one_known_out(fake_model: HashBackend) -> None:
+    """The head of ``bootstrap`` adds a title it is sure of only when the title is not more
+    like one known to be out of the family (a negative example, or a title with a phrase
+    answered no) than like every title known to be in it."""
+    from dataclasses import replace
+
+    titles = [
+        "Machine Learning Engineer",
+        "Senior Machine Learning Engineer",
+        "Deep Learning Engineer",
+    ]
+    titles += ["Data Analyst", "Senior Data Analyst", "Data Optimization Analyst"]
+    titles += ["Registered Nurse", "Line Cook", "Truck Driver", "Cashier"] * 3
+    postings = pd.DataFrame({"job_id": range(1, len(titles) + 1), "title": titles})
+    family = Family(name="ml", anchors=("machine learning",))
+
+    def fitted(fam: Any) -> Method:
+        method = make_method("bootstrap").use(MethodContext(model="fake", progress=False))
+        method.fit(postings, fam)
+        method.model_ = _Sure()  # the head is sure of every title: only the check decides
+        return method
+
+    before = fitted(family).score(postings)
+    assert (before["score"] >= 0.5).all()
+    after = fitted(replace(family, rejected=("data analyst",))).score(postings)
+    out = after["score"] < 0.5
+    # the analysts are nearer "Data Analyst" (answered no) than any machine-learning title ...
+    assert out[titles.index("Data Optimization Analyst")]
+    assert "known out" in after["evidence"].iloc[titles.index("Data Optimization Analyst")]
+    # ... the deep-learning engineer is nearer the rule's titles, and the rule's own stay
+    assert not out[titles.index("Deep Learning Engineer")]
+    assert not out[:2].any()
+    negatives = replace(family, negatives=("Senior Data Analyst",))
+    assert (fitted(negatives).score(postings)["score"] < 0.5)[titles.index("Data Analyst")]
+
+
+class _Sure:
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        return np.tile([0.01, 0.99], (len(x), 1))

@@ -296,3 +296,16 @@ def test_answer_many_after_search_is_undone_as_one_step(
     assert undone["undone"] == 2 and session.answers() == []
     too_many = client.post("/api/answer-many", json={"subjects": [], "answer": "no"})
     assert too_many.status_code == 400
+
+
+def test_a_phrase_is_as_likely_yes_as_its_typical_title() -> None:
+    """Titles sharing a phrase are one question: twelve titles each 0.2 likely in the family
+    make a group 0.2 likely yes (not the far smaller chance that most of twelve independent
+    titles are), and the typical title is weighted by postings."""
+    from jobmap.review.questions import p_group_yes
+
+    assert p_group_yes(np.full(12, 0.2), np.ones(12)) == pytest.approx(0.2)
+    assert p_group_yes(np.array([0.9, 0.1, 0.1]), np.array([10, 1, 1])) == pytest.approx(0.9)
+    assert p_group_yes(np.array([0.9, 0.1, 0.1]), np.array([1, 5, 5])) == pytest.approx(0.1)
+    value = expected_change(np.full(12, 0.2), np.zeros(12), np.full(12, 5))
+    assert value == pytest.approx(0.2 * 60)

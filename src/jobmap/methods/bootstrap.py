@@ -11,6 +11,7 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
+from jobmap.data.answers import phrase_regex
 from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods.head import TitleHead, distinct_titles, training_set
@@ -34,6 +35,9 @@ HEAD_SURE = 0.9
 #: titles by similarity to those with the family's phrase: "RN" for "registered nurse" and "AI"
 #: do; "PM" for "project manager" (mostly afternoon shifts) and "DE" (Delaware) do not.
 INITIALISM_RANK = 0.9
+#: The score of a title the head is sure of but that is more like a title known to be out of the
+#: family than like any known to be in it: below the method's threshold.
+NEARER_OUT_SCORE = 0.49
 #: Titles without the family's phrases sampled as the bootstrapped head's negatives, at most.
 MAX_NEGATIVES = 50_000
 #: Long forms of an initialism anchor tested, the most frequent first; as several are tried for
@@ -156,7 +160,10 @@ class BootstrapMethod(TitleHead):
        (see :func:`grown_terms`), minus its exclusions. A title the rule matches scores 1.
     2. A logistic-regression head on the title embeddings, trained on the titles the rule
        matches (and the family's examples, and labels when given) against the other titles. It
-       adds a title only when its probability reaches ``HEAD_SURE``.
+       adds a title only when its probability reaches ``HEAD_SURE``, and only when the title is
+       not more like a title known to be out of the family (a negative example, or a title with
+       a phrase answered no) than like every title known to be in it (the rule's matches and
+       the positive examples): an answer speaks for the titles very like the ones it settled.
     3. With descriptions: how often the rule occurs in the description (``n / (n + 5)``, as in
        ``hybrid``).
     """
@@ -220,12 +227,56 @@ class BootstrapMethod(TitleHead):
         )
         y = np.concatenate([np.ones(int(hits.sum())), np.zeros(len(negatives)), target])
         self.model_ = self._model().fit(x, y)
+        self._keep_known(family, uniq, vecs, hits)
         n_hits = int(hits.sum())
         self.trained_on_ = (
             f"{n_hits:,} title{'' if n_hits == 1 else 's'} the rule matches against "
             f"{len(negatives):,} others" + (f", plus {source}" if source else "")
         )
         return self
+
+    def _keep_known(
+        self, family: Family, uniq: np.ndarray, vecs: np.ndarray, hits: np.ndarray
+    ) -> None:
+        """The titles known to be in the family (the rule's, the positive examples) and out of
+        it (the negative examples, the titles with a rejected phrase the rule does not match),
+        by embedding, for :meth:`score`'s nearest-known check."""
+        titles = pd.Series(uniq, dtype=object)
+        rejected = np.zeros(len(uniq), dtype=bool)
+        for phrase in family.rejected:
+            rejected |= titles.str.contains(phrase_regex(phrase), regex=True).to_numpy(dtype=bool)
+        out = [vecs[rejected & ~hits]]
+        known_in = [vecs[hits]]
+        for examples, side in ((family.negatives, out), (family.positives, known_in)):
+            if examples:
+                side.append(
+                    self.engine.embed(
+                        [self.prefix + clean(t) for t in examples], desc="embedding examples"
+                    )
+                )
+        self.known_out_ = np.vstack(out).astype(np.float32)
+        self.known_in_ = np.vstack(known_in).astype(np.float32)
+        self.known_out_titles_ = [str(t) for t in uniq[rejected & ~hits]] + list(family.negatives)
+
+    def _nearer_out(self, x: np.ndarray, candidates: np.ndarray) -> dict[int, str]:
+        """For the rows ``candidates`` of ``x``: those nearer a title known to be out of the
+        family than any known to be in it, with that title."""
+        out_vecs = getattr(self, "known_out_", None)
+        if out_vecs is None or not len(out_vecs) or not len(candidates):
+            return {}
+        sims_out = x[candidates] @ out_vecs.T
+        best_in = (
+            (x[candidates] @ self.known_in_.T).max(axis=1)
+            if len(self.known_in_)
+            else np.full(len(candidates), -np.inf)
+        )
+        nearest = sims_out.argmax(axis=1)
+        nearer = sims_out[np.arange(len(candidates)), nearest] > best_in
+        return {
+            int(c): self.known_out_titles_[int(j)]
+            for c, j, n in zip(candidates, nearest, nearer, strict=True)
+            if n
+        }
 
     def grown(self) -> str:
         """What the data added to the rule, in words."""
@@ -251,17 +302,24 @@ class BootstrapMethod(TitleHead):
             0.5 + 0.5 * (proba - HEAD_SURE) / (1 - HEAD_SURE),
             0.5 * proba / HEAD_SURE,
         )
+        # a title the head would add that is more like one known to be out stays out
+        nearer_out = self._nearer_out(x, np.flatnonzero(~hits & ~vetoed & (head >= 0.5)))
+        if nearer_out:
+            rows = np.fromiter(nearer_out, dtype=np.int64)
+            head[rows] = np.minimum(head[rows], NEARER_OUT_SCORE)
         mentions, desc = description_evidence(postings, self.rule_, vetoed)
         score = np.where(hits, 1.0, np.minimum(np.maximum(head, desc), 0.99))
         score = np.where(vetoed, 0.0, score)
         evidence = []
-        for hit, f, h, d, n in zip(hits, found, head, desc, mentions, strict=True):
+        for i, (hit, f, h, d, n) in enumerate(zip(hits, found, head, desc, mentions, strict=True)):
             if hit:
                 evidence.append(f"title: {f}")
             elif f:
                 evidence.append(f)
             elif d >= h and n:
                 evidence.append(f"description: {int(n)} mentions")
+            elif i in nearer_out:
+                evidence.append(f"head; nearer {nearer_out[i]!r}, known out")
             else:
                 evidence.append("head")
         return pd.DataFrame(
@@ -285,6 +343,13 @@ class BootstrapMethod(TitleHead):
             )
         if is_vetoed([ev])[0]:
             return f"excluded: {ev}"
+        if ev.startswith("head; nearer "):
+            return (
+                f"a head trained on {self.trained_on_} gives probability "
+                f"{row['head_probability']:.2f}, but the title is more like "
+                f"{ev[len('head; nearer ') : -len(', known out')]}, a title known to be out of "
+                "the family, than like any known to be in it"
+            )
         return (
             f"a head trained on {self.trained_on_} gives probability "
             f"{row['head_probability']:.2f} ({HEAD_SURE} or more matches)"

@@ -16,7 +16,6 @@ recall without the queue's bias.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
@@ -121,9 +120,6 @@ _FUNCTION = frozenset(
 MAX_PHRASE_SHARE = 0.5
 #: ... and at least this many distinct titles (else the title questions do).
 MIN_PHRASE_TITLES = 3
-#: One answer fits a phrase's titles only when the model sees them alike: at least this share of
-#: their postings on the same side of 0.5 (else the title questions ask them one by one).
-MIN_PHRASE_AGREEMENT = 0.8
 
 
 @dataclass(frozen=True)
@@ -200,30 +196,32 @@ class Groups:
         return Group("phrase", phrase, members, int(self.counts[list(members)].sum()))
 
 
-def p_majority_yes(p: np.ndarray, counts: np.ndarray) -> float:
-    """The probability that most of a group's postings are in the family, when each distinct
-    title is in it with probability ``p`` (independently; a title's postings go together): a
-    normal approximation of the count-weighted sum. One title: its ``p``."""
+def p_group_yes(p: np.ndarray, counts: np.ndarray) -> float:
+    """The probability that one answer for a group is yes: that of its typical posting's title
+    (the median of the titles' ``p`` weighted by their postings). The titles sharing a phrase are
+    not independent draws: whether "data scientist" titles belong is one question about the
+    phrase, so the chance that most of them belong is near that of a typical one, not the far
+    smaller chance that many independent titles all happen to. One title: its ``p``."""
     if len(p) == 1:
         return float(p[0])
-    total = float(counts.sum())
-    mean = float((counts * p).sum())
-    sd = float(np.sqrt((counts**2 * p * (1 - p)).sum()))
-    if sd == 0:
-        return 1.0 if mean > total / 2 else 0.0
-    z = (total / 2 - mean) / sd
-    return float(0.5 * math.erfc(z / math.sqrt(2)))
+    order = np.argsort(p, kind="stable")
+    cumulative = np.cumsum(counts[order])
+    return float(p[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
 
 
 def expected_change(p: np.ndarray, matched_share: np.ndarray, counts: np.ndarray) -> float:
     """Postings an answer is expected to change, for member titles with probability ``p`` of
     being in the family, ``matched_share`` of their postings matched now, and ``counts``
-    postings. One answer settles them all alike, so it is yes when most of them are in the
-    family (:func:`p_majority_yes`): a yes moves the unmatched postings, a no the matched ones."""
+    postings. One answer settles them all alike, yes with the probability of
+    :func:`p_group_yes`: a yes moves the unmatched postings, a no the matched ones.
+
+    A phrase whose titles the model sees differently ("data science": directors it misses
+    beside researchers it matches) is asked like any other: the page shows its titles, and its
+    answer teaches the model most where it is split."""
     total = float(counts.sum())
     if total == 0:
         return 0.0
-    p_yes = p_majority_yes(p, counts)
+    p_yes = p_group_yes(p, counts)
     matched = float((matched_share * counts).sum())
     return p_yes * (total - matched) + (1 - p_yes) * matched
 
@@ -264,15 +262,6 @@ def rank(
         free = idx if rule_hit is None else idx[~rule_hit[idx]]
         if not len(free):
             continue
-        weights = groups.counts[free]
-        high = float(weights[p[free] >= 0.5].sum()) / max(1.0, float(weights.sum()))
-        if max(high, 1 - high) < MIN_PHRASE_AGREEMENT:
-            continue  # titles the model sees differently: one answer would not fit them all
-        p_yes = p_majority_yes(p[free], groups.counts[free])
-        now = float((matched_share[free] * groups.counts[free]).sum())
-        now /= float(groups.counts[free].sum())
-        if p_yes < 0.5 and MIN_PHRASE_AGREEMENT > now > 1 - MIN_PHRASE_AGREEMENT:
-            continue  # a likely no would take back matches the model is sure of: ask by title
         value = expected_change(p[free], matched_share[free], groups.counts[free])
         if value > 0:
             group = Group(
