@@ -142,6 +142,7 @@ class Groups:
     of_posting: np.ndarray  # each posting's title index
     phrases: dict[str, tuple[int, ...]] = field(default_factory=dict)
     index: dict[str, int] = field(default_factory=dict)
+    _has_phrases: tuple[tuple[str, ...], np.ndarray] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, postings: pd.DataFrame) -> Groups:
@@ -184,6 +185,18 @@ class Groups:
         for phrase in sorted(out, key=lambda p: (-len(p.split()), p)):
             by_members.setdefault(out[phrase], phrase)
         return {p: m for m, p in by_members.items()}
+
+    def has_phrases(self, phrases: tuple[str, ...]) -> np.ndarray:
+        """Which titles contain one of ``phrases`` (whole words; ``re:`` patterns are not
+        phrases), remembered for the last phrases asked about."""
+        key = tuple(p for p in phrases if p.strip("* ") and not p.startswith("re:"))
+        if self._has_phrases is None or self._has_phrases[0] != key:
+            mask = np.zeros(len(self.titles), dtype=bool)
+            for phrase in key:
+                pattern = phrase_regex(phrase)
+                mask |= np.fromiter((bool(pattern.search(t)) for t in self.titles), bool)
+            self._has_phrases = (key, mask)
+        return self._has_phrases[1]
 
     def title_group(self, i: int) -> Group:
         return Group("title", self.titles[i], (i,), int(self.counts[i]))
@@ -238,7 +251,7 @@ def rank(
     rule_hit: np.ndarray | None = None,
 ) -> list[tuple[Group, float]]:
     """The next questions, best first, kept apart: title and phrase groups over the titles not
-    settled by an answer, valued by :func:`expected_change`. Phrases that hold one of the
+    settled by an answer, valued by :func:`expected_change`. Phrases and titles that hold one of the
     family's ``rule`` phrases are not asked: the rule decides them already; ``rule_hit`` marks
     the titles the method's rule matches (a phrase answered no leaves them alone)."""
     rule_res = [phrase_regex(r) for r in rule if r.strip("* ") and not r.startswith("re:")]
@@ -247,7 +260,8 @@ def rank(
     # probability p, a no the matched ones with 1 - p)
     matched = matched_share * groups.counts
     title_value = p * (groups.counts - matched) + (1 - p) * matched
-    open_titles = np.flatnonzero(~settled & (title_value > 0))
+    # a title with one of the family's own phrases is the rule's: asking it asks the phrase again
+    open_titles = np.flatnonzero(~settled & (title_value > 0) & ~groups.has_phrases(rule))
     best = open_titles[np.argsort(-title_value[open_titles], kind="stable")][: 50 * limit]
     for i in best:
         candidates.append((groups.title_group(int(i)), float(title_value[i])))
