@@ -295,25 +295,31 @@ def resolve(
     decided = [a for a in answers if a.answer in ("yes", "no")]
     if not decided:
         return out
-    titles = postings["title"].map(clean)
+    # each distinct title is searched once (a title repeats across postings)
+    codes, distinct = pd.factorize(postings["title"], use_na_sentinel=False)
+    titles = pd.Series(distinct, dtype=object).map(clean)
+
+    def per_posting(found: pd.Series) -> np.ndarray:
+        return found.fillna(False).to_numpy(dtype=bool)[codes]
+
     kept = [p.strip() for p in protect if p.strip("* ") and not p.startswith("re:")]
     kept += [a.key for a in decided if a.kind == "phrase" and a.answer == "yes"]
     guarded = (
-        np.zeros(len(titles), dtype=bool) if guarded is None else np.array(guarded, dtype=bool)
+        np.zeros(len(postings), dtype=bool) if guarded is None else np.array(guarded, dtype=bool)
     )
-    for phrase in dict.fromkeys(k for k in kept if k):
-        guarded |= titles.str.contains(phrase_regex(phrase), regex=True).fillna(False).to_numpy()
+    phrases = list(dict.fromkeys(k for k in kept if k))
+    if phrases:  # one pass over the titles for all of them (a family's rule has dozens)
+        either = re.compile("|".join(f"(?:{phrase_regex(p).pattern})" for p in phrases), re.I)
+        guarded |= per_posting(titles.str.contains(either, regex=True))
     for a in (a for a in decided if a.kind == "phrase"):
-        hit = np.array(
-            titles.str.contains(phrase_regex(a.key), regex=True).fillna(False), dtype=bool
-        )
+        hit = per_posting(titles.str.contains(phrase_regex(a.key), regex=True))
         if a.answer == "no":
             hit &= ~guarded
         out[hit] = a.answer
     by_title = {a.key: a.answer for a in decided if a.kind == "title"}
     if by_title:
-        norm = titles.map(normalise_title)
-        mapped = norm.map(by_title)
+        answer_of = titles.map(normalise_title).map(by_title).to_numpy(dtype=object)
+        mapped = pd.Series(answer_of[codes], index=postings.index)
         out = out.where(mapped.isna(), mapped.astype("string"))
     by_posting = {int(a.key): a.answer for a in decided if a.kind == "posting"}
     if by_posting:
