@@ -30,6 +30,9 @@ def test_report_tables_on_the_bundled_sample() -> None:
     salary_counts = tables["salary"].set_index("group")["postings"]
     assert salary_counts["family"] == (with_salary & in_family).sum()
     assert salary_counts["rest"] == (with_salary & ~in_family).sum()
+    outside = int((p["annual_salary"].notna() & ~with_salary).sum())
+    said = [n for n in tables["notes"]["note"] if n.startswith("Salaries:")]
+    assert outside > 0 and said and f"{outside:,} of the" in said[0]  # nothing left out unsaid
     work = tables["work_type"].set_index("formatted_work_type")
     expected_work = p.loc[in_family, "formatted_work_type"].value_counts()
     assert work["family"].loc[expected_work.index].tolist() == expected_work.tolist()

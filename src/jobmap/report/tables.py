@@ -48,6 +48,10 @@ def _with_side(scored: pd.DataFrame, side: pd.DataFrame, on: str, value: str) ->
     return base.merge(side[[on, value]].dropna(), on=on, how="inner")
 
 
+#: The yearly salaries the report believes (outside: pay for another period typed as yearly).
+SALARY_RANGE = (10_000, 1_000_000)
+
+
 def build_tables(scored: pd.DataFrame, ds: Dataset) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Every table the data allows, and notes on what it does not."""
     p = ds.postings.merge(scored[["job_id", "match", "score"]], on="job_id", how="inner")
@@ -81,8 +85,18 @@ def build_tables(scored: pd.DataFrame, ds: Dataset) -> tuple[dict[str, pd.DataFr
         salary["annual_salary"] = salary["job_id"].map(s)
     if "annual_salary" in salary.columns and salary["annual_salary"].notna().any():
         sal = salary.dropna(subset=["annual_salary"])
-        # hourly rates mistyped as yearly and the like: keep plausible yearly amounts
-        sal = sal[(sal["annual_salary"] >= 10_000) & (sal["annual_salary"] <= 1_000_000)]
+        # hourly rates mistyped as yearly and the like: keep plausible yearly amounts, and say
+        # how many were left out
+        low = int((sal["annual_salary"] < SALARY_RANGE[0]).sum())
+        high = int((sal["annual_salary"] > SALARY_RANGE[1]).sum())
+        if low or high:
+            notes.append(
+                f"Salaries: {low + high:,} of the {len(sal):,} postings with a salary are left out "
+                f"of the salary figures, their yearly amount below ${SALARY_RANGE[0]:,} ({low:,}) "
+                f"or above ${SALARY_RANGE[1]:,} ({high:,}): mostly hourly or monthly pay typed "
+                "as yearly."
+            )
+        sal = sal[sal["annual_salary"].between(*SALARY_RANGE)]
         tables["salary"] = (
             sal.groupby("group")["annual_salary"]
             .describe(percentiles=[0.25, 0.5, 0.75])[["count", "25%", "50%", "75%"]]
