@@ -142,18 +142,24 @@ def keyword_hits(
     """(matches, evidence) for each text: the first keyword found, or why it was vetoed."""
     hits = np.zeros(len(texts), dtype=bool)
     evidence: list[str] = []
+    seen: dict[str, tuple[bool, str]] = {}  # a title repeats across postings: search it once
     for i, text in enumerate(texts.fillna("").astype(str).tolist()):
-        found = rule_search(include, text) if include is not None else None
-        if found is None:
-            evidence.append("")
-            continue
-        veto = rule_search(exclude, text) if exclude is not None else None
-        if veto is not None:
-            evidence.append(f"{found.group(0)!r}{VETOED}{veto.group(0)!r}")
-            continue
-        hits[i] = True
-        evidence.append(found.group(0))
+        known = seen.get(text)
+        if known is None:
+            known = seen[text] = _keyword_hit(text, include, exclude)
+        hits[i] = known[0]
+        evidence.append(known[1])
     return hits, evidence
+
+
+def _keyword_hit(text: str, include: Rule | None, exclude: Rule | None) -> tuple[bool, str]:
+    found = rule_search(include, text) if include is not None else None
+    if found is None:
+        return False, ""
+    veto = rule_search(exclude, text) if exclude is not None else None
+    if veto is not None:
+        return False, f"{found.group(0)!r}{VETOED}{veto.group(0)!r}"
+    return True, found.group(0)
 
 
 class KeywordMethod(Method):
