@@ -162,3 +162,27 @@ def test_bootstrap_leaves_out_a_title_nearer_one_known_out(fake_model: HashBacke
 class _Sure:
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         return np.tile([0.01, 0.99], (len(x), 1))
+
+
+def test_bootstrap_keeps_a_bounded_sample_of_known_titles(
+    fake_model: HashBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broad rule or rejected phrase can hold a hundred thousand titles: the nearest-known check
+    keeps at most MAX_KNOWN of each side, and nothing when nothing is known to be out."""
+    import jobmap.methods.bootstrap as bootstrap
+
+    titles = [f"Machine Learning Engineer {i}" for i in range(6)]
+    titles += [f"Data Analyst {i}" for i in range(6)] + ["Line Cook"] * 4
+    postings = pd.DataFrame({"job_id": range(1, len(titles) + 1), "title": titles})
+    family = Family(name="ml", anchors=("machine learning",))
+    method = make_method("bootstrap").use(MethodContext(model="fake", progress=False))
+    method.fit(postings, family)
+    assert len(method.known_in_) == 0 and len(method.known_out_) == 0
+    monkeypatch.setattr(bootstrap, "MAX_KNOWN", 2)
+    method.fit(
+        postings, Family(name="ml", anchors=("machine learning",), rejected=("data analyst",))
+    )
+    assert len(method.known_in_) == 2 and len(method.known_out_) == 2
+    assert len(method.known_out_titles_) == 2 and all(
+        "Data Analyst" in t for t in method.known_out_titles_
+    )

@@ -38,6 +38,8 @@ INITIALISM_RANK = 0.9
 #: The score of a title the head is sure of but that is more like a title known to be out of the
 #: family than like any known to be in it: below the method's threshold.
 NEARER_OUT_SCORE = 0.49
+#: Titles known to be in (or out of) the family kept for the nearest-known check, at most.
+MAX_KNOWN = 20_000
 #: Titles without the family's phrases sampled as the bootstrapped head's negatives, at most.
 MAX_NEGATIVES = 50_000
 #: Long forms of an initialism anchor tested, the most frequent first; as several are tried for
@@ -245,8 +247,21 @@ class BootstrapMethod(TitleHead):
         rejected = np.zeros(len(uniq), dtype=bool)
         for phrase in family.rejected:
             rejected |= titles.str.contains(phrase_regex(phrase), regex=True).to_numpy(dtype=bool)
-        out = [vecs[rejected & ~hits]]
-        known_in = [vecs[hits]]
+        out_rows = np.flatnonzero(rejected & ~hits)
+        n_out = len(out_rows) + len(family.negatives)
+        if n_out == 0:  # nothing known to be out: nothing to check against (nor to keep)
+            self.known_out_ = self.known_in_ = np.zeros((0, vecs.shape[1]), dtype=np.float32)
+            self.known_out_titles_: list[str] = []
+            return
+        rng = np.random.default_rng(self.seed)
+        in_rows = np.flatnonzero(hits)
+        # at most MAX_KNOWN of each, drawn with the seed (the check runs on a few titles, and a
+        # broad rule or rejected phrase can hold a hundred thousand)
+        if len(out_rows) > MAX_KNOWN:
+            out_rows = np.sort(rng.choice(out_rows, MAX_KNOWN, replace=False))
+        if len(in_rows) > MAX_KNOWN:
+            in_rows = np.sort(rng.choice(in_rows, MAX_KNOWN, replace=False))
+        out, known_in = [vecs[out_rows]], [vecs[in_rows]]
         for examples, side in ((family.negatives, out), (family.positives, known_in)):
             if examples:
                 side.append(
@@ -256,7 +271,7 @@ class BootstrapMethod(TitleHead):
                 )
         self.known_out_ = np.vstack(out).astype(np.float32)
         self.known_in_ = np.vstack(known_in).astype(np.float32)
-        self.known_out_titles_ = [str(t) for t in uniq[rejected & ~hits]] + list(family.negatives)
+        self.known_out_titles_ = [str(t) for t in uniq[out_rows]] + list(family.negatives)
 
     def _nearer_out(self, x: np.ndarray, candidates: np.ndarray) -> dict[int, str]:
         """For the rows ``candidates`` of ``x``: those nearer a title known to be out of the
