@@ -37,6 +37,7 @@ from jobmap.review.questions import (
     Groups,
     audit_estimates,
     audit_posting,
+    p_group_yes,
     rank,
 )
 from jobmap.texts import TITLE_PREFIX
@@ -336,10 +337,7 @@ class ReviewSession:
         posting_rows = np.flatnonzero(np.isin(self.groups.of_posting, members))
         scores = snap.scores["score"].to_numpy()[posting_rows]
         matched = int(snap.match[posting_rows].sum())
-        p = float(
-            (snap.p[members] * self.groups.counts[members]).sum()
-            / max(1, self.groups.counts[members].sum())
-        )
+        p = p_group_yes(snap.p[members], self.groups.counts[members])  # as the queue has it
         if group.kind == "title":
             label = self.groups.shown[members[0]]
         else:
@@ -356,8 +354,8 @@ class ReviewSession:
             score=float(scores.mean()) if len(scores) else 0.0,
             matched=matched,
             why=(
-                f"{matched:,} of {group.postings:,} postings match now; the model puts them in "
-                f"the family with probability {p:.2f}, so an answer is expected to change "
+                f"{matched:,} of {group.postings:,} postings match now; the model puts a typical "
+                f"one in the family with probability {p:.2f}, so an answer is expected to change "
                 f"{value:.1f} postings"
             ),
             example=self._example(best, snap),
