@@ -94,6 +94,16 @@ def phrase_regex(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + r"[\s\-/_]+".join(words) + end, re.I)
 
 
+def phrases_in(texts: pd.Series, phrases: Iterable[str]) -> np.ndarray:
+    """Which texts contain one of ``phrases`` (as :func:`phrase_regex` matches them), in one pass
+    over the texts however many phrases there are."""
+    unique = list(dict.fromkeys(p for p in phrases if p))
+    if not unique:
+        return np.zeros(len(texts), dtype=bool)
+    either = re.compile("|".join(f"(?:{phrase_regex(p).pattern})" for p in unique), re.I)
+    return texts.str.contains(either, regex=True).fillna(False).to_numpy(dtype=bool)
+
+
 def subject(kind: str, key: object) -> str:
     """The subject string of a question: ``title:senior data scientist``."""
     if kind not in KINDS:
@@ -307,10 +317,7 @@ def resolve(
     guarded = (
         np.zeros(len(postings), dtype=bool) if guarded is None else np.array(guarded, dtype=bool)
     )
-    phrases = list(dict.fromkeys(k for k in kept if k))
-    if phrases:  # one pass over the titles for all of them (a family's rule has dozens)
-        either = re.compile("|".join(f"(?:{phrase_regex(p).pattern})" for p in phrases), re.I)
-        guarded |= per_posting(titles.str.contains(either, regex=True))
+    guarded |= phrases_in(titles, kept)[codes]  # a family's rule has dozens: one pass
     for a in (a for a in decided if a.kind == "phrase"):
         hit = per_posting(titles.str.contains(phrase_regex(a.key), regex=True))
         if a.answer == "no":
@@ -365,6 +372,7 @@ __all__ = [
     "export_labels",
     "normalise_title",
     "phrase_regex",
+    "phrases_in",
     "resolve",
     "resolve_answers_path",
     "subject",

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from jobmap.data.answers import normalise_title, phrase_regex
+from jobmap.data.answers import normalise_title, phrase_regex, phrases_in
 
 #: Words that alone make no group: they cut across every job family.
 GENERIC = frozenset(
@@ -191,11 +191,7 @@ class Groups:
         phrases), remembered for the last phrases asked about."""
         key = tuple(p for p in phrases if p.strip("* ") and not p.startswith("re:"))
         if self._has_phrases is None or self._has_phrases[0] != key:
-            mask = np.zeros(len(self.titles), dtype=bool)
-            for phrase in key:
-                pattern = phrase_regex(phrase)
-                mask |= np.fromiter((bool(pattern.search(t)) for t in self.titles), bool)
-            self._has_phrases = (key, mask)
+            self._has_phrases = (key, phrases_in(pd.Series(self.titles, dtype=object), key))
         return self._has_phrases[1]
 
     def title_group(self, i: int) -> Group:
