@@ -11,7 +11,7 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
-from jobmap.data.answers import phrase_regex
+from jobmap.data.answers import phrases_in
 from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods.head import TitleHead, distinct_titles, training_set
@@ -216,20 +216,24 @@ class BootstrapMethod(TitleHead):
                 f"({', '.join(phrases)}) and it has no examples or labels. Add examples "
                 "(jobmap family add NAME --examples FILE) or other anchors."
             )
-        x = np.vstack(
-            [
-                vecs[hits],
-                vecs[negatives],
-                self.engine.embed(
-                    [self.prefix + clean(t) for t in titles], desc="embedding examples"
-                )
-                if titles
-                else np.zeros((0, vecs.shape[1]), dtype=vecs.dtype),
-            ]
+        examples = (
+            self.engine.embed([self.prefix + clean(t) for t in titles], desc="embedding examples")
+            if titles
+            else np.zeros((0, vecs.shape[1]), dtype=vecs.dtype)
         )
+        x = np.vstack([vecs[hits], vecs[negatives], examples])
         y = np.concatenate([np.ones(int(hits.sum())), np.zeros(len(negatives)), target])
         self.model_ = self._model().fit(x, y)
-        self._keep_known(family, uniq, vecs, hits)
+        # training_set lists the family's positives, then its negatives, then the labels
+        n_positives, n_negatives = len(family.positives), len(family.negatives)
+        self._keep_known(
+            family,
+            uniq,
+            vecs,
+            hits,
+            examples[:n_positives],
+            examples[n_positives : n_positives + n_negatives],
+        )
         n_hits = int(hits.sum())
         self.trained_on_ = (
             f"{n_hits:,} title{'' if n_hits == 1 else 's'} the rule matches against "
@@ -238,15 +242,19 @@ class BootstrapMethod(TitleHead):
         return self
 
     def _keep_known(
-        self, family: Family, uniq: np.ndarray, vecs: np.ndarray, hits: np.ndarray
+        self,
+        family: Family,
+        uniq: np.ndarray,
+        vecs: np.ndarray,
+        hits: np.ndarray,
+        positives: np.ndarray,
+        negatives: np.ndarray,
     ) -> None:
         """The titles known to be in the family (the rule's, the positive examples) and out of
         it (the negative examples, the titles with a rejected phrase the rule does not match),
-        by embedding, for :meth:`score`'s nearest-known check."""
-        titles = pd.Series(uniq, dtype=object)
-        rejected = np.zeros(len(uniq), dtype=bool)
-        for phrase in family.rejected:
-            rejected |= titles.str.contains(phrase_regex(phrase), regex=True).to_numpy(dtype=bool)
+        by embedding, for :meth:`score`'s nearest-known check. ``positives`` and ``negatives``
+        are the family's examples as the fit embedded them."""
+        rejected = phrases_in(pd.Series(uniq, dtype=object), family.rejected)
         out_rows = np.flatnonzero(rejected & ~hits)
         n_out = len(out_rows) + len(family.negatives)
         if n_out == 0:  # nothing known to be out: nothing to check against (nor to keep)
@@ -261,16 +269,8 @@ class BootstrapMethod(TitleHead):
             out_rows = np.sort(rng.choice(out_rows, MAX_KNOWN, replace=False))
         if len(in_rows) > MAX_KNOWN:
             in_rows = np.sort(rng.choice(in_rows, MAX_KNOWN, replace=False))
-        out, known_in = [vecs[out_rows]], [vecs[in_rows]]
-        for examples, side in ((family.negatives, out), (family.positives, known_in)):
-            if examples:
-                side.append(
-                    self.engine.embed(
-                        [self.prefix + clean(t) for t in examples], desc="embedding examples"
-                    )
-                )
-        self.known_out_ = np.vstack(out).astype(np.float32)
-        self.known_in_ = np.vstack(known_in).astype(np.float32)
+        self.known_out_ = np.vstack([vecs[out_rows], negatives]).astype(np.float32)
+        self.known_in_ = np.vstack([vecs[in_rows], positives]).astype(np.float32)
         self.known_out_titles_ = [str(t) for t in uniq[out_rows]] + list(family.negatives)
 
     def _nearer_out(self, x: np.ndarray, candidates: np.ndarray) -> dict[int, str]:
