@@ -12,6 +12,7 @@ import io
 import re
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -370,18 +371,24 @@ def swallowed_rows(df: pd.DataFrame, sep: str = ",") -> tuple[list[int], int]:
     return rows.tolist(), int(held[rows].sum())
 
 
-def read_raw_parquet(sf: SourceFile) -> pd.DataFrame:
-    """Read a parquet file; columns keep their stored types."""
+@contextmanager
+def _reading_parquet(sf: SourceFile) -> Iterator[None]:
+    """An empty or unreadable parquet file as one clear error (whole or in parts)."""
     if sf.size == 0:
         raise DataError(f"{sf.label}: the file is empty (0 bytes). Replace it with a full copy.")
     try:
-        with sf.open() as fh:
-            return pd.read_parquet(io.BytesIO(fh.read()))
+        yield
     except (OSError, ValueError) as exc:
         raise DataError(
             f"{sf.label}: not a readable parquet file ({str(exc).splitlines()[0]}). "
             "Check the file, or pass a CSV."
         ) from None
+
+
+def read_raw_parquet(sf: SourceFile) -> pd.DataFrame:
+    """Read a parquet file; columns keep their stored types."""
+    with _reading_parquet(sf), sf.open() as fh:
+        return pd.read_parquet(io.BytesIO(fh.read()))
 
 
 def type_table(
@@ -717,20 +724,13 @@ def iter_raw_parquet(sf: SourceFile, chunk_rows: int = CHUNK_ROWS) -> Iterator[p
     """A parquet file in parts of ``chunk_rows`` rows; columns keep their stored types."""
     import pyarrow.parquet as pq
 
-    if sf.size == 0:
-        raise DataError(f"{sf.label}: the file is empty (0 bytes). Replace it with a full copy.")
-    try:
+    with _reading_parquet(sf):
         if sf.member is None:
             pf = pq.ParquetFile(sf.path)
         else:  # a member of a zip: read whole (zip members cannot be read in place)
             with sf.open() as fh:
                 pf = pq.ParquetFile(io.BytesIO(fh.read()))
         yield from parquet_batches(pf, chunk_rows)
-    except (OSError, ValueError) as exc:
-        raise DataError(
-            f"{sf.label}: not a readable parquet file ({str(exc).splitlines()[0]}). "
-            "Check the file, or pass a CSV."
-        ) from None
 
 
 def _not_numbers(label: str, column: str, first: object) -> Callable[[int, list[int]], str]:
