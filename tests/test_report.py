@@ -72,6 +72,8 @@ def test_report_cli_writes_a_self_contained_page(tmp_path: Path) -> None:
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=|src=\"http", page)
     footer = html.unescape(page[page.index("<footer>") :])
     assert '"method": "auto"' in footer and '"jobmap_version"' in footer  # the run manifest
+    # the salary caption states the range the tables keep
+    assert "with a yearly salary between $10,000 and $1,000,000." in html.unescape(page)
     assert (tmp_path / "t" / "salary.csv").is_file() and (tmp_path / "t" / "skills.csv").is_file()
     bad = run_cli("report", "ml-ai", "--out", tmp_path / "r.txt")
     assert bad.exit_code == 2 and "end the file name in .html" in bad.stderr

@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from jobmap.report.tables import SALARY_RANGE
+
 FAMILY_COLOR = "#1f6feb"
 REST_COLOR = "#9aa4ae"
 
@@ -182,7 +184,7 @@ def render(
                 salary_chart(v, fam),
                 f"Distribution of annual salary (pay normalised to a year from its "
                 f"period); dashed lines are medians. Rests on {len(v):,} postings "
-                "with a salary between $10k and $1M.",
+                f"with a yearly salary between ${SALARY_RANGE[0]:,} and ${SALARY_RANGE[1]:,}.",
             )
         )
     if "salary_by_experience" in tables and len(tables["salary_by_experience"]):
