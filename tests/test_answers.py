@@ -127,6 +127,30 @@ def test_the_most_specific_answer_decides(tmp_path: Path, postings: pd.DataFrame
     assert normalise_title(" Senior Data Engineer (Remote) ") == "senior data engineer"
 
 
+def test_a_title_answer_does_not_reach_a_title_whose_aside_says_what_the_job_is() -> None:
+    p = pd.DataFrame(
+        {
+            "job_id": [1, 2, 3, 4, 5],
+            "title": [
+                "Software Engineer",
+                "Software Engineer (Remote)",
+                "Software Engineer [Part-Time] ($45 - $60/hour)",
+                "Software Engineer (Machine Learning)",
+                "Software Engineer (NLP)",
+            ],
+        }
+    )
+    store = AnswerStore(":memory:")
+    store.answer("ml", [(subject("title", "Software Engineer"), "no", "Software Engineer")])
+    got = resolve(store.current("ml"), p)
+    assert list(got.iloc[:3]) == ["no"] * 3  # where and on what terms: the same title
+    assert got.iloc[3:].isna().all()  # what the job is: another title, not decided by that answer
+    assert normalise_title("Software Engineer (Machine Learning)") == (
+        "software engineer machine learning"
+    )
+    assert normalise_title("Registered Nurse (RN) [Night Shift]") == "registered nurse rn"
+
+
 def test_a_phrase_answered_no_leaves_the_rule_s_titles_alone(postings: pd.DataFrame) -> None:
     store = AnswerStore(":memory:")
     store.answer("ml", [(subject("phrase", "engineer"), "no", "engineer")])

@@ -70,18 +70,46 @@ def resolve_answers_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(env).expanduser() if env else default_answers_path()
 
 
-_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_ASIDE = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
 _EDGE = re.compile(r"^[\W_]+|[\W_]+$")
+#: Words of a bracketed aside that say where, when or on what terms, not what the job is: an
+#: aside made only of these (and numbers: pay, dates, ids) is left out of a title's group.
+_ASIDE_NOISE = frozenset(
+    re.findall(
+        r"\S+",
+        """remote hybrid onsite on site in office virtual wfh telecommute work from home full part
+    time fulltime parttime ft pt temporary temp contract contractor seasonal per diem prn w c
+    corp to hire only or and entry level us usa u s night nights day days evening evenings
+    weekend weekends overnight shift st nd rd th travel relocation possible eligible available
+    immediate hiring urgent urgently k usd hour hr hourly year yr annual salary bonus sign on
+    up plus summer fall spring winter am pm weekday weekdays mon tue wed thu thur thurs fri sat
+    sun m f job req ref id no yrs years open""",
+    )
+)
+
+
+def _aside(match: re.Match[str]) -> str:
+    """A bracketed aside: dropped when it only says where, when or on what terms ("(Remote)",
+    "[Part-Time]", "($67,332 - $74,297)"); its words kept otherwise ("(Machine Learning)", "(RN)":
+    they say what the job is, and a title's group must not mix it with the plain title)."""
+    inside = match.group(1) if match.group(1) is not None else match.group(2)
+    words = re.findall(r"[a-z]+|[0-9]+", inside)
+    if all(w.isdigit() or w in _ASIDE_NOISE for w in words):
+        return " "
+    return f" {inside} "
 
 
 def normalise_title(title: object) -> str:
-    """The form of a title that groups postings: lower case, single spaces, bracketed asides
-    ("(Remote)", "[Hybrid]") and surrounding punctuation removed.
+    """The form of a title that groups postings: lower case, single spaces, surrounding
+    punctuation removed, and bracketed asides about where, when or on what terms ("(Remote)",
+    "[Hybrid]", "(Part Time)") left out; an aside that says what the job is keeps its words.
 
     >>> normalise_title("  Senior Data Scientist (Remote) - ")
     'senior data scientist'
+    >>> normalise_title("Software Engineer (Machine Learning)")
+    'software engineer machine learning'
     """
-    text = _NOISE.sub(" ", clean(title).lower())
+    text = _ASIDE.sub(_aside, clean(title).lower())
     return _EDGE.sub("", " ".join(text.split()))
 
 
