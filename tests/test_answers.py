@@ -216,3 +216,27 @@ def test_find_and_evaluate_use_the_answers(tmp_path: Path, fake_model: HashBacke
     out = evaluate("ml", data, labels=labels, families=fams, progress=False)
     kw = out["summary"].set_index("method").loc["keywords"]
     assert (kw["tp"], kw["fp"], kw["fn"]) == (1, 0, 0)
+
+
+def test_a_database_from_before_audit_strata_gets_the_new_columns(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite"
+    con = sqlite3.connect(db)
+    con.executescript(
+        """create table events (id integer primary key autoincrement, family text not null,
+        event text not null, subject text, answer text, title text, batch text not null,
+        undoes text, audit integer not null default 0, source text not null default 'review',
+        created real not null);
+        insert into events (family, event, subject, answer, title, batch, audit, created)
+        values ('ml', 'answer', 'posting:7', 'no', 'Cook', 'b1', 1, 0);"""
+    )
+    con.commit()
+    con.close()
+    store = AnswerStore(db)
+    old = store.current("ml")[0]
+    assert old.audit and old.stratum is None and old.stratum_size is None  # kept, stratum unknown
+    store.answer("ml", [("posting:8", "yes", "ML Engineer")], audit=True, stratum=("rest", 90))
+    new = store.current("ml")[-1]
+    assert (new.stratum, new.stratum_size) == ("rest", 90)
+    AnswerStore(db)  # opening it again adds nothing twice
+    with pytest.raises(ConfigError, match="give matches or rest"):
+        store.answer("ml", [("posting:9", "no", "x")], audit=True, stratum=("all", 1))

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from jobmap.config import Settings
 from jobmap.data.answers import AnswerStore, subject
 from jobmap.review import ReviewSession, simulate_review
-from jobmap.review.questions import Groups, audit_posting, expected_change
+from jobmap.review.questions import Groups, audit_estimates, audit_posting, expected_change
 from jobmap.web import create_app
 from tests.fakes import HashBackend
 
@@ -107,8 +107,25 @@ def test_audit_questions_are_postings_drawn_at_random(
     q2 = session.next_question()
     assert q2 is not None and q2.audit and q2.kind == "posting"
     assert session.next_question().subject == q2.subject  # the same audit until answered
+    matched_then = int(session.current.match.sum())
     session.answer(q2.subject, "no")
-    assert session.answers()[-1].audit
+    audit = session.answers()[-1]
+    assert audit.audit and audit.stratum == "matches" and audit.stratum_size == matched_then
+    # the audit counts where it was drawn (its match now is its own answer): a false match
+    est = session.threshold_stats(0.5)["audit"]
+    assert est["audited_matches"] == 1 and est["precision"] == 0.0
+    q3 = session.next_question()
+    assert q3 is not None and not q3.audit
+    session.answer(q3.subject, "skip")
+    q4 = session.next_question()
+    assert q4 is not None and q4.audit
+    session.answer(q4.subject, "yes")  # drawn from the rest, and in the family: a miss
+    assert session.answers()[-1].stratum == "rest"
+    est = session.threshold_stats(0.5)["audit"]
+    assert est["audited_rest"] == 1 and est["recall"] == 0.0  # one miss, no true match yet
+    # estimates weigh each stratum by its size when drawn
+    weighed = audit_estimates([(True, True, 10), (True, False, 10), (False, True, 90)], 1, 1)
+    assert weighed["precision"] == 0.5 and weighed["recall"] == pytest.approx(5 / (5 + 90))
     # the draw is uniform within its stratum
     rng = np.random.default_rng(0)
     matched = np.zeros(100, dtype=bool)

@@ -51,10 +51,14 @@ create table if not exists events (
     undoes text,
     audit integer not null default 0,
     source text not null default 'review',
-    created real not null
+    created real not null,
+    stratum text,
+    stratum_size integer
 );
 create index if not exists events_family on events (family, id);
 """
+#: Columns added since the first schema: (name, type); a database without them gets them.
+_ADDED = (("stratum", "text"), ("stratum_size", "integer"))
 
 
 def default_answers_path() -> Path:
@@ -154,6 +158,10 @@ class Answer:
     audit: bool
     event_id: int
     batch: str
+    #: For an audit: the stratum it was drawn from ("matches" or "rest") and that stratum's size
+    #: then (None for an answer given before jobmap recorded them).
+    stratum: str | None = None
+    stratum_size: int | None = None
 
     @property
     def kind(self) -> str:
@@ -190,6 +198,14 @@ class AnswerStore:
                 ) from None
         with self._connect() as con:
             con.executescript(_SCHEMA)
+            have = {str(r[1]) for r in con.execute("pragma table_info(events)")}
+            for name, kind in _ADDED:
+                if name not in have:
+                    try:
+                        con.execute(f"alter table events add column {name} {kind}")
+                    except sqlite3.OperationalError as exc:  # another process added it first
+                        if "duplicate column" not in str(exc):
+                            raise
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -221,9 +237,13 @@ class AnswerStore:
         *,
         audit: bool = False,
         source: str = "review",
+        stratum: tuple[str, int] | None = None,
     ) -> str:
         """Record answers ``(subject, yes|no|skip, title)`` as one batch (undone together);
-        returns the batch id once they are committed."""
+        returns the batch id once they are committed. ``stratum``: for an audit, the stratum it
+        was drawn from (``"matches"`` or ``"rest"``) and that stratum's size then."""
+        if stratum is not None and stratum[0] not in ("matches", "rest"):
+            raise ConfigError(f"stratum {stratum[0]!r}: give matches or rest.")
         rows = list(items)
         for subj, ans, _ in rows:
             if ans not in ANSWERS:
@@ -238,8 +258,11 @@ class AnswerStore:
             con.execute("begin immediate")
             con.executemany(
                 "insert into events (family, event, subject, answer, title, batch, audit, source,"
-                " created) values (?, 'answer', ?, ?, ?, ?, ?, ?, ?)",
-                [(family, s, a, t, batch, int(audit), source, now) for s, a, t in rows],
+                " created, stratum, stratum_size) values (?, 'answer', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (family, s, a, t, batch, int(audit), source, now, *(stratum or (None, None)))
+                    for s, a, t in rows
+                ],
             )
             con.execute("commit")
         return batch
@@ -249,7 +272,8 @@ class AnswerStore:
             con.row_factory = sqlite3.Row
             try:
                 return con.execute(
-                    "select id, event, subject, answer, title, batch, undoes, audit from events "
+                    "select id, event, subject, answer, title, batch, undoes, audit, stratum, "
+                    "stratum_size from events "
                     "where family = ? order by id",
                     (family,),
                 ).fetchall()
@@ -303,6 +327,8 @@ class AnswerStore:
                 bool(row["audit"]),
                 int(row["id"]),
                 str(row["batch"]),
+                row["stratum"],
+                None if row["stratum_size"] is None else int(row["stratum_size"]),
             )
         return list(latest.values())
 

@@ -311,18 +311,27 @@ def audit_posting(
 
 
 def audit_estimates(
-    audited: list[tuple[bool, bool]], n_matched: int, n_rest: int
+    audited: list[tuple[bool, bool, int | None]], n_matched: int, n_rest: int
 ) -> dict[str, float | int | None]:
-    """Precision and recall estimated from audit answers ``(matched, answered yes)`` drawn at
-    random within the matches and within the rest (each stratum weighted by its size)."""
-    in_m = [yes for m, yes in audited if m]
-    in_r = [yes for m, yes in audited if not m]
+    """Precision and recall estimated from audit answers ``(drawn from the matches, answered
+    yes, the size of its stratum then)``: postings drawn at random within the matches and
+    within the rest, each stratum weighted by its size when its audits were drawn (``n_matched``
+    and ``n_rest``, the sizes now, where none was recorded). An audit counts in the stratum it was
+    drawn from: once answered, its own match is its answer, and counting it there would make
+    every estimate perfect. The estimates are of the family as it stood when the audits were
+    drawn."""
+    in_m = [yes for m, yes, _ in audited if m]
+    in_r = [yes for m, yes, _ in audited if not m]
+    sizes_m = [n for m, _, n in audited if m and n is not None]
+    sizes_r = [n for m, _, n in audited if not m and n is not None]
+    size_m = sum(sizes_m) / len(sizes_m) if sizes_m else n_matched
+    size_r = sum(sizes_r) / len(sizes_r) if sizes_r else n_rest
     precision = sum(in_m) / len(in_m) if in_m else None
     rest_rate = sum(in_r) / len(in_r) if in_r else None
     recall = None
     if precision is not None and rest_rate is not None:
-        tp = precision * n_matched
-        fn = rest_rate * n_rest
+        tp = precision * size_m
+        fn = rest_rate * size_r
         recall = tp / (tp + fn) if tp + fn else None
     return {
         "audits": len(audited),

@@ -142,6 +142,7 @@ class ReviewSession:
         self._lock = threading.RLock()
         self._audit_from_matches = True
         self._asked_audit: dict[int, str] = {}
+        self._audit_strata: dict[str, tuple[str, int]] = {}
         self._pending: list[str] = []  # subjects answered since the last fit
         self.history: list[dict[str, Any]] = []
         self.background = background
@@ -310,10 +311,14 @@ class ReviewSession:
             pick = audit_posting(self.rng, snap.match, answered, self._audit_from_matches)
             if pick is None:
                 return None
+            from_matches = bool(snap.match[pick])
             self._audit_from_matches = not self._audit_from_matches
             i = pick
             subj = subject("posting", int(self.postings["job_id"].iloc[i]))
             self._asked_audit[given] = subj
+            # the stratum it was drawn from, and its size: what the estimates weigh it by
+            size = int(snap.match.sum()) if from_matches else int((~snap.match).sum())
+            self._audit_strata[subj] = ("matches" if from_matches else "rest", size)
         row = self.postings.iloc[i]
         title = str(row["title"])
         return Question(
@@ -433,7 +438,8 @@ class ReviewSession:
         if audit is None:
             audit = len(checked) == 1 and checked[0] in self._asked_audit.values()
         items = [(s, answer, self._title_of(s)) for s in checked]
-        batch = self.store.answer(self.name, items, audit=bool(audit))
+        stratum = self._audit_strata.get(checked[0]) if audit and len(checked) == 1 else None
+        batch = self.store.answer(self.name, items, audit=bool(audit), stratum=stratum)
         with self._lock:
             self._pending.extend(checked)
         self._after_change()
@@ -469,10 +475,11 @@ class ReviewSession:
         tp = int((model_says & yes & decided).sum())
         fp = int((model_says & ~yes & decided).sum())
         fn = int((~model_says & yes & decided).sum())
+        # an audit counts in the stratum it was drawn from (its match now is its answer)
         audits = [
-            (bool(snap.match[self._row_of(a.key)]), a.answer == "yes")
+            (a.stratum == "matches", a.answer == "yes", a.stratum_size)
             for a in self.answers()
-            if a.audit and a.kind == "posting" and a.answer in ("yes", "no")
+            if a.audit and a.kind == "posting" and a.answer in ("yes", "no") and a.stratum
         ]
         return {
             "threshold": threshold,

@@ -163,7 +163,9 @@ function thresholdChanged() {
         "At " + Number(t).toFixed(2) + ": " + s.matches.toLocaleString() + " of " +
           s.postings.toLocaleString() + " postings match. On the answered postings: precision " +
           pct(s.answered_precision) + ", recall " + pct(s.answered_recall) + ". From " + a.audits +
-          " audits: precision " + pct(a.precision) + ", recall " + pct(a.recall) + "."
+          " audits (random postings; the family as it stood when each was drawn): precision " +
+          pct(a.precision) + " (" + a.audited_matches + " drawn from the matches), recall " +
+          pct(a.recall) + " (" + a.audited_rest + " from the rest)."
       );
     } catch (e) {
       setText("status", e.message);
