@@ -333,3 +333,16 @@ def test_titles_with_the_familys_own_phrases_are_not_asked(session: ReviewSessio
     asked = [g.key for g, _ in session.current.queue]
     assert asked and not any("machine learning" in key for key in asked)
     assert any(key.startswith("data scien") for key in asked)  # what the rule leaves open is
+
+
+def test_the_slider_s_answered_figures_use_the_model_s_own_call(session: ReviewSession) -> None:
+    # "Lead Machine Learning Engineer" answered no: the rule still matches it, so the model's own
+    # call is a false match (its final score is its answer, 0, which would hide that)
+    session.answer(subject("title", "Lead Machine Learning Engineer"), "no")
+    session.answer(subject("title", "Machine Learning Engineer"), "yes")
+    t = session.current.threshold
+    stats = session.threshold_stats(t)
+    assert stats["answered_precision"] == pytest.approx(3 / 6)  # 3 postings each
+    assert stats["answered_recall"] == 1.0
+    lead = session.postings["title"].eq("Lead Machine Learning Engineer").to_numpy()
+    assert not session.current.match[lead].any()  # the answer decides the match itself

@@ -73,6 +73,9 @@ class Scored:
     embedding: dict[str, Any]
     #: Each posting's answer ("yes", "no", or missing): an answered posting is decided by it.
     answered: pd.Series
+    #: Each posting's score as the method gives it, before an answer sets it to 1 or 0 (what the
+    #: model says of an answered posting; it has learned from the answers).
+    model_score: np.ndarray | None = None
 
     @property
     def match(self) -> np.ndarray:
@@ -314,8 +317,11 @@ class Pipeline:
             else self.context.manifest()
         )
         cut, cut_from = self.threshold(method)
+        model_score = scores["score"].to_numpy(dtype=float, copy=True)
         scores, answered = self.apply_answers(scores, self._columns(()), method)
-        return Scored(method, scores, cut, cut_from, key, from_cache, embedding, answered)
+        return Scored(
+            method, scores, cut, cut_from, key, from_cache, embedding, answered, model_score
+        )
 
 
 def learns_from_labels(method: str) -> bool:
