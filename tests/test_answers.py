@@ -216,6 +216,19 @@ def test_find_and_evaluate_use_the_answers(tmp_path: Path, fake_model: HashBacke
     out = evaluate("ml", data, labels=labels, families=fams, progress=False)
     kw = out["summary"].set_index("method").loc["keywords"]
     assert (kw["tp"], kw["fp"], kw["fn"]) == (1, 0, 0)
+    assert out["summary"].attrs["answered_labels"] == 2  # both labelled postings are answered
+    args = ["evaluate", "ml", "--data", data, "--families", fams, "--labels", labels]
+    args += ["--plot", tmp_path / "p.png"]
+    said = run_cli(*args)
+    assert said.exit_code == 0, said.output
+    assert "2 of the labelled postings are decided by your answers for ml" in said.stdout
+    alone = run_cli(*args, "--no-answers")
+    assert alone.exit_code == 0, alone.output
+    assert "decided by your answers" not in alone.stdout
+    # the rule alone matches posting 2 ("no" by the label) and misses posting 3
+    assert "0/1/1" in alone.stdout
+    review = run_cli("review", "ml", "--data", data, "--families", fams, "--no-answers")
+    assert review.exit_code == 1 and "--no-answers: a review is made of answers" in review.stderr
 
 
 def test_a_database_from_before_audit_strata_gets_the_new_columns(tmp_path: Path) -> None:

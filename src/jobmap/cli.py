@@ -344,6 +344,11 @@ def run_options(f: F) -> F:
         families_option,
         answers_option,
         click.option(
+            "--no-answers",
+            is_flag=True,
+            help="Leave the family's answers out: the method alone decides every posting.",
+        ),
+        click.option(
             "--engine",
             type=click.Choice(["local", "ray"]),
             default=None,
@@ -425,6 +430,7 @@ def _settings(
         seed=params["seed"],
         cache_dir=params["cache_dir"],
         answers=params.get("answers"),
+        use_answers=not params.get("no_answers", False),
         columns=params["columns"],
         encoding=params["encoding"],
         progress=not params["quiet"],
@@ -775,6 +781,12 @@ def evaluate(
         notes.append(f"{summary.attrs['unsure_labels']:,} unsure labels left out")
     if summary.attrs.get("unknown_labels"):
         notes.append(f"{summary.attrs['unknown_labels']:,} labelled ids not in the data, left out")
+    if summary.attrs.get("answered_labels"):
+        notes.append(
+            f"{summary.attrs['answered_labels']:,} of the labelled postings are decided by your "
+            f"answers for {family} (scored as answered); --no-answers measures the methods "
+            "without them"
+        )
     if notes:
         con.print("Note: " + "; ".join(notes) + ".")
     errors = result["errors"]
@@ -938,6 +950,8 @@ def review(family: str, method: str, host: str, port: int, no_browser: bool, **p
     from jobmap.review import ReviewSession
     from jobmap.web import serve
 
+    if params.get("no_answers"):
+        raise ConfigError("--no-answers: a review is made of answers; leave it out here.")
     settings = _settings(family, method, params)
     store = AnswerStore(settings.answers)
     click.echo(f"Answers: {store.path}")

@@ -104,6 +104,7 @@ def evaluate(
         position = pd.Series(np.arange(len(postings)), index=postings["job_id"].astype("int64"))
         at = position[labelled["job_id"].astype("int64")].to_numpy()
         y = labelled["label"].to_numpy(dtype=bool)
+        answered_labels = 0  # labelled postings that the family's answers decide
         for name in tqdm(wanted, desc="evaluating", disable=not settings.progress, leave=False):
             run_settings = settings.replace(
                 method=name,
@@ -119,7 +120,10 @@ def evaluate(
                     train = labelled.drop(index=labelled.index[held])
                     finder = pipe.fit(labels=train)
                     part = postings.iloc[at[held]]
-                    fold_scores, _ = pipe.apply_answers(pipe.score(finder, part), part, finder)
+                    fold_scores, answered = pipe.apply_answers(
+                        pipe.score(finder, part), part, finder
+                    )
+                    answered_labels = max(answered_labels, int(answered.notna().sum()))
                     fold_score = fold_scores["score"].to_numpy()
                     fitted = finder.fitted_threshold()
                     if fitted is not None:  # score each fold at its own threshold, then pool
@@ -129,7 +133,8 @@ def evaluate(
             else:
                 finder = pipe.fit()
                 part = postings.iloc[at]
-                part_scores, _ = pipe.apply_answers(pipe.score(finder, part), part, finder)
+                part_scores, answered = pipe.apply_answers(pipe.score(finder, part), part, finder)
+                answered_labels = max(answered_labels, int(answered.notna().sum()))
                 score = part_scores["score"].to_numpy()
             cut, cut_from = pipe.threshold(finder)
             if cv and fold_cuts and run_settings.threshold is None and name not in fam.thresholds:
@@ -158,6 +163,8 @@ def evaluate(
             {
                 "unknown_labels": labelled.attrs.get("unknown", 0),
                 "unsure_labels": lab.attrs.get("unsure", 0),
+                # their score is their answer: the figures are not the method's alone
+                "answered_labels": answered_labels,
                 "target_precision": target_precision,
                 "manifest": {
                     "jobmap_version": __version__,
@@ -169,7 +176,11 @@ def evaluate(
                     "target_precision": target_precision,
                     "embedding": context.manifest(),
                     "data": {"source": ds.source, "kind": ds.kind, "key": ds.key},
-                    "counts": {"labelled": len(y), "positives": int(y.sum())},
+                    "counts": {
+                        "labelled": len(y),
+                        "positives": int(y.sum()),
+                        "decided_by_answers": answered_labels,
+                    },
                 },
             }
         )
