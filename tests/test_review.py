@@ -107,7 +107,8 @@ def test_audit_questions_are_postings_drawn_at_random(
     q2 = session.next_question()
     assert q2 is not None and q2.audit and q2.kind == "posting"
     assert session.next_question().subject == q2.subject  # the same audit until answered
-    matched_then = int(session.current.match.sum())
+    # drawn among the unanswered matches: that stratum's size then
+    matched_then = int((session.current.match & session.current.answered.isna().to_numpy()).sum())
     session.answer(q2.subject, "no")
     audit = session.answers()[-1]
     assert audit.audit and audit.stratum == "matches" and audit.stratum_size == matched_then
@@ -126,6 +127,9 @@ def test_audit_questions_are_postings_drawn_at_random(
     # estimates weigh each stratum by its size when drawn
     weighed = audit_estimates([(True, True, 10), (True, False, 10), (False, True, 90)], 1, 1)
     assert weighed["precision"] == 0.5 and weighed["recall"] == pytest.approx(5 / (5 + 90))
+    # postings answered yes are in the family for certain, beside the audited estimate
+    known = audit_estimates([(True, True, 10), (True, False, 10)], 1, 1, answered_yes=10)
+    assert known["precision"] == pytest.approx(15 / 20) and known["recall"] is None
     # the draw is uniform within its stratum
     rng = np.random.default_rng(0)
     matched = np.zeros(100, dtype=bool)

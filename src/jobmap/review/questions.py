@@ -311,28 +311,34 @@ def audit_posting(
 
 
 def audit_estimates(
-    audited: list[tuple[bool, bool, int | None]], n_matched: int, n_rest: int
+    audited: list[tuple[bool, bool, int | None]],
+    n_matched: int,
+    n_rest: int,
+    answered_yes: int = 0,
 ) -> dict[str, float | int | None]:
     """Precision and recall estimated from audit answers ``(drawn from the matches, answered
-    yes, the size of its stratum then)``: postings drawn at random within the matches and
-    within the rest, each stratum weighted by its size when its audits were drawn (``n_matched``
-    and ``n_rest``, the sizes now, where none was recorded). An audit counts in the stratum it was
-    drawn from: once answered, its own match is its answer, and counting it there would make
-    every estimate perfect. The estimates are of the family as it stood when the audits were
-    drawn."""
+    yes, the size of its stratum then)``.
+
+    An audit is a posting drawn at random among the unanswered matches, or the unanswered rest:
+    each stratum's rate of yes answers stands for that stratum, weighed by its size when its
+    audits were drawn (``n_matched`` and ``n_rest``, its size now, where none was recorded). The
+    ``answered_yes`` postings that other answers put in the family are in it for certain. An
+    audit counts in the stratum it was drawn from: once answered, its own match is its answer,
+    and counting it there would make every estimate perfect."""
     in_m = [yes for m, yes, _ in audited if m]
     in_r = [yes for m, yes, _ in audited if not m]
     sizes_m = [n for m, _, n in audited if m and n is not None]
     sizes_r = [n for m, _, n in audited if not m and n is not None]
     size_m = sum(sizes_m) / len(sizes_m) if sizes_m else n_matched
     size_r = sum(sizes_r) / len(sizes_r) if sizes_r else n_rest
-    precision = sum(in_m) / len(in_m) if in_m else None
-    rest_rate = sum(in_r) / len(in_r) if in_r else None
-    recall = None
-    if precision is not None and rest_rate is not None:
-        tp = precision * size_m
-        fn = rest_rate * size_r
-        recall = tp / (tp + fn) if tp + fn else None
+    precision = recall = None
+    if in_m:
+        tp = answered_yes + size_m * sum(in_m) / len(in_m)
+        fp = size_m * (1 - sum(in_m) / len(in_m))
+        precision = tp / (tp + fp) if tp + fp else None
+        if in_r:
+            fn = size_r * sum(in_r) / len(in_r)
+            recall = tp / (tp + fn) if tp + fn else None
     return {
         "audits": len(audited),
         "precision": precision,

@@ -323,8 +323,10 @@ class ReviewSession:
             i = pick
             subj = subject("posting", int(self.postings["job_id"].iloc[i]))
             self._asked_audit[given] = subj
-            # the stratum it was drawn from, and its size: what the estimates weigh it by
-            size = int(snap.match.sum()) if from_matches else int((~snap.match).sum())
+            # the stratum it was drawn from (unanswered postings), and its size: what the
+            # estimates weigh it by
+            stratum = snap.match if from_matches else ~snap.match
+            size = int((stratum & ~answered).sum())
             self._audit_strata[subj] = ("matches" if from_matches else "rest", size)
         row = self.postings.iloc[i]
         title = str(row["title"])
@@ -490,13 +492,21 @@ class ReviewSession:
             for a in self.answers()
             if a.audit and a.kind == "posting" and a.answer in ("yes", "no") and a.stratum
         ]
+        unanswered = ~decided
+        # in the family for certain: postings answered yes other than by an audit
+        answered_yes = int(yes.sum()) - sum(1 for _, said_yes, _ in audits if said_yes)
         return {
             "threshold": threshold,
             "matches": int(match.sum()),
             "postings": len(match),
             "answered_precision": tp / (tp + fp) if tp + fp else None,
             "answered_recall": tp / (tp + fn) if tp + fn else None,
-            "audit": audit_estimates(audits, int(snap.match.sum()), int((~snap.match).sum())),
+            "audit": audit_estimates(
+                audits,
+                int((snap.match & unanswered).sum()),
+                int((~snap.match & unanswered).sum()),
+                answered_yes=max(answered_yes, 0),
+            ),
         }
 
     def _row_of(self, job_id: str) -> int:
