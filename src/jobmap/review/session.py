@@ -106,6 +106,8 @@ class Snapshot:
     answers: int
     #: The method's own score of each posting, before its answer decides it.
     model_score: np.ndarray
+    #: Which distinct titles the method's rule matches (None: the method has no rule).
+    rule_hit: np.ndarray | None = None
 
 
 class ReviewSession:
@@ -197,6 +199,7 @@ class ReviewSession:
                 if result.model_score is not None
                 else result.scores["score"].to_numpy(dtype=float)
             ),
+            rule_hit=hits,
         )
 
     def _per_title(self, values: np.ndarray) -> np.ndarray:
@@ -351,7 +354,13 @@ class ReviewSession:
         posting_rows = np.flatnonzero(np.isin(self.groups.of_posting, members))
         scores = snap.scores["score"].to_numpy()[posting_rows]
         matched = int(snap.match[posting_rows].sum())
-        p = p_group_yes(snap.p[members], self.groups.counts[members])  # as the queue has it
+        # as the queue has it: a phrase by its titles the rule does not match (the answer
+        # leaves those alone)
+        valued = np.asarray(members)
+        if group.kind == "phrase" and snap.rule_hit is not None:
+            free = valued[~snap.rule_hit[valued]]
+            valued = free if len(free) else valued
+        p = p_group_yes(snap.p[valued], self.groups.counts[valued])
         if group.kind == "title":
             label = self.groups.shown[members[0]]
         else:
