@@ -79,7 +79,7 @@ class AutoMethod(Method):
         return self.inner_.fitted_threshold()
 
     def explain(self, row: pd.Series) -> str:
-        return f"{self.inner_.name} (picked for {self.why_}): {row['evidence']}"
+        return f"{self.inner_.name} (picked for {self.why_}): {self.inner_.explain(row)}"
 
     def describe(self) -> str:
         inner = self.inner_.describe()

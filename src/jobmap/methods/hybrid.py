@@ -89,6 +89,8 @@ class HybridMethod(Method):
     def explain(self, row: pd.Series) -> str:
         if row["score"] >= 1.0:
             return f"the title contains a keyword ({row['evidence']})"
+        if not row.get("description_mentions"):
+            return "no keyword of the family in the title or the description"
         return (
             f"the description mentions the family's keywords {row['description_mentions']} "
             f"times ({DESCRIPTION_HALF} count as much as a keyword in the title)"

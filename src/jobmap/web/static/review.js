@@ -163,7 +163,7 @@ function thresholdChanged() {
         "At " + Number(t).toFixed(2) + ": " + s.matches.toLocaleString() + " of " +
           s.postings.toLocaleString() + " postings match. The model's own call on the answered postings (it learned from them): precision " +
           pct(s.answered_precision) + ", recall " + pct(s.answered_recall) + ". From " + a.audits +
-          " audits (random postings; the family as it stood when each was drawn): precision " +
+          " audits (postings drawn at random among the unanswered): precision " +
           pct(a.precision) + " (" + a.audited_matches + " drawn from the matches), recall " +
           pct(a.recall) + " (" + a.audited_rest + " from the rest)."
       );
