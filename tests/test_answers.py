@@ -204,6 +204,7 @@ def test_find_and_evaluate_use_the_answers(tmp_path: Path, fake_model: HashBacke
     assert set(after.matches["title"]) == {TITLES[0], "Data Scientist", "Senior Data Scientist"}
     row = after.scored.set_index("job_id").loc[2]
     assert (row["match"], row["keyword"]) == (False, "answered: no")
+    assert after.explain(row).startswith("answered: no (an answer decides")
     assert after.manifest["counts"]["answered"] == 3  # posting 2 and the phrase's two
     shown = run_cli("find", "ml", "--data", data, "--families", fams, "--method", "keywords")
     assert "3 postings decided by the family's answers (2 in" in shown.stdout

@@ -337,6 +337,17 @@ def test_scores_are_cached_per_data_family_and_method(
     assert other.manifest["parameters"]["anchor_titles"] == ["Line Cook"]
 
 
+@pytest.mark.parametrize("method", ["auto", "hybrid"])
+def test_every_row_of_find_s_output_is_explained(fake_model: HashBackend, method: str) -> None:
+    run = jobmap.run_find("ml-ai", method=method, model="fake", progress=False)
+    said = [run.explain(r) for _, r in run.scored.iterrows()]
+    assert all(s and not s.rstrip().endswith(":") for s in said)
+    by_description = run.scored["evidence"].astype(str).str.startswith("description: ")
+    row = run.scored[by_description].iloc[0]
+    n = int(row["evidence"].split()[1])
+    assert f"the description mentions the family's keywords {n} times" in run.explain(row)
+
+
 @pytest.mark.parametrize("method", ["head", "cluster", "bootstrap", "anchors"])
 def test_a_cached_run_still_explains(small_csv: Path, fake_model: HashBackend, method: str) -> None:
     options = {"k": 3} if method == "cluster" else {}

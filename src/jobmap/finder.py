@@ -206,7 +206,12 @@ class FindRun:
         }
 
     def explain(self, row: pd.Series) -> str:
-        """Why a posting got its score (a run served from the cache has its fitted method too)."""
+        """Why a posting got its score (a run served from the cache has its fitted method too).
+        An answered posting: the answer decides it, whatever the method says."""
+        for column in self.method.evidence_columns[:1]:
+            said = row.get(column)
+            if isinstance(said, str) and said.startswith("answered: "):
+                return f"{said} (an answer decides this posting)"
         return self.method.explain(row)
 
     def describe(self) -> str:

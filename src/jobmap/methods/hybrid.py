@@ -89,11 +89,15 @@ class HybridMethod(Method):
     def explain(self, row: pd.Series) -> str:
         if row["score"] >= 1.0:
             return f"the title contains a keyword ({row['evidence']})"
-        if not row.get("description_mentions"):
+        n = row.get("description_mentions")
+        if n is None or pd.isna(n):  # a row of find's output keeps the evidence alone
+            said = re.match(r"description: (\d+) mention", str(row.get("evidence", "")))
+            n = int(said.group(1)) if said else 0
+        if not n:
             return "no keyword of the family in the title or the description"
         return (
-            f"the description mentions the family's keywords {row['description_mentions']} "
-            f"times ({DESCRIPTION_HALF} count as much as a keyword in the title)"
+            f"the description mentions the family's keywords {int(n)} times "
+            f"({DESCRIPTION_HALF} count as much as a keyword in the title)"
         )
 
     def params(self) -> dict[str, Any]:
