@@ -348,6 +348,18 @@ def test_every_row_of_find_s_output_is_explained(fake_model: HashBackend, method
     assert f"the description mentions the family's keywords {n} times" in run.explain(row)
 
 
+def test_auto_s_rows_are_explained_when_it_picks_bootstrap(
+    small_csv: Path, tmp_path: Path, fake_model: HashBackend
+) -> None:
+    fams = tmp_path / "f.toml"
+    fams.write_text('[families.ml]\nanchors = ["machine learning"]\n')
+    run = jobmap.run_find("ml", small_csv, families=fams, model="fake", progress=False)
+    assert run.manifest["parameters"]["picked"] == "bootstrap"
+    said = [run.explain(r) for _, r in run.scored.iterrows()]  # find's output: evidence alone
+    assert any("a head trained on" in s for s in said)
+    assert any("the title contains" in s for s in said)
+
+
 @pytest.mark.parametrize("method", ["head", "cluster", "bootstrap", "anchors"])
 def test_a_cached_run_still_explains(small_csv: Path, fake_model: HashBackend, method: str) -> None:
     options = {"k": 3} if method == "cluster" else {}

@@ -15,7 +15,7 @@ from jobmap.data.answers import phrases_in
 from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods.head import TitleHead, distinct_titles, training_set
-from jobmap.methods.hybrid import DESCRIPTION_HALF, description_evidence
+from jobmap.methods.hybrid import DESCRIPTION_HALF, description_evidence, description_mentions
 from jobmap.methods.keywords import (
     compile_phrases,
     compile_rule,
@@ -353,22 +353,27 @@ class BootstrapMethod(TitleHead):
             return f"the title contains {ev[7:]}"
         if ev.startswith("description: "):
             return (
-                f"the description mentions the family's phrases {row['description_mentions']} "
+                f"the description mentions the family's phrases {description_mentions(row)} "
                 f"times ({DESCRIPTION_HALF} count as much as a phrase in the title)"
             )
         if is_vetoed([ev])[0]:
             return f"excluded: {ev}"
+        p = row.get("head_probability")
+        # a row that keeps the evidence alone (auto's) has the score, the probability rescaled
+        gives = (
+            f"gives probability {p:.2f}"
+            if p is not None and not pd.isna(p)
+            else f"gives score {row['score']:.2f} (0.5 where its probability is {HEAD_SURE})"
+        )
         if ev.startswith("head; nearer "):
             return (
-                f"a head trained on {self.trained_on_} gives probability "
-                f"{row['head_probability']:.2f}, but the title is more like "
+                f"a head trained on {self.trained_on_} {gives}, but the title is more like "
                 f"{ev[len('head; nearer ') : -len(', known out')]}, a title known to be out of "
                 "the family, than like any known to be in it"
             )
-        return (
-            f"a head trained on {self.trained_on_} gives probability "
-            f"{row['head_probability']:.2f} ({HEAD_SURE} or more matches)"
-        )
+        if p is None or pd.isna(p):
+            return f"a head trained on {self.trained_on_} {gives}"
+        return f"a head trained on {self.trained_on_} {gives} ({HEAD_SURE} or more matches)"
 
     def describe(self) -> str:
         return self.grown() if hasattr(self, "trained_on_") else ""

@@ -46,6 +46,16 @@ def description_evidence(
     return mentions, np.where(vetoed, 0.0, mentions / (mentions + DESCRIPTION_HALF))
 
 
+def description_mentions(row: pd.Series) -> int:
+    """A scored row's description mentions: its column, or, in a row that keeps the evidence
+    alone (``auto``'s, and so find's output), the count its evidence gives."""
+    n = row.get("description_mentions")
+    if n is None or pd.isna(n):
+        said = re.match(r"description: (\d+) mention", str(row.get("evidence", "")))
+        return int(said.group(1)) if said else 0
+    return int(n)
+
+
 class HybridMethod(Method):
     """The keyword rule on titles, plus keyword evidence from descriptions."""
 
@@ -89,10 +99,7 @@ class HybridMethod(Method):
     def explain(self, row: pd.Series) -> str:
         if row["score"] >= 1.0:
             return f"the title contains a keyword ({row['evidence']})"
-        n = row.get("description_mentions")
-        if n is None or pd.isna(n):  # a row of find's output keeps the evidence alone
-            said = re.match(r"description: (\d+) mention", str(row.get("evidence", "")))
-            n = int(said.group(1)) if said else 0
+        n = description_mentions(row)
         if not n:
             return "no keyword of the family in the title or the description"
         return (
