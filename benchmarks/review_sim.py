@@ -67,6 +67,10 @@ def main() -> None:
                 f"({time.perf_counter() - start:.0f} s)"
             )
             print(wide.round(3).to_string())
+            print(
+                "skipped (no labelled posting, or a tie): "
+                + ", ".join(f"{o} {k} of {n}" for o, k in curve.attrs["skipped"].items())
+            )
             curves[name] = curve
         # the README's curve is the two anchors'; other anchors get files of their own
         default = anchors == ["machine learning", "artificial intelligence"]

@@ -155,6 +155,11 @@ def test_simulation_curve_has_both_orders(
     queue = curve[curve["order"] == "queue"].set_index("answers")["f1"]
     assert list(queue.index) == [0, 1, 2, 3]
     assert queue.iloc[-1] > queue.iloc[0]  # the data scientists are one phrase away
+    assert curve.attrs["skipped"] == {"queue": 0, "random": 0}  # every posting is labelled
+    # with the engineers' labels alone, a question about anything else is a skip
+    few = labels[postings["title"].isin(ML).to_numpy()]
+    some = simulate_review(settings, few, 3, orders=("random",))
+    assert some.attrs["skipped"]["random"] > 0
 
 
 # -- the page's security rules -----------------------------------------------------------------
@@ -292,6 +297,7 @@ def test_evaluate_simulate_review_cli(
     )
     assert result.exit_code == 0, result.output
     assert "simulated review" in result.stdout
+    assert "Skipped (no labelled posting, or a tie): queue 0 of 2; random 0 of 2" in result.stdout
     curve = pd.read_csv(out)
     assert list(curve.columns) == ["order", "answers", "precision", "recall", "f1"]
     assert len(curve) == 6 and set(curve["order"]) == {"queue", "random"}

@@ -862,6 +862,13 @@ def _simulate(
                 cells += ["", "", ""]
         t.add_row(*cells)
     con.print(t)
+    skipped = curve.attrs.get("skipped", {})
+    if skipped:
+        con.print(
+            "Skipped (no labelled posting, or a tie): "
+            + "; ".join(f"{order} {k} of {n}" for order, k in skipped.items())
+            + ". A skip counts as an answer given."
+        )
     if out is not None:
         curve.to_csv(out, index=False)
         con.print(escape(f"Curve: {out}"))

@@ -63,11 +63,14 @@ def simulate_review(
     dataset: Dataset | None = None,
 ) -> pd.DataFrame:
     """The curve ``order, answers, precision, recall, f1`` (one row per order and number of
-    answers, 0 to ``n``). ``labels`` are labelled postings (``job_id, label``) of the settings'
-    data (``dataset``, when the caller has read it already: it is read once for every order)."""
+    answers, 0 to ``n``; ``attrs["skipped"]``: per order, the questions counted as skipped).
+    ``labels`` are labelled postings (``job_id, label``) of the settings' data (``dataset``,
+    when the caller has read it already: it is read once for every order)."""
     dataset = dataset or Pipeline(settings).dataset
     rows = []
+    skipped: dict[str, int] = {}
     for order in orders:
+        skipped[order] = 0
         with tempfile.TemporaryDirectory(prefix="jobmap-simulate-") as tmp:
             store = AnswerStore(Path(tmp) / "answers.sqlite")
             session = ReviewSession(
@@ -101,11 +104,16 @@ def simulate_review(
                         break
                 if subj is None:
                     break
-                session.answer(subj, _oracle(session, subj, truth))
+                said = _oracle(session, subj, truth)
+                skipped[order] += said == "skip"
+                session.answer(subj, said)
                 bar.update(1)
             bar.close()
             session.close()
-    return pd.DataFrame(rows, columns=["order", "answers", "precision", "recall", "f1"])
+    curve = pd.DataFrame(rows, columns=["order", "answers", "precision", "recall", "f1"])
+    # questions the labels could not answer (no labelled posting, or a tie), per order
+    curve.attrs["skipped"] = skipped
+    return curve
 
 
 __all__ = ["simulate_review"]
