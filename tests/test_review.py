@@ -356,3 +356,37 @@ def test_the_slider_s_answered_figures_use_the_model_s_own_call(session: ReviewS
     assert stats["answered_recall"] == 1.0
     lead = session.postings["title"].eq("Lead Machine Learning Engineer").to_numpy()
     assert not session.current.match[lead].any()  # the answer decides the match itself
+
+
+def test_a_grown_term_is_the_rule_s_until_an_answer_keeps_or_drops_it(
+    tmp_path: Path, fake_model: HashBackend
+) -> None:
+    from tests.test_evaluate import OTHER_TITLES
+
+    rows = [f"Registered Nurse {w}" for w in ("ICU", "Cardiac Care", "Oncology Ward")]
+    rows += ["RN ICU", "RN Cardiac Care", "Oncology Ward RNs", *OTHER_TITLES]
+    data = tmp_path / "jobs.csv"
+    pd.DataFrame({"job_id": range(1, len(rows) + 1), "title": rows}).to_csv(data, index=False)
+    fams = tmp_path / "f.toml"
+    fams.write_text('[families.nursing]\nanchors = ["registered nurse"]\n')
+    settings = Settings.build("nursing", data, families=fams, model="fake", progress=False)
+    session = ReviewSession(settings, AnswerStore(tmp_path / "a.sqlite"), audit_every=0)
+    rn = session.postings["title"].str.contains("RN").to_numpy()
+    assert session.current.match[rn].all()  # the rule grew "RN"
+    # its titles are the rule's: not asked one by one; the page lists the term instead
+    asked = {g.key for g, _ in session.current.queue}
+    assert not any("rn" in key.split() or "rns" in key.split() for key in asked)
+    grown = session.progress()["grown"]
+    assert [(t["term"], t["of"], t["subject"]) for t in grown] == [
+        ("RN", "registered nurse", "phrase:rn")
+    ]
+    session.answer("phrase:rn", "no")  # drop it: out of the rule, and its titles answered out
+    assert not session.current.match[rn].any()
+    assert "'RN' for 'registered nurse' rejected" in session.current.method.decided_by.grown()
+    assert session.progress()["grown"] == []
+    session.undo()
+    session.answer("phrase:rn", "yes")  # keep it: an initialism still ("RNs" too), confirmed
+    assert session.current.match[rn].all() and "rn" in session.current.family.anchors
+    said = session.current.method.decided_by.grown()
+    assert "'RN' for 'registered nurse' confirmed by an answer" in said
+    assert session.progress()["grown"] == []

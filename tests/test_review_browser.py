@@ -41,8 +41,9 @@ def _browser_page(url: str) -> Iterator[Any]:
         browser.close()
 
 
-def _start(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    """``jobmap review ml-ai`` as a user starts it, on a free port; its URL with the token."""
+def _start(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], str]:
+    """``jobmap review ml-ai`` (or ``args``) as a user starts it, on a free port; its URL with
+    the token."""
     from jobmap.web.server import free_port
 
     port = free_port()
@@ -52,7 +53,7 @@ def _start(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
             "-m",
             "jobmap.cli",
             "review",
-            "ml-ai",
+            *(args or ("ml-ai",)),
             "--no-browser",
             "--port",
             str(port),
@@ -144,3 +145,43 @@ def test_answer_five_by_keyboard_undo_one_kill_and_reload(
     labels = pd.read_csv(path)
     assert set(labels.columns) == {"job_id", "title", "label"} and len(labels) >= 4
     assert set(labels["label"]) <= {"yes", "no"} and (labels["label"] == "yes").any()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_a_term_jobmap_grew_is_dropped_from_the_page(env: dict[str, str], tmp_path: Path) -> None:
+    titles = [f"Registered Nurse {w}" for w in ("ICU", "Cardiac Care", "Oncology", "ER", "PACU")]
+    titles += [f"RN {w}" for w in ("ICU", "Cardiac Care", "Oncology", "ER", "Float Pool")]
+    titles += [
+        "Line Cook",
+        "Truck Driver",
+        "Welder",
+        "Cashier",
+        "Electrician",
+        "Plumber",
+        "Accountant",
+        "Barista",
+        "Janitor",
+        "Forklift Operator",
+        "Security Guard",
+        "Bank Teller",
+        "Mechanic",
+        "Receptionist",
+        "Software Engineer",
+        "Data Analyst",
+    ]
+    data = tmp_path / "jobs.csv"
+    pd.DataFrame({"job_id": range(1, len(titles) + 1), "title": titles}).to_csv(data, index=False)
+    fams = tmp_path / "f.toml"
+    fams.write_text('[families.nursing]\nanchors = ["registered nurse"]\n')
+    proc, url = _start(env, "nursing", "--data", str(data), "--families", str(fams))
+    try:
+        with _browser_page(url) as page:
+            page.wait_for_function("!document.getElementById('grown-box').hidden")
+            assert "'RN' (from 'registered nurse')" in page.inner_text("#grown")
+            page.click("#grown button[data-grown='phrase:rn']:text('drop')")
+            page.wait_for_function("document.getElementById('grown-box').hidden")
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    kept = AnswerStore(env["JOBMAP_ANSWERS"]).current("nursing")
+    assert [(a.subject, a.answer) for a in kept] == [("phrase:rn", "no")]

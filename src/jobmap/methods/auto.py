@@ -72,6 +72,9 @@ class AutoMethod(Method):
     def rule_hits(self, titles: pd.Series) -> np.ndarray | None:
         return self.inner_.rule_hits(titles)
 
+    def grown_phrases(self) -> dict[str, str]:
+        return self.inner_.grown_phrases()
+
     def reads(self) -> tuple[str, ...] | None:
         return self.inner_.reads() if hasattr(self, "inner_") else None
 

@@ -201,6 +201,12 @@ class Method(ABC):
         overrule these."""
         return None
 
+    def grown_phrases(self) -> dict[str, str]:
+        """Terms the method added to the family's rule from the data, each with the phrase it
+        grew from (``{"RN": "registered nurse"}``): no person has confirmed them, so a review
+        asks about each once. A term the family rejects is not grown again."""
+        return {}
+
     @property
     def decided_by(self) -> Method:
         """The method whose scores these are: itself, or the one ``auto`` picked."""

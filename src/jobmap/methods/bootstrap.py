@@ -184,7 +184,31 @@ class BootstrapMethod(TitleHead):
     ) -> Self:
         phrases = tuple(family.keywords or family.anchors)
         uniq, vecs = distinct_titles(postings, self.engine, self.prefix)
-        self.grown_ = grown_terms(phrases, uniq, vecs)
+        # a phrase that is the initialism of another ("ml" beside "machine learning": a grown
+        # term a person answered yes) is that initialism, confirmed: it keeps its case-sensitive
+        # pattern ("MLOps", "AI/ML"), not the plain phrase's
+        of = {initialism(p): p for p in phrases if initialism(p)}
+        confirmed = {
+            str(letters): str(source)
+            for letters, source in of.items()
+            if any(p.strip().upper() == letters for p in phrases)
+        }
+        base = tuple(p for p in phrases if p.strip().upper() not in confirmed)
+        self.grown_ = grown_terms(base, uniq, vecs)
+        for letters, source in confirmed.items():
+            self.grown_[letters] = {
+                "of": source,
+                "kind": "initialism",
+                "titles": None,
+                "rank": None,
+                "used": True,
+                "confirmed": True,
+            }
+        # a term a person answered no (the family's rejected phrases) is not grown
+        rejected = {r.strip().lower() for r in family.rejected}
+        for term, v in self.grown_.items():
+            if v["used"] and term.lower() in rejected:
+                v["used"], v["rejected"] = False, True
         used = {k: v for k, v in self.grown_.items() if v["used"]}
         long_forms = [k for k, v in used.items() if v["kind"] == "long form"]
         # The initialisms: those confirmed, and the anchors whose long forms are.
@@ -293,14 +317,33 @@ class BootstrapMethod(TitleHead):
             if n
         }
 
+    def grown_phrases(self) -> dict[str, str]:
+        return {
+            k: str(v["of"]) for k, v in self.grown_.items() if v["used"] and not v.get("confirmed")
+        }
+
     def grown(self) -> str:
         """What the data added to the rule, in words."""
         parts = [
-            f"{k!r} for {v['of']!r} {'added' if v['used'] else 'not confirmed'}"
+            f"{k!r} for {v['of']!r} "
+            + (
+                "confirmed by an answer"
+                if v.get("confirmed")
+                else "added"
+                if v["used"]
+                else "rejected"
+                if v.get("rejected")
+                else "not confirmed"
+            )
             for k, v in self.grown_.items()
-            if v["titles"] and (v["used"] or v["kind"] == "initialism")
+            if (v["titles"] or v.get("confirmed"))
+            and (v["used"] or v.get("rejected") or v["kind"] == "initialism")
         ]
-        others = sum(1 for v in self.grown_.values() if v["kind"] == "long form" and not v["used"])
+        others = sum(
+            1
+            for v in self.grown_.values()
+            if v["kind"] == "long form" and not v["used"] and not v.get("rejected")
+        )
         if others:
             parts.append(f"{others} other long form{'s' if others > 1 else ''} not confirmed")
         return "; ".join([*parts, f"head trained on {self.trained_on_}"])

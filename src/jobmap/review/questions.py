@@ -248,7 +248,8 @@ def rank(
 ) -> list[tuple[Group, float]]:
     """The next questions, best first, kept apart: title and phrase groups over the titles not
     settled by an answer, valued by :func:`expected_change`. Phrases and titles that hold one of the
-    family's ``rule`` phrases are not asked: the rule decides them already; ``rule_hit`` marks
+    family's ``rule`` phrases are not asked: the rule decides them already (the review passes the
+    terms the method grew into the rule too: "RN" for "registered nurse"); ``rule_hit`` marks
     the titles the method's rule matches (a phrase answered no leaves them alone)."""
     rule_res = [phrase_regex(r) for r in rule if r.strip("* ") and not r.startswith("re:")]
     candidates: list[tuple[Group, float]] = []
@@ -257,7 +258,11 @@ def rank(
     matched = matched_share * groups.counts
     title_value = p * (groups.counts - matched) + (1 - p) * matched
     # a title with one of the family's own phrases is the rule's: asking it asks the phrase again
-    open_titles = np.flatnonzero(~settled & (title_value > 0) & ~groups.has_phrases(rule))
+    # (and so is one the method's rule matches by a variant: "RNs", "A.I.", "MLOps")
+    own = groups.has_phrases(rule)
+    if rule_hit is not None:
+        own = own | rule_hit
+    open_titles = np.flatnonzero(~settled & (title_value > 0) & ~own)
     best = open_titles[np.argsort(-title_value[open_titles], kind="stable")][: 50 * limit]
     for i in best:
         candidates.append((groups.title_group(int(i)), float(title_value[i])))

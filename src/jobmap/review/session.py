@@ -108,6 +108,9 @@ class Snapshot:
     model_score: np.ndarray
     #: Which distinct titles the method's rule matches (None: the method has no rule).
     rule_hit: np.ndarray | None = None
+    #: The terms the method grew into the rule and no answer has settled: term, the phrase it
+    #: grew from, the subject that answers it, and its postings.
+    grown: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ReviewSession:
@@ -179,7 +182,27 @@ class ReviewSession:
         p = self._review_head(matched_share, settled, yes_share)
         rule = pipe.family.rule_phrases()
         hits = result.method.rule_hits(pd.Series(self.groups.shown))
-        queue = rank(self.groups, p, matched_share, settled, self.vectors, rule=rule, rule_hit=hits)
+        # a term the method grew into the rule is the rule's too: its titles are not asked one
+        # by one (the page lists the terms, to keep or drop each with one answer)
+        grown = result.method.grown_phrases()
+        queue = rank(
+            self.groups,
+            p,
+            matched_share,
+            settled,
+            self.vectors,
+            rule=(*rule, *grown),
+            rule_hit=hits,
+        )
+        grown_terms = [
+            {
+                "term": term,
+                "of": of,
+                "subject": subject("phrase", term),
+                "postings": self.groups.phrase_group(term).postings,
+            }
+            for term, of in grown.items()
+        ]
         return Snapshot(
             scores=result.scores,
             threshold=result.threshold,
@@ -200,6 +223,7 @@ class ReviewSession:
                 else result.scores["score"].to_numpy(dtype=float)
             ),
             rule_hit=hits,
+            grown=grown_terms,
         )
 
     def _per_title(self, values: np.ndarray) -> np.ndarray:
@@ -544,6 +568,8 @@ class ReviewSession:
                 else ""
             ),
             "errors": [h["error"] for h in self.history if "error" in h][-1:],
+            # terms the method added to the rule that no answer has kept or dropped yet
+            "grown": snap.grown,
         }
 
     def check_these(self, folds: int = 5) -> list[dict[str, Any]]:

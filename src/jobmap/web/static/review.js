@@ -101,6 +101,45 @@ function showProgress(p) {
     changed.append(li);
   }
   if (p.errors && p.errors.length) setText("status", "Re-fit failed: " + p.errors[0]);
+  showGrown(p.grown || []);
+}
+
+// Terms the method grew into the rule ("RN" for "registered nurse"): kept or dropped with one
+// answer about the phrase; their titles are not asked one by one.
+function showGrown(terms) {
+  $("grown-box").hidden = terms.length === 0;
+  const list = $("grown");
+  list.replaceChildren();
+  for (const t of terms) {
+    const li = document.createElement("li");
+    li.append(
+      "'" + t.term + "' (from '" + t.of + "'), " + t.postings.toLocaleString() + " postings "
+    );
+    for (const [label, value] of [["keep", "yes"], ["drop", "no"]]) {
+      const b = document.createElement("button");
+      b.className = "small";
+      b.textContent = label;
+      b.dataset.grown = t.subject;
+      b.addEventListener("click", () => answerGrown(t.subject, value));
+      li.append(b, " ");
+    }
+    list.append(li);
+  }
+}
+
+async function answerGrown(subject, value) {
+  if (busy) return;
+  busy = true;
+  try {
+    const data = await call("POST", "/api/answer", { subject, answer: value });
+    setText("status", (value === "yes" ? "Kept " : "Dropped ") + subject.split(":")[1] + ".");
+    showQuestion(data.question);
+    showProgress(data.progress);
+  } catch (e) {
+    setText("status", e.message);
+  } finally {
+    busy = false;
+  }
 }
 
 let thresholdSet = false;
