@@ -11,7 +11,6 @@ any re-weighting of the same probabilities; it needs a model that places it else
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -20,29 +19,23 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from review_sim import DATA, LABELS
+from review_sim import LABELS, arguments, family_settings
 
 
 def main() -> None:
     if not LABELS.is_file():
         print(f"skipped: {LABELS} is not here")
         return
-    from jobmap.config import Settings
     from jobmap.data.answers import AnswerStore
     from jobmap.review.questions import rank
     from jobmap.review.session import ReviewSession
     from jobmap.review.simulate import _oracle
 
-    n = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 20
-    anchors = ["machine learning", "artificial intelligence"]
-    if "--anchors" in sys.argv:
-        anchors = sys.argv[sys.argv.index("--anchors") + 1 :]
+    n, anchors = arguments()
     dev = pd.read_csv(LABELS)
     dev = dev[dev["label"].isin(["yes", "no"])]
     with tempfile.TemporaryDirectory() as tmp:
-        fams = Path(tmp) / "f.toml"
-        fams.write_text(f"[families.two-anchors]\nanchors = {json.dumps(anchors)}\n")
-        settings = Settings.build("two-anchors", DATA, families=fams, progress=False)
+        settings = family_settings(anchors, tmp)
         session = ReviewSession(settings, AnswerStore(Path(tmp) / "a.sqlite"))
         ids = session.postings["job_id"].astype("int64")
         truth = ids.map(dev.set_index("job_id")["label"].eq("yes").astype(float))

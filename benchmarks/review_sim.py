@@ -13,8 +13,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from jobmap.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "linkedin-2023"
@@ -36,27 +40,39 @@ def halves(labels: pd.DataFrame, postings: pd.DataFrame) -> dict[str, pd.DataFra
     return {"tune": lab[h == 0], "check": lab[h == 1]}
 
 
+def arguments() -> tuple[int, list[str]]:
+    """``[N] [--anchors A B ...]`` from the command line (20 and the two anchors by default)."""
+    n = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 20
+    anchors = ["machine learning", "artificial intelligence"]
+    if "--anchors" in sys.argv:
+        anchors = sys.argv[sys.argv.index("--anchors") + 1 :]
+    return n, anchors
+
+
+def family_settings(anchors: list[str], folder: str) -> Settings:
+    """Settings for a family of ``anchors`` alone on the 2023 copy (its file in ``folder``)."""
+    from jobmap.config import Settings
+
+    fams = Path(folder) / "f.toml"
+    fams.write_text(f"[families.two-anchors]\nanchors = {json.dumps(anchors)}\n")
+    return Settings.build("two-anchors", DATA, families=fams, progress=False)
+
+
 def main() -> None:
     if not LABELS.is_file():
         print(f"skipped: {LABELS} is not here")
         return
     import jobmap
-    from jobmap.config import Settings
     from jobmap.review import simulate_review
 
-    n = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 20
-    anchors = ["machine learning", "artificial intelligence"]
-    if "--anchors" in sys.argv:
-        anchors = sys.argv[sys.argv.index("--anchors") + 1 :]
+    n, anchors = arguments()
     postings = jobmap.load(DATA, progress=False).postings
     dev = pd.read_csv(LABELS)
     every = dev.loc[dev["label"].isin(["yes", "no"]), ["job_id", "label"]]
     parts = {"dev": every.assign(label=(every["label"] == "yes").astype(int))}
     parts.update(halves(dev, postings))
     with tempfile.TemporaryDirectory() as tmp:
-        fams = Path(tmp) / "f.toml"
-        fams.write_text(f"[families.two-anchors]\nanchors = {json.dumps(anchors)}\n")
-        settings = Settings.build("two-anchors", DATA, families=fams, progress=False)
+        settings = family_settings(anchors, tmp)
         curves: dict[str, pd.DataFrame] = {}
         for name, lab in parts.items():
             start = time.perf_counter()

@@ -127,19 +127,11 @@ function showGrown(terms) {
   }
 }
 
-async function answerGrown(subject, value) {
-  if (busy) return;
-  busy = true;
-  try {
-    const data = await call("POST", "/api/answer", { subject, answer: value });
-    setText("status", (value === "yes" ? "Kept " : "Dropped ") + subject.split(":")[1] + ".");
-    showQuestion(data.question);
-    showProgress(data.progress);
-  } catch (e) {
-    setText("status", e.message);
-  } finally {
-    busy = false;
-  }
+function answerGrown(subject, value) {
+  return act(
+    () => call("POST", "/api/answer", { subject, answer: value }),
+    () => (value === "yes" ? "Kept " : "Dropped ") + subject.split(":")[1] + "."
+  );
 }
 
 let thresholdSet = false;
@@ -158,12 +150,15 @@ async function load() {
   }
 }
 
-async function answer(value) {
-  if (busy || !current) return;
+// One request that answers (or undoes) at a time; its reply brings the next question and the
+// progress. `status`, if given, says what was done.
+async function act(request, status) {
+  if (busy) return;
   busy = true;
   setText("status", "");
   try {
-    const data = await call("POST", "/api/answer", { subject: current.subject, answer: value });
+    const data = await request();
+    if (status) setText("status", status(data));
     showQuestion(data.question);
     showProgress(data.progress);
   } catch (e) {
@@ -173,19 +168,16 @@ async function answer(value) {
   }
 }
 
-async function undo() {
-  if (busy) return;
-  busy = true;
-  try {
-    const data = await call("POST", "/api/undo");
-    setText("status", data.undone ? "Undone: " + data.undone + " answer(s)." : "Nothing to undo.");
-    showQuestion(data.question);
-    showProgress(data.progress);
-  } catch (e) {
-    setText("status", e.message);
-  } finally {
-    busy = false;
-  }
+function answer(value) {
+  if (!current) return;
+  return act(() => call("POST", "/api/answer", { subject: current.subject, answer: value }));
+}
+
+function undo() {
+  return act(
+    () => call("POST", "/api/undo"),
+    (data) => (data.undone ? "Undone: " + data.undone + " answer(s)." : "Nothing to undo.")
+  );
 }
 
 let thresholdTimer = null;
