@@ -75,7 +75,7 @@ class Scored:
     answered: pd.Series
     #: Each posting's score as the method gives it, before an answer sets it to 1 or 0 (what the
     #: model says of an answered posting; it has learned from the answers).
-    model_score: np.ndarray | None = None
+    model_score: np.ndarray
 
     @property
     def match(self) -> np.ndarray:

@@ -203,8 +203,9 @@ class Method(ABC):
 
     def grown_phrases(self) -> dict[str, str]:
         """Terms the method added to the family's rule from the data, each with the phrase it
-        grew from (``{"RN": "registered nurse"}``): no person has confirmed them, so a review
-        asks about each once. A term the family rejects is not grown again."""
+        grew from (``{"RN": "registered nurse"}``): no person has confirmed them, so the review
+        page lists them, each kept or dropped with one answer. A term the family rejects is not
+        grown again."""
         return {}
 
     @property

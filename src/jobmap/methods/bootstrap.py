@@ -403,9 +403,10 @@ class BootstrapMethod(TitleHead):
             return f"excluded: {ev}"
         p = row.get("head_probability")
         # a row that keeps the evidence alone (auto's) has the score, the probability rescaled
+        known = p is not None and not pd.isna(p)
         gives = (
             f"gives probability {p:.2f}"
-            if p is not None and not pd.isna(p)
+            if known
             else f"gives score {row['score']:.2f} (0.5 where its probability is {HEAD_SURE})"
         )
         if ev.startswith("head; nearer "):
@@ -414,9 +415,8 @@ class BootstrapMethod(TitleHead):
                 f"{ev[len('head; nearer ') : -len(', known out')]}, a title known to be out of "
                 "the family, than like any known to be in it"
             )
-        if p is None or pd.isna(p):
-            return f"a head trained on {self.trained_on_} {gives}"
-        return f"a head trained on {self.trained_on_} {gives} ({HEAD_SURE} or more matches)"
+        sure = f" ({HEAD_SURE} or more matches)" if known else ""
+        return f"a head trained on {self.trained_on_} {gives}{sure}"
 
     def describe(self) -> str:
         return self.grown() if hasattr(self, "trained_on_") else ""

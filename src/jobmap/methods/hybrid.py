@@ -103,7 +103,7 @@ class HybridMethod(Method):
         if not n:
             return "no keyword of the family in the title or the description"
         return (
-            f"the description mentions the family's keywords {int(n)} times "
+            f"the description mentions the family's keywords {n} times "
             f"({DESCRIPTION_HALF} count as much as a keyword in the title)"
         )
 

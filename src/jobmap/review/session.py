@@ -217,11 +217,7 @@ class ReviewSession:
             family=pipe.family,
             seconds=time.perf_counter() - started,
             answers=len(answers),
-            model_score=(
-                result.model_score
-                if result.model_score is not None
-                else result.scores["score"].to_numpy(dtype=float)
-            ),
+            model_score=result.model_score,
             rule_hit=hits,
             grown=grown_terms,
         )
