@@ -62,7 +62,10 @@ def test_wrong_column_count_rows_are_skipped_and_counted(tmp_path: Path) -> None
     f.write_text("job_id,title\n1,Cook\n2,Nurse,extra\n3,Pilot\n4,Welder,x,y\n")
     result = run_cli("inspect", "--data", str(f))
     assert result.exit_code == 0, result.output
-    assert "skipped 2 postings with the wrong number of fields (line 3, 5)" in result.stderr
+    assert (
+        "skipped 2 postings with the wrong number of fields (line 3, 5; more than the header's 2)"
+        in result.stderr
+    )
     assert "ragged.csv" in result.stderr
     assert "│ postings │    2 │" in result.stdout
 

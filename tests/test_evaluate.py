@@ -149,7 +149,7 @@ def test_head_is_cross_validated(tmp_path: Path, fake_model: HashBackend) -> Non
         ("job_id,label\n1,yes\n2,1\n", "no 'no' label"),
         ("id,verdict\n1,yes\n", "no label column"),
         ("foo,label\n1,yes\n", "needs a job_id or a title column"),
-        ("job_id,label\nabc,yes\n2,no\n", "job_id 'abc' is not a whole number"),
+        ("job_id,label\n,yes\n2,no\n", "an empty job_id (first at line 2)"),
     ],
 )
 def test_label_file_errors(tmp_path: Path, text: str, message: str) -> None:

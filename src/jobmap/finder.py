@@ -35,8 +35,9 @@ from jobmap.families import Family
 from jobmap.methods import Method
 from jobmap.pipeline import Pipeline
 
-#: Posting columns carried into the output when the data has them.
-CONTEXT_COLUMNS = ("company_name", "location", "formatted_experience_level")
+#: Posting columns carried into the output when the data has them (``source_id``: a file's
+#: own ids where they are not integers as written, so that every row can be traced back).
+CONTEXT_COLUMNS = ("source_id", "company_name", "location", "formatted_experience_level")
 OUT_SUFFIXES = (".csv", ".parquet")
 
 

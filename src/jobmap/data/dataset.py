@@ -19,6 +19,7 @@ import pandas as pd
 from jobmap._version import __version__
 from jobmap.config import env_int, parse_column_mapping, resolve_cache_dir
 from jobmap.data.readers import (
+    IdsAreText,
     PartState,
     ReadLog,
     finish_postings,
@@ -368,7 +369,8 @@ def load(
     damaged = False
     if folder is not None:
         try:
-            cached = Dataset(manifest=store.read_manifest(folder), folder=folder, from_cache=True)
+            given = _as_given(store.read_manifest(folder), src_path, source)
+            cached = Dataset(manifest=given, folder=folder, from_cache=True)
             cached.check()
             for note in cached.warnings:  # said on every run, not only the first
                 warnings.warn(note, DataWarning, stacklevel=2)
@@ -397,9 +399,17 @@ def load(
     stats = _PostingStats()
     if tmp is not None:
         try:
-            tables, applied, info = _read_in_parts(
-                source, mapping, encoding, progress, log, tmp, stats
-            )
+            try:
+                tables, applied, info = _read_in_parts(
+                    source, mapping, encoding, progress, log, tmp, stats
+                )
+            except IdsAreText:
+                # a later part's ids are text where the first part's were integers: read the
+                # file again with every id kept as text, rather than drop those postings
+                log, stats = ReadLog(), _PostingStats()
+                tables, applied, info = _read_in_parts(
+                    source, mapping, encoding, progress, log, tmp, stats, text_ids=True
+                )
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -443,6 +453,32 @@ def load(
     return Dataset(manifest=manifest, folder=folder, from_cache=False, _tables=tables)
 
 
+def _as_given(manifest: dict[str, Any], src_path: Path, source: Source) -> dict[str, Any]:
+    """A cached dataset's manifest as for the path given now: the cache is keyed by content, so
+    the entry may come from another file with the same bytes, and its notes must name this one."""
+    out = dict(manifest)
+    out["source"] = str(src_path)
+    files = {name: dict(entry) for name, entry in manifest.get("files", {}).items()}
+    renames: list[tuple[str, str]] = []
+    for name, entry in files.items():
+        if name in source.files and entry.get("file") != source.files[name].label:
+            renames.append((str(entry.get("file")), source.files[name].label))
+            entry["file"] = source.files[name].label
+    out["files"] = files
+    if renames:
+        renames.sort(key=lambda pair: -len(pair[0]))  # a longer old name first: no half-renames
+        notes = []
+        for note in manifest.get("notes", []):
+            if isinstance(note, dict):
+                text = str(note.get("text", ""))
+                for old, new in renames:
+                    text = text.replace(old, new)
+                note = {**note, "text": text}
+            notes.append(note)
+        out["notes"] = notes
+    return out
+
+
 def _in_parts(source: Source) -> bool:
     """Whether the postings file is large enough to be read in parts (:func:`stream_bytes`)."""
     sf = source.files["postings"]
@@ -450,16 +486,39 @@ def _in_parts(source: Source) -> bool:
     try:
         size = sf.size
         if sf.member is None and sf.path.suffix.lower() in (".parquet", ".pq"):
-            import pyarrow.parquet as pq
-
-            # a parquet file is compressed: what counts is its size in memory
-            meta = pq.read_metadata(sf.path)
-            size = max(
-                size, sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-            )
+            size = max(size, decoded_parquet_bytes(sf.path))
         return size >= threshold
     except Exception:
         return False  # the reader says what is wrong with the file
+
+
+#: Rows of each sampled row group whose decoded size estimates a parquet file's.
+SIZE_SAMPLE_ROWS = 1_000
+
+
+def decoded_parquet_bytes(path: Path) -> int:
+    """About how many bytes a parquet file's rows take once read: the decoded size of a sample
+    of rows (the first, middle and last row groups) times the rows. Not the row groups'
+    ``total_byte_size``: that counts a dictionary-encoded column's dictionary once, so a file
+    whose million descriptions repeat 665 texts looks a few MB large and is read whole (7 GB)."""
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    meta = pf.metadata
+    if meta.num_rows == 0 or meta.num_row_groups == 0:
+        return 0
+    groups = sorted({0, meta.num_row_groups // 2, meta.num_row_groups - 1})
+    sampled = held = 0
+    for i in groups:
+        # the first rows of the group, decoded: never the whole group (it may be the file)
+        batch = next(pf.iter_batches(batch_size=SIZE_SAMPLE_ROWS, row_groups=[i]), None)
+        if batch is None or batch.num_rows == 0:
+            continue
+        held += batch.nbytes
+        sampled += batch.num_rows
+    if sampled == 0:
+        return 0
+    return int(held / sampled * meta.num_rows)
 
 
 def _read_in_parts(
@@ -470,6 +529,7 @@ def _read_in_parts(
     log: ReadLog,
     folder: Path,
     stats: _PostingStats,
+    text_ids: bool | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, Any]]:
     """Read the postings in parts into ``folder``/postings.parquet (memory bounded by a part,
     not by the file) and the side tables whole. Returns the side tables, the column mapping
@@ -479,7 +539,7 @@ def _read_in_parts(
 
     sf = source.files["postings"]
     is_file = source.kind == "file"
-    state = PartState()
+    state = PartState(text_ids=text_ids)
     writer = None
     schema = None
     dtypes: dict[str, str] = {}

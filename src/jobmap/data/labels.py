@@ -8,9 +8,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from jobmap.data.schema import clean
+from jobmap.data.schema import clean, round_trips
 from jobmap.errors import DataError
 
 YES = {"yes", "y", "1", "1.0", "true", "t"}
@@ -59,12 +60,22 @@ def read_labels(path: str | os.PathLike[str]) -> pd.DataFrame:
         )
     keep = ~values.isin(UNSURE)
     out = pd.DataFrame({"key": raw.loc[keep, columns[key]], "label": values[keep].isin(YES)})
+    text_ids = False
     if key == "job_id":
-        ids = pd.to_numeric(out["key"], errors="coerce")
-        if ids.isna().any():
-            first = out["key"][ids.isna()].iloc[0]
-            raise DataError(f"{p}: job_id {first!r} is not a whole number. Fix the job_id column.")
-        out["key"] = ids.astype("int64")
+        ids = out["key"].astype("string").str.strip()
+        if ids.isna().any() or (ids == "").any():
+            first = int(np.flatnonzero((ids.isna() | (ids == "")).to_numpy())[0])
+            raise DataError(
+                f"{p}: an empty job_id (first at line {int(out.index[first]) + 2}). Give every "
+                "row its job_id, or label by title."
+            )
+        whole = ids.str.replace(r"(?<=\d)\.0+$", "", regex=True)  # a spreadsheet's "7.0"
+        if round_trips(whole):
+            # exactly: never through float64, which makes 9007199254740993 ...992
+            out["key"] = [int(v) for v in whole]
+        else:  # the data's own text ids (kept as source_id when the data is read)
+            out["key"] = ids.astype(object)
+            text_ids = True
     else:
         out["key"] = [clean(t) for t in out["key"]]
     if not out["label"].any():
@@ -77,7 +88,9 @@ def read_labels(path: str | os.PathLike[str]) -> pd.DataFrame:
             f"{p}: no 'no' label among {len(out):,} rows: precision needs negative examples."
         )
     out = out.reset_index(drop=True)
-    out.attrs.update({"key": key, "unsure": int((~keep).sum()), "path": str(p)})
+    out.attrs.update(
+        {"key": key, "unsure": int((~keep).sum()), "path": str(p), "text_ids": text_ids}
+    )
     return out
 
 
@@ -89,7 +102,16 @@ def join_labels(labels: pd.DataFrame, postings: pd.DataFrame) -> pd.DataFrame:
     white space) gets that label.
     """
     if labels.attrs.get("key") == "job_id":
-        ids = postings["job_id"].astype("int64")
+        text_ids = bool(labels.attrs.get("text_ids"))
+        if text_ids and "source_id" not in postings.columns:
+            first = labels["key"].iloc[0]
+            raise DataError(
+                f"{labels.attrs.get('path')}: job_id {first!r} is not an integer, and the data "
+                "has no ids of its own to match it (source_id). Label by job_id or title."
+            )
+        ids = (
+            postings["source_id"].astype(object) if text_ids else postings["job_id"].astype("int64")
+        )
         known = labels["key"].isin(ids)
         if not known.any():
             raise DataError(
@@ -97,11 +119,12 @@ def join_labels(labels: pd.DataFrame, postings: pd.DataFrame) -> pd.DataFrame:
                 f"(first: {labels['key'].iloc[0]}). Pass the dataset they come from with --data."
             )
         merged = labels[known].merge(
-            postings[["job_id", "title"]].assign(job_id=ids), left_on="key", right_on="job_id"
+            postings[["job_id", "title"]].assign(_key=ids), left_on="key", right_on="_key"
         )
         out = merged[["job_id", "title", "label"]].drop_duplicates("job_id")
         out.attrs["unknown"] = int((~known).sum())
-        out.attrs["first_unknown"] = None if known.all() else int(labels.loc[~known, "key"].iloc[0])
+        first_unknown = None if known.all() else labels.loc[~known, "key"].iloc[0]
+        out.attrs["first_unknown"] = first_unknown
     else:
         titles = pd.Series([clean(t) for t in postings["title"]], index=postings.index)
         by_title = dict(zip(labels["key"], labels["label"], strict=True))

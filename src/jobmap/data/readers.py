@@ -26,6 +26,7 @@ from jobmap.data.schema import (
     TableSpec,
     add_annual_salary,
     coerce_column,
+    round_trips,
 )
 from jobmap.data.sources import SourceFile
 from jobmap.errors import DataError
@@ -58,10 +59,10 @@ _EOF_RE = re.compile(r"EOF inside string starting at row (\d+)")
 class _Tally:
     """A note that counts across the parts of a file read in parts."""
 
-    render: Callable[[int, list[int]], str]
+    render: Callable[[int, list[Any]], str]
     warn: bool
     count: int = 0
-    rows: list[int] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)
 
 
 #: How many example rows a counted note shows.
@@ -94,12 +95,13 @@ class ReadLog:
         self,
         key: str,
         count: int,
-        rows: list[int],
-        render: Callable[[int, list[int]], str],
+        rows: list[Any],
+        render: Callable[[int, list[Any]], str],
         *,
         warn: bool = True,
     ) -> None:
-        """Add ``count`` to the note ``key`` (``rows``: where, 1-based); ``render(total, rows)``
+        """Add ``count`` to the note ``key`` (``rows``: where, 1-based row numbers or what the
+        render takes); ``render(total, rows)``
         writes it (the first part's ``render`` is kept: it names the first example)."""
         if count <= 0:
             return
@@ -133,8 +135,54 @@ def _norm(name: str) -> str:
     return re.sub(r"[\s\-./]+", "_", str(name).strip().lower())
 
 
+#: Byte-order marks that name an encoding the file's bytes must be read with (longest first:
+#: UTF-32's little-endian mark starts with UTF-16's).
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether a newline is the byte ``\\n`` in this encoding (not in UTF-16 or UTF-32)."""
+    return "\n".encode(encoding) == b"\n"
+
+
+def sniff_encoding(sf: SourceFile, encoding: str, log: ReadLog | None = None) -> str:
+    """The encoding to read ``sf`` with: the one given, unless the file starts with a UTF-16 or
+    UTF-32 byte-order mark, which no UTF-8 (or cp1252) file does; then that one, said in a note."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise DataError(
+            f"--encoding {encoding!r}: unknown encoding. Try utf-8, cp1252 or latin-1."
+        ) from None
+    if not _ascii_compatible(encoding):
+        return encoding  # the user named UTF-16/32: their codec reads (and drops) the mark
+    try:
+        with sf.open() as fh:
+            head = fh.read(4)
+    except OSError:
+        return encoding  # the reader says what is wrong with the file
+    for bom, name in BOMS:
+        if head.startswith(bom):
+            if log is not None:
+                log.add(
+                    f"{sf.label}: starts with a {name.upper()} byte-order mark; read as {name} "
+                    f"(not {encoding}).",
+                    warn=False,
+                )
+            return name
+    return encoding
+
+
 def _scan_encoding(sf: SourceFile, encoding: str) -> tuple[int, int]:
-    """Count lines that do not decode; return (count, first bad line number, 1-based)."""
+    """Count lines that do not decode; return (count, first bad line number, 1-based; 0 when
+    the encoding's newline is not one byte, as in UTF-16, where bad sequences are counted)."""
+    if not _ascii_compatible(encoding):
+        return _scan_wide_encoding(sf, encoding)
     bad = 0
     first = 0
     line_no = 0
@@ -167,6 +215,135 @@ def _scan_encoding(sf: SourceFile, encoding: str) -> tuple[int, int]:
             if not block:
                 break
     return bad, first
+
+
+def _scan_wide_encoding(sf: SourceFile, encoding: str) -> tuple[int, int]:
+    """:func:`_scan_encoding` for UTF-16/32: the byte sequences that do not decode, counted
+    with an incremental decoder (a newline is two or four bytes there)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    bad = 0
+    with sf.open() as fh:
+        while True:
+            block = fh.read(1 << 22)
+            final = not block
+            while True:
+                try:
+                    decoder.decode(block, final=final)
+                    break
+                except UnicodeDecodeError as exc:
+                    bad += 1
+                    # go on after the bad sequence, with what the decoder had not yet used
+                    pending, _ = decoder.getstate()
+                    block = (pending + block)[exc.end :] if exc.end else block[1:]
+                    decoder.reset()
+                    if not block:
+                        break
+            if final:
+                break
+    return bad, 0
+
+
+@dataclass
+class CsvShape:
+    """The fields of a delimited file's records, counted by Python's csv module before pandas
+    reads it: pandas fills a short row with empty values and, when the first data row has one
+    field more than the header, takes the first column for the index and shifts every other
+    one left. Knowing the widest record, jobmap names every field, so that nothing shifts."""
+
+    #: The header's names, as written (stripped).
+    header: list[str]
+    #: The lines the header takes (a quoted name may hold a line break).
+    header_lines: int
+    #: The most fields any record has.
+    widest: int
+    #: Lines (1-based, where the record starts) of records with fewer fields than the header.
+    fewer: list[int] = field(default_factory=list)
+    fewer_count: int = 0
+    #: Records with more fields than the header whose extra fields are all empty (a trailing
+    #: separator): their lines and count.
+    trailing: list[int] = field(default_factory=list)
+    trailing_count: int = 0
+    #: Records whose fields beyond the header's hold something: their lines and count.
+    over: list[int] = field(default_factory=list)
+    over_count: int = 0
+
+
+def scan_fields(sf: SourceFile, sep: str, encoding: str) -> CsvShape | None:
+    """Count every record's fields (see :class:`CsvShape`); None when the csv module cannot
+    read the file (pandas then says what is wrong) or the file has no header."""
+    import csv
+
+    enc = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+    limit = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)  # a description may be longer than the default 128 KiB
+    try:
+        with sf.open() as fh:
+            text = io.TextIOWrapper(fh, encoding=enc, errors="replace", newline="")
+            reader = csv.reader(text, delimiter=sep, quotechar='"', doublequote=True)
+            header = next(reader, None)
+            if not header:
+                return None
+            width = len(header)
+            shape = CsvShape(
+                header=[h.strip() for h in header], header_lines=reader.line_num, widest=width
+            )
+            line = reader.line_num
+            for record in reader:
+                start, line = line + 1, reader.line_num
+                n = len(record)
+                if n == 0 or n == width:  # a blank line (pandas skips it) or a whole record
+                    continue
+                if n < width:
+                    shape.fewer_count += 1
+                    if len(shape.fewer) <= SHOWN_ROWS:
+                        shape.fewer.append(start)
+                    continue
+                shape.widest = max(shape.widest, n)
+                if not any(v.strip() for v in record[width:]):
+                    shape.trailing_count += 1
+                    if len(shape.trailing) <= SHOWN_ROWS:
+                        shape.trailing.append(start)
+                else:
+                    shape.over_count += 1
+                    if len(shape.over) <= SHOWN_ROWS:
+                        shape.over.append(start)
+            return shape
+    except (csv.Error, OSError, UnicodeError, LookupError):
+        return None
+    finally:
+        csv.field_size_limit(limit)
+
+
+#: The name jobmap gives the fields of a record beyond its header's (never a real column's).
+EXTRA_FIELD = "\x00extra field {}"
+
+
+def _unique_names(names: list[str], label: str, log: ReadLog) -> list[str]:
+    """The header's names, a repeated one made unique as pandas does (``title``, ``title.1``)
+    and said in a warning: which column jobmap reads as ``title`` must never be a guess."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    taken = set(names)
+    for i, name in enumerate(names):
+        if name not in seen:
+            seen[name] = 0
+            out.append(name)
+            continue
+        k = seen[name]
+        new = f"{name}.{k + 1}"
+        while new in taken:
+            k += 1
+            new = f"{name}.{k + 1}"
+        seen[name] = k + 1
+        taken.add(new)
+        out.append(new)
+        first = names.index(name) + 1
+        log.add(
+            f"{label}: columns {first} and {i + 1} are both named {name!r}; jobmap reads "
+            f"column {first} as {name!r} and column {i + 1} as {new!r}. Rename one in the header "
+            "(or name the right one with --columns) if that is not what you mean."
+        )
+    return out
 
 
 def read_raw_csv(
@@ -209,24 +386,42 @@ def iter_raw_csv(
         raise DataError(f"{sf.label}: cannot read the file ({exc.strerror or exc}).") from None
     if size == 0:
         raise DataError(f"{sf.label}: the file is empty (0 bytes). Replace it with a full copy.")
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise DataError(
-            f"--encoding {encoding!r}: unknown encoding. Try utf-8, cp1252 or latin-1."
-        ) from None
+    encoding = sniff_encoding(sf, encoding, log)
 
     bad_lines, first_bad = _scan_encoding(sf, encoding)
     errors = "strict"
     if bad_lines:
         errors = "replace"
+        where = f"first at line {first_bad}" if first_bad else "byte sequences"
         log.add(
-            f"{sf.label}: {bad_lines} line(s) hold bytes that are not {encoding} (first at line "
-            f"{first_bad}); they were read with '\ufffd' in their place. If the file uses another "
+            f"{sf.label}: {bad_lines} line(s) hold bytes that are not {encoding} ({where}); "
+            f"they were read with '\ufffd' in their place. If the file uses another "
             "encoding, pass --encoding cp1252 (or latin-1)."
         )
 
+    shape = scan_fields(sf, sep, encoding)
+    names: list[str] | None = None
+    extra: list[str] = []
+    if shape is not None:
+        names = _unique_names(shape.header, sf.label, log)
+        extra = [EXTRA_FIELD.format(i) for i in range(1, shape.widest - len(names) + 1)]
+        if shape.trailing_count:
+            log.add(
+                f"{sf.label}: {shape.trailing_count} {what} end in empty field(s) the header "
+                f"does not have (a separator at the end of the line; line "
+                f"{shown_rows(shape.trailing, shape.trailing_count)}); the empty fields were "
+                "dropped."
+            )
+        if shape.fewer_count:
+            log.add(
+                f"{sf.label}: {shape.fewer_count} {what} have fewer fields than the header's "
+                f"{len(names)} (line {shown_rows(shape.fewer, shape.fewer_count)}); their "
+                "missing fields were left empty. Check those lines."
+            )
+
     skipped: list[int] = []
+    over_rows: list[int] = []
+    over_count = over_held = 0
     merged_rows: list[int] = []
     merged_count = inside_total = 0
     offset = 0
@@ -241,6 +436,13 @@ def iter_raw_csv(
             reader = pd.read_csv(
                 fh,
                 sep=sep,
+                # the header as the csv module read it, every field of the widest row named
+                header=0 if names is None else None,
+                skiprows=None if shape is None else shape.header_lines,
+                names=None if names is None else [*names, *extra],
+                # never the first column as an index: with a field more in the first data row
+                # pandas would take it so and shift every other column left
+                index_col=False,
                 dtype=str,
                 keep_default_na=False,
                 na_values=[""],
@@ -256,13 +458,28 @@ def iter_raw_csv(
                     pos = fh.tell()
                     bar.update(pos - last)
                     last = pos
-                chunk.columns = [str(c).strip() for c in chunk.columns]
+                if names is None:
+                    chunk.columns = [str(c).strip() for c in chunk.columns]
+                held = held_rows(chunk, sep)
+                if extra:
+                    # a record with content beyond the header's fields: skipped and counted
+                    # (its values cannot be told apart), never shifted into other columns
+                    over = chunk[extra].notna().any(axis=1).to_numpy()
+                    if over.any():
+                        seen = offset + over_count
+                        over_count += int(over.sum())
+                        # a quote left open may have merged further rows into a skipped one
+                        over_held += int(held[over].sum())
+                        over_rows.extend(
+                            (np.flatnonzero(over)[: SHOWN_ROWS + 1] + seen + 1).tolist()
+                        )
+                    chunk, held = chunk.loc[~over, list(names or [])], held[~over]
                 chunk.index = pd.RangeIndex(offset, offset + len(chunk))
-                merged, inside = swallowed_rows(chunk, sep)
+                merged = np.flatnonzero(held > 0)
                 if len(merged):
                     merged_count += len(merged)
-                    inside_total += inside
-                    merged_rows.extend(offset + i + 1 for i in merged[: SHOWN_ROWS + 1])
+                    inside_total += int(held[merged].sum())
+                    merged_rows.extend(offset + int(i) + 1 for i in merged[: SHOWN_ROWS + 1])
                 offset += len(chunk)
                 yield chunk
         except pd.errors.EmptyDataError:
@@ -292,10 +509,25 @@ def iter_raw_csv(
         for w in caught:
             if issubclass(w.category, pd.errors.ParserWarning):
                 skipped.extend(int(n) for n in _SKIP_RE.findall(str(w.message)))
-    if skipped:
+    wrong = len(skipped) + over_count
+    if wrong:
+        # lines as the csv module counted them (pandas skips only where the two disagree)
+        lines = sorted(skipped + (shape.over[: SHOWN_ROWS + 1] if shape is not None else []))
+        where = (
+            f"line {shown_rows(lines, wrong)}"
+            if lines
+            else f"data row {shown_rows(over_rows, over_count)}"
+        )
+        inside = (
+            f"; they hold what looks like {over_held} further row(s) that a quote left open "
+            "merged into them"
+            if over_held
+            else ""
+        )
         log.add(
-            f"{sf.label}: skipped {len(skipped)} {what} with the wrong number of fields "
-            f"(line {shown_rows(skipped, len(skipped))}). Fix or remove those lines to keep them."
+            f"{sf.label}: skipped {wrong} {what} with the wrong number of fields ({where}; "
+            f"more than the header's {len(names) if names else 'columns'}). Fix or remove "
+            f"those lines to keep them{inside}."
         )
     if merged_count:
         log.add(
@@ -331,33 +563,76 @@ def sniff_separator(sf: SourceFile, named: str, encoding: str) -> str:
 
 #: Above this many columns, a file is searched row by row rather than column by column.
 WIDE_COLUMNS = 200
-_TITLE_NAMES = ("title", "job_title", "job title", "position", "jobtitle")
+#: Columns that never hold a line break (normalised names): a title, a company, a place, an id.
+_ONE_LINE = frozenset(
+    ALIASES["title"] + ALIASES["company_name"] + ALIASES["location"] + ALIASES["job_id"]
+)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _row_like(line: str, sep: str, width: int, title_at: int | None) -> bool:
+    """Whether a line inside a field reads like the start of a record of the file: split by
+    the separator it has 2 to ``width`` fields, none after the first starting with white space
+    (prose puts a space after a comma, a CSV writer does not), and a letter where the title
+    goes."""
+    fields = line.split(sep)
+    if not 2 <= len(fields) <= width:
+        return False
+    if any(f[:1].isspace() for f in fields[1:]):
+        return False
+    if title_at is not None and title_at < len(fields):
+        return any(ch.isalpha() for ch in fields[title_at])
+    return True
 
 
 def swallowed_rows(df: pd.DataFrame, sep: str = ",") -> tuple[list[int], int]:
     """Rows that hold other rows, the sign of a quote left open, and about how many rows they
-    hold. A title never holds a line break; and where the first column is a numeric id, a line
-    inside any field that starts with an id of that length and the separator is where a row
-    should have started."""
-    if df.empty:
-        return [], 0
+    hold (see :func:`held_rows`)."""
+    held = held_rows(df, sep)
+    rows = np.flatnonzero(held > 0)
+    return rows.tolist(), int(held[rows].sum())
+
+
+def held_rows(df: pd.DataFrame, sep: str = ",") -> np.ndarray:
+    """How many further rows each row seems to hold. A title, a company, a location or an id
+    never holds a line break; where the first column is a numeric id, a line inside any field
+    that starts with an id of that length and the separator is where a row should have
+    started; without such ids, a line inside a field that reads like a record of the file
+    (:func:`_row_like`) is."""
     held = np.zeros(len(df), dtype=np.int64)
-    for column in df.columns:
-        if str(column).strip().lower() in _TITLE_NAMES:
+    if df.empty:
+        return held
+    names = [_norm(c) for c in df.columns]
+    for column, name in zip(df.columns, names, strict=True):
+        if name in _ONE_LINE:
             text = df[column].astype("string").fillna("")
-            held = np.maximum(held, text.str.count(r"\r\n|\r|\n").to_numpy(np.int64))
+            held = np.maximum(held, text.str.count(_LINE_BREAK.pattern).to_numpy(np.int64))
     first = df[df.columns[0]].astype("string").dropna()
     if df.shape[1] > 1 and len(first) and first.str.fullmatch(r"\s*\d+\s*").all():
-        # a row starts with an id as long as the file's ids ("2,000 employees" in a description
-        # of a file with ten-digit ids is no row)
+        # a row starts with an id about as long as the file's ids ("2,000 employees" in a
+        # description of a file with ten-digit ids is no row)
         lengths = first.str.strip().str.len()
-        shortest, longest = int(lengths.min()), int(lengths.max())
-        row_start = r"(?:\r\n|\r|\n)\s*\d{" + f"{shortest},{longest}" + r"}" + re.escape(sep)
+        # a few digits of slack: a merged row's id may be the file's shortest or longest
+        shortest, longest = max(1, int(lengths.min()) - 2), int(lengths.max()) + 2
+        sep_re = re.escape(sep)
+        row_start = r"(?:\r\n|\r|\n)\s*\d{" + f"{shortest},{longest}" + r"}" + sep_re
         if df.shape[1] <= WIDE_COLUMNS:  # column by column: light on memory for long files
+            # or an id of any length and exactly the file's fields, none starting with a space
+            # (the last line of a merge may be cut short; the rule above then counts it)
+            whole_row = (
+                r"(?:\r\n|\r|\n)\d+(?:"
+                + sep_re
+                + r"(?![ \t])[^"
+                + sep_re
+                + r"\r\n]*){"
+                + str(df.shape[1] - 1)
+                + r"}(?=\r\n|\r|\n|$)"
+            )
+            either = f"(?:{row_start}|{whole_row})"
             starts = np.zeros(len(df), dtype=np.int64)
             for column in df.columns[1:]:
                 text = df[column].astype("string").fillna("")
-                starts += text.str.count(row_start).to_numpy(np.int64)
+                starts += text.str.count(either).to_numpy(np.int64)
             held = np.maximum(held, starts)
         else:  # a very wide file: one string per row (cells joined by a byte no text holds)
             rest = df.to_numpy(dtype=object)[:, 1:]
@@ -367,8 +642,18 @@ def swallowed_rows(df: pd.DataFrame, sep: str = ",") -> tuple[list[int], int]:
                 dtype="string",
             )
             held = np.maximum(held, joined.str.count(row_start).to_numpy(np.int64))
-    rows = np.flatnonzero(held > 0)
-    return rows.tolist(), int(held[rows].sum())
+    elif df.shape[1] > 1 and df.shape[1] <= WIDE_COLUMNS:
+        title_at = next((i for i, n in enumerate(names) if n in ALIASES["title"]), None)
+        for column, name in zip(df.columns, names, strict=True):
+            if name in _ONE_LINE:
+                continue
+            text = df[column].astype("string")
+            multi = text.str.contains(_LINE_BREAK.pattern, regex=True).fillna(False).to_numpy()
+            for i in np.flatnonzero(multi):
+                lines = _LINE_BREAK.split(str(text.iloc[i]))[1:]
+                n = sum(_row_like(line, sep, df.shape[1], title_at) for line in lines)
+                held[i] = max(held[i], n)
+    return held
 
 
 @contextmanager
@@ -533,22 +818,72 @@ def stable_ids(df: pd.DataFrame, seen: dict[str, int] | None = None) -> pd.Serie
     return pd.Series(ids, index=df.index, dtype="Int64")
 
 
+class IdsAreText(Exception):
+    """A later part of a file read in parts has ids that are not integers after the first
+    part's were: the file is read again from the start with its ids kept as text."""
+
+
 @dataclass
 class PartState:
     """What reading a postings file in parts carries from one part to the next."""
 
     #: Rows of the file before this part.
     offset: int = 0
-    #: Job ids kept so far (a repeat in a later part is a repeat too).
-    ids: set[int] = field(default_factory=set)
+    #: Job ids kept so far, with the data row each was first seen at (a repeat in a later part
+    #: is a repeat too).
+    ids: dict[int, int] = field(default_factory=dict)
+    #: The same for ids kept as text (``source_id``).
+    source_ids: dict[str, int] = field(default_factory=dict)
     #: Contents seen so far, for ids derived from content.
     contents: dict[str, int] = field(default_factory=dict)
-    #: Whether the file's ids are kept as ``source_id`` (decided by its first part).
-    source_ids: bool | None = None
+    #: Whether the file's ids are kept as ``source_id`` (decided by its first part, unless set
+    #: before the read).
+    text_ids: bool | None = None
     #: Postings kept.
     rows: int = 0
     #: The column mapping applied (jobmap name -> the file's name).
     applied: dict[str, str] = field(default_factory=dict)
+
+
+#: The column that carries each row's data row number through the checks (dropped after).
+_ROW = "\x00row"
+
+
+def _repeats(
+    keys: pd.Series, rows: pd.Series, seen: dict[Any, int]
+) -> tuple[np.ndarray, list[tuple[Any, int, int]]]:
+    """Which of ``keys`` repeat one seen before (in this part or in ``seen``, which is
+    updated with the rest), and (key, first row, repeating row) for the first few."""
+    present = keys.notna().to_numpy(dtype=bool)
+    repeat = keys.duplicated(keep="first").to_numpy(dtype=bool) & present
+    if seen:
+        known = np.fromiter((k in seen for k in keys.tolist()), dtype=bool, count=len(keys))
+        repeat |= known & present
+    fresh = present & ~repeat
+    shown: list[tuple[Any, int, int]] = []
+    if repeat.any():
+        first_here = dict(zip(keys[fresh].tolist(), rows[fresh].tolist(), strict=True))
+        values = keys.tolist()  # Python values: the note shows 5, not np.int64(5)
+        for i in np.flatnonzero(repeat)[: SHOWN_ROWS + 1]:
+            key = values[i]
+            first = seen.get(key, first_here.get(key, 0))
+            shown.append((key, int(first or 0), int(rows.iloc[i])))
+    seen.update(zip(keys[fresh].tolist(), rows[fresh].tolist(), strict=True))
+    return repeat, shown
+
+
+def _repeat_note(
+    label: str, what: str, action: str
+) -> Callable[[int, list[tuple[Any, int, int]]], str]:
+    def render(n: int, pairs: list[tuple[Any, int, int]]) -> str:
+        key, first, again = pairs[0]
+        more = "" if n == 1 else f"; {n - 1} more"
+        return (
+            f"{label}: {n} posting(s) repeat {what} already seen (first: {key!r} at data "
+            f"rows {first} and {again}{more}); {action}."
+        )
+
+    return render
 
 
 def finish_postings(
@@ -562,8 +897,11 @@ def finish_postings(
 ) -> pd.DataFrame:
     """Checks every source's postings get: a title column, non-empty titles, unique job ids.
 
-    ``state``: the file is read in parts and this is one (the first decides how ids are made;
-    empty titles and repeated ids are counted across all parts)."""
+    Ids are integers only where every one reads back as written (:func:`round_trips`); else
+    they are kept as text in ``source_id`` and ``job_id`` is derived from each row's content.
+    ``state``: the file is read in parts and this is one (the first decides how ids are made,
+    unless a later one has ids that are not integers: :class:`IdsAreText`; empty titles and
+    repeated ids are counted across all parts)."""
     if "title" not in df.columns:
         hint = (
             'Name it with --columns title="YOUR TITLE COLUMN".'
@@ -577,30 +915,35 @@ def finish_postings(
     first_part = state is None or state.offset == 0
     offset = state.offset if state is not None else 0
     out = df.reset_index(drop=True)
+    out[_ROW] = np.arange(offset + 1, offset + len(out) + 1, dtype=np.int64)
+    text_ids = False
     if derive_ids:
         contents = state.contents if state is not None else None
         if "job_id" in out.columns:
-            if state is not None and state.source_ids is not None:
-                as_source = state.source_ids
-            else:
-                as_int = pd.to_numeric(out["job_id"], errors="coerce")
-                is_whole = as_int.notna() & (as_int == np.floor(as_int.fillna(0)))
-                as_source = not bool(is_whole.all())
-            if as_source:
-                # Ids that are not whole numbers (e.g. "jk_3f9a"): keep them, derive integers.
+            as_text = not round_trips(out["job_id"])
+            if state is not None and state.text_ids is not None:
+                if as_text and not state.text_ids:
+                    raise IdsAreText(label)
+                as_text = state.text_ids
+            if as_text:
+                # Ids that are not integers as written ("jk_3f9a", "007"): keep them as text,
+                # derive integers.
                 out = out.rename(columns={"job_id": "source_id"})
-                out.insert(0, "job_id", stable_ids(out, contents))
+                out["source_id"] = out["source_id"].astype("string")
+                out.insert(0, "job_id", stable_ids(out.drop(columns=_ROW), contents))
                 if first_part:
                     log.add(
-                        f"{label}: job ids are not all whole numbers; kept as source_id, "
-                        "and job_id was derived from each row's content.",
+                        f"{label}: job ids are not all integers as written (e.g. text, leading "
+                        "zeros, or beyond 64 bits); kept as source_id, and job_id was derived "
+                        "from each row's content.",
                         warn=False,
                     )
             if state is not None:
-                state.source_ids = as_source
+                state.text_ids = as_text
+            text_ids = as_text
         else:
             out = out.copy()
-            out.insert(0, "job_id", stable_ids(out, contents))
+            out.insert(0, "job_id", stable_ids(out.drop(columns=_ROW), contents))
             if first_part:
                 log.add(
                     f"{label}: no job id column; job_id was derived from each row's content.",
@@ -612,7 +955,7 @@ def finish_postings(
     title = out["title"].astype("string").str.strip()
     empty = title.isna() | (title == "")
     if empty.any():
-        rows = (np.flatnonzero(empty.to_numpy()) + offset + 1).tolist()
+        rows = out.loc[empty.to_numpy(), _ROW].tolist()
         log.tally(
             f"empty-title:{label}",
             len(rows),
@@ -626,23 +969,29 @@ def finish_postings(
         if out.empty and state is None:
             raise DataError(f"{label}: every posting has an empty title; nothing to read.")
     out = type_table(out, POSTINGS, label, log, offset=offset)
-    dup = out["job_id"].duplicated(keep="first")
-    if state is not None and len(out):
-        ids = out["job_id"].astype("int64")
-        dup = dup | ids.isin(state.ids)
-        state.ids.update(ids[~dup].tolist())
+    seen: dict[Any, int] = state.ids if state is not None else {}
+    dup, pairs = _repeats(out["job_id"], out[_ROW], seen)
     if dup.any():
-        first = out.loc[dup, "job_id"].iloc[0]
         log.tally(
             f"repeat-id:{label}",
             int(dup.sum()),
-            [],
-            lambda n, rows: (
-                f"{label}: {n} posting(s) repeat a job_id already seen "
-                f"(first: {first}); the first of each was kept."
-            ),
+            pairs,
+            _repeat_note(label, "a job_id", "the first of each was kept"),
         )
-        out = out.loc[~dup.to_numpy()].reset_index(drop=True)
+        out = out.loc[~dup].reset_index(drop=True)
+    if text_ids:
+        seen_text: dict[Any, int] = state.source_ids if state is not None else {}
+        again, pairs = _repeats(out["source_id"], out[_ROW], seen_text)
+        if again.any():
+            log.tally(
+                f"repeat-source-id:{label}",
+                int(again.sum()),
+                pairs,
+                _repeat_note(
+                    label, "an id", "all were kept, each with its own job_id (see source_id)"
+                ),
+            )
+    out = out.drop(columns=_ROW)
     if state is not None:
         state.offset += len(df)
         state.rows += len(out)
@@ -687,6 +1036,55 @@ def read_postings_file(
     return finish_postings(renamed, sf.label, log, mapping=mapping, derive_ids=True), applied
 
 
+def _dictionary_columns(pf: Any) -> list[str]:
+    """The text columns a parquet file stores dictionary-encoded (in its first row group)."""
+    import pyarrow as pa
+
+    meta = pf.metadata
+    if meta.num_row_groups == 0:
+        return []
+    schema = pf.schema_arrow
+    group = meta.row_group(0)
+    out = []
+    for j in range(group.num_columns):
+        chunk = group.column(j)
+        name = chunk.path_in_schema
+        if "." in name or name not in schema.names:
+            continue
+        kind = schema.field(name).type
+        if (pa.types.is_string(kind) or pa.types.is_large_string(kind)) and (
+            chunk.has_dictionary_page
+        ):
+            out.append(name)
+    return out
+
+
+def open_parquet(source: Any) -> Any:
+    """A :class:`pyarrow.parquet.ParquetFile` that reads dictionary-encoded text columns as
+    dictionaries (each distinct text held once; decoded part by part by
+    :func:`parquet_batches`): a million postings whose descriptions repeat 665 texts are a few
+    MB so, and several GB decoded at once."""
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(source)
+    encoded = _dictionary_columns(pf)
+    if not encoded:
+        return pf
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return pq.ParquetFile(source, read_dictionary=encoded)
+
+
+def _decoded(table: Any) -> Any:
+    """``table`` with its dictionary columns decoded (only the rows of one part)."""
+    import pyarrow as pa
+
+    for i, f in enumerate(table.schema):
+        if pa.types.is_dictionary(f.type):
+            table = table.set_column(i, f.name, table.column(i).cast(f.type.value_type))
+    return table
+
+
 def parquet_batches(
     source: Any, rows: int, columns: list[str] | None = None
 ) -> Iterator[pd.DataFrame]:
@@ -695,10 +1093,12 @@ def parquet_batches(
 
     Row groups, not ``ParquetFile.iter_batches``: with today's pyarrow the latter keeps what it
     read allocated until the end of the file (about 90 MB per 50,000 postings with
-    descriptions; apache/arrow#39808), the former frees each part."""
+    descriptions; apache/arrow#39808), the former frees each part. A row group may hold the
+    whole file (``DataFrame.to_parquet`` writes a million rows as one): its dictionary-encoded
+    columns stay encoded until each part is cut (:func:`open_parquet`)."""
     import pyarrow.parquet as pq
 
-    pf = source if isinstance(source, pq.ParquetFile) else pq.ParquetFile(source)
+    pf = source if isinstance(source, pq.ParquetFile) else open_parquet(source)
     meta = pf.metadata
     start = 0
     group: list[int] = []
@@ -711,7 +1111,7 @@ def parquet_batches(
         table = pf.read_row_groups(group, columns=columns)
         group, held = [], 0
         for lo in range(0, max(table.num_rows, 1), rows):
-            part = table.slice(lo, rows).to_pandas()
+            part = _decoded(table.slice(lo, rows)).to_pandas()
             if not len(part) and start:
                 break
             part.index = pd.RangeIndex(start, start + len(part))
@@ -722,14 +1122,12 @@ def parquet_batches(
 
 def iter_raw_parquet(sf: SourceFile, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     """A parquet file in parts of ``chunk_rows`` rows; columns keep their stored types."""
-    import pyarrow.parquet as pq
-
     with _reading_parquet(sf):
         if sf.member is None:
-            pf = pq.ParquetFile(sf.path)
+            pf = open_parquet(sf.path)
         else:  # a member of a zip: read whole (zip members cannot be read in place)
             with sf.open() as fh:
-                pf = pq.ParquetFile(io.BytesIO(fh.read()))
+                pf = open_parquet(io.BytesIO(fh.read()))
         yield from parquet_batches(pf, chunk_rows)
 
 

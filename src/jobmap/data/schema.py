@@ -224,13 +224,73 @@ def _numeric(series: pd.Series, column: str) -> pd.Series:
     return out.astype("float64")
 
 
+#: An integer written as text: digits, a sign, and a ``.0`` a spreadsheet may have added.
+_INT_TEXT = r"[+-]?\d+(?:\.0*)?"
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+#: Up to this many digits a float64 holds every integer exactly (2^53 has 16).
+_EXACT_DIGITS = 15
+
+
 def _to_int(series: pd.Series, column: str) -> pd.Series:
-    num = _numeric(series, column)
-    frac = num.notna() & (num != np.floor(num))
-    if frac.any():
-        first = int(np.flatnonzero(frac.to_numpy())[0])
-        raise CoercionProblem(column, first, series.iloc[first], "a whole number")
-    return num.astype("Int64")
+    """Whole numbers, exactly: text is parsed as integers, never through float64 (which makes
+    9007199254740993 and 9007199254740992 one number); a value outside 64 bits is a problem."""
+    if pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("Int64")
+    if pd.api.types.is_float_dtype(series.dtype):
+        num = series.astype("float64")
+        bad = num.notna() & ((num != np.floor(num)) | (num.abs() >= 2.0**63))
+        if bad.any():
+            first = int(np.flatnonzero(bad.to_numpy())[0])
+            raise CoercionProblem(column, first, series.iloc[first], "a whole number")
+        return num.astype("Int64")
+    text = series.astype("string").str.strip()
+    empty = text.isna() | (text == "")
+    whole = text.str.fullmatch(_INT_TEXT).fillna(False) & ~empty
+    digits = text.where(whole).str.replace(r"\.0*$", "", regex=True)
+    out = np.zeros(len(series), dtype=np.int64)
+    mask = whole.to_numpy(dtype=bool)
+    others = (~empty & ~whole).to_numpy(dtype=bool)
+    if others.any():  # "1e3", "1.5", "abc": through numbers, but only what a float holds exactly
+        num = pd.to_numeric(text.where(others).astype(object), errors="coerce").astype("float64")
+        for i in np.flatnonzero(others):
+            value = float(num.iloc[i])
+            if value != value:
+                raise CoercionProblem(column, int(i), series.iloc[i], "a number")
+            if value != np.floor(value) or abs(value) >= 2.0**53:
+                raise CoercionProblem(column, int(i), series.iloc[i], "a whole number")
+            out[i] = int(value)
+        mask = mask | others
+    if whole.any():
+        lengths = digits.str.lstrip("+-").str.len()
+        short = (whole & (lengths <= _EXACT_DIGITS)).to_numpy(dtype=bool)
+        if short.any():
+            out[short] = pd.to_numeric(digits[short]).to_numpy(dtype=np.int64)
+        for i in np.flatnonzero(whole.to_numpy(dtype=bool) & ~short):
+            value = int(digits.iloc[i])
+            if not INT64_MIN <= value <= INT64_MAX:
+                raise CoercionProblem(
+                    column, int(i), series.iloc[i], "a whole number of at most 64 bits"
+                )
+            out[i] = value
+    return pd.Series(pd.arrays.IntegerArray(out, ~mask), index=series.index)
+
+
+def round_trips(series: pd.Series) -> bool:
+    """Whether every value of an id column is an integer that reads back as written: "007"
+    (which would become 7, the id of another posting), "1.0", "+5" or an id beyond 64 bits do
+    not; integers stored as numbers do. A file whose ids do not keeps them as text."""
+    if len(series) == 0:
+        return True
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return bool(series.notna().all())
+    if pd.api.types.is_float_dtype(series.dtype):
+        num = series.astype("float64")
+        return bool((num.notna() & (num == np.floor(num)) & (num.abs() < 2.0**53)).all())
+    text = series.astype("string")
+    if not bool(text.str.fullmatch(r"-?(?:0|[1-9]\d*)").fillna(False).all()):
+        return False
+    long = text[text.str.lstrip("-").str.len() >= 19]
+    return all(INT64_MIN <= int(v) <= INT64_MAX for v in long)
 
 
 def _to_bool(series: pd.Series, column: str) -> pd.Series:
