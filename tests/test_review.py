@@ -182,7 +182,7 @@ def test_the_token_sets_a_cookie_then_works(client: TestClient) -> None:
     first = client.get("/?token=secret-token", follow_redirects=False)
     assert first.status_code == 303
     cookie = first.headers["set-cookie"]
-    assert "jobmap_token=secret-token" in cookie and "HttpOnly" in cookie
+    assert "jobmap_token_0=secret-token" in cookie and "HttpOnly" in cookie
     assert "samesite=strict" in cookie.lower()
     assert client.get("/api/question").status_code == 200  # the cookie carries it now
 
@@ -316,10 +316,11 @@ def test_answer_many_after_search_is_undone_as_one_step(
     assert len(subjects) == 2
     r = client.post("/api/answer-many", json={"subjects": subjects, "answer": "no"})
     assert r.status_code == 200 and r.json()["answered"] == 2
+    batch = r.json()["batch"]
     assert {a.subject for a in session.answers()} == set(subjects)
     similar = client.get("/api/similar", params={"subject": subjects[0]}).json()["rows"]
     assert similar[0]["subject"] == subjects[0]  # a title is nearest to itself
-    undone = client.post("/api/undo").json()
+    undone = client.post("/api/undo", json={"batch": batch}).json()
     assert undone["undone"] == 2 and session.answers() == []
     too_many = client.post("/api/answer-many", json={"subjects": [], "answer": "no"})
     assert too_many.status_code == 400

@@ -956,14 +956,16 @@ def review(family: str, method: str, host: str, port: int, no_browser: bool, **p
     from jobmap.data.answers import AnswerStore
     from jobmap.review import ReviewSession
     from jobmap.web import serve
+    from jobmap.web.server import listen
 
     if params.get("no_answers"):
         raise ConfigError("--no-answers: a review is made of answers; leave it out here.")
+    sock = listen(host, port)  # a port in use is said now, not after the first fit
     settings = _settings(family, method, params)
     store = AnswerStore(settings.answers)
     click.echo(f"Answers: {store.path}")
     session = ReviewSession(settings, store, background=True)
-    serve(session, host=host, port=port, open_browser=not no_browser)
+    serve(session, host=host, sock=sock, open_browser=not no_browser)
 
 
 @main.group()

@@ -21,3 +21,10 @@ class DownloadError(JobmapError):
 
 class DataWarning(UserWarning):
     """Something in the data was skipped or repaired; the data was still read."""
+
+
+def quoted(text: object, limit: int = 60) -> str:
+    """``text`` quoted for an error message, cut short: a request or a file can hand over
+    megabytes, and the message must stay one readable line."""
+    text = str(text)
+    return repr(text if len(text) <= limit else text[:limit] + "...")

@@ -11,7 +11,8 @@ What an answer is about (its *subject*):
 
 * ``posting:<job_id>``: one posting (its title is kept with it, for export);
 * ``title:<normalised title>``: every posting with that title (:func:`normalise_title`);
-* ``phrase:<phrase>``: every posting whose title contains the phrase (whole words).
+* ``phrase:<phrase>``: every posting whose title contains the phrase (whole words; words
+  only: a wildcard or a ``re:`` pattern is refused, :func:`check_phrase`).
 
 A more specific answer wins: posting over title over phrase.
 """
@@ -24,7 +25,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ import pandas as pd
 import platformdirs
 
 from jobmap.data.schema import clean
-from jobmap.errors import ConfigError, DataError
+from jobmap.errors import ConfigError, DataError, quoted
 
 ANSWERS_ENV = "JOBMAP_ANSWERS"
 ANSWERS = ("yes", "no", "skip")
@@ -56,6 +57,7 @@ create table if not exists events (
     stratum_size integer
 );
 create index if not exists events_family on events (family, id);
+create index if not exists events_undoes on events (undoes);
 """
 #: Columns added since the first schema: (name, type); a database without them gets them.
 _ADDED = (("stratum", "text"), ("stratum_size", "integer"))
@@ -136,16 +138,42 @@ def phrases_in(texts: pd.Series, phrases: Iterable[str]) -> np.ndarray:
     return texts.str.contains(either, regex=True).fillna(False).to_numpy(dtype=bool)
 
 
+def check_phrase(phrase: str) -> None:
+    """A phrase one answer can settle: words, not a pattern. ``*`` or ``re:`` would make an
+    answered phrase a wildcard or a regular expression in the family's rule (``phrase:*``
+    answered every posting), and a phrase of punctuation alone matches every title."""
+    if phrase.startswith("re:"):
+        raise ConfigError(
+            f"phrase {quoted(phrase)}: a regular expression is not a phrase; search with it in "
+            "the list and answer the titles it finds."
+        )
+    if "*" in phrase:
+        raise ConfigError(f"phrase {quoted(phrase)}: give words, not a wildcard.")
+    if not any(ch.isalnum() for ch in phrase):
+        raise ConfigError(f"phrase {quoted(phrase)}: give at least one letter or digit.")
+
+
 def subject(kind: str, key: object) -> str:
     """The subject string of a question: ``title:senior data scientist``."""
     if kind not in KINDS:
-        raise ConfigError(f"unknown kind of subject {kind!r}; one of {', '.join(KINDS)}.")
+        raise ConfigError(f"unknown kind of subject {quoted(kind)}; one of {', '.join(KINDS)}.")
     if kind == "posting":
-        return f"posting:{int(str(key))}"
+        try:
+            return f"posting:{int(str(key))}"
+        except ValueError:
+            raise ConfigError(
+                f"posting {quoted(key)}: a posting is answered by its job id, a whole number."
+            ) from None
     text = normalise_title(key) if kind == "title" else " ".join(str(key).lower().split())
     if not text:
         raise ConfigError(f"an empty {kind} cannot be answered.")
+    if kind == "phrase":
+        check_phrase(text)
     return f"{kind}:{text}"
+
+
+class AlreadyUndone(ConfigError):
+    """An undo of a batch that is undone already (by this page, another one, or a process)."""
 
 
 @dataclass(frozen=True)
@@ -249,7 +277,11 @@ class AnswerStore:
             if ans not in ANSWERS:
                 raise ConfigError(f"answer {ans!r}: give one of {', '.join(ANSWERS)}.")
             if subj.split(":", 1)[0] not in KINDS or ":" not in subj:
-                raise ConfigError(f"subject {subj!r}: expected KIND:KEY, KIND one of {KINDS}.")
+                raise ConfigError(
+                    f"subject {quoted(subj)}: expected KIND:KEY, KIND one of {KINDS}."
+                )
+            if subj.startswith("phrase:"):
+                check_phrase(subj.split(":", 1)[1])
         if not rows:
             raise ConfigError("nothing to answer.")
         batch = uuid.uuid4().hex[:16]
@@ -290,26 +322,74 @@ class AnswerStore:
                 batches.remove(row["undoes"])
         return batches
 
-    def undo(self, family: str, batch: str | None = None) -> int:
-        """Undo a batch of answers (default: the latest one still standing), as a new event;
-        returns how many answers it took back (0: nothing to undo)."""
-        live = self._live_batches(family)
-        target = batch if batch is not None else (live[-1] if live else None)
-        if target is None or target not in live:
-            return 0
+    def undo(
+        self, family: str, batch: str | None = None, *, among: Iterable[str] | None = None
+    ) -> int:
+        """Undo one batch of answers, as a new event; returns how many answers it took back.
+
+        ``batch``: that batch, whoever gave it (:class:`ConfigError` if ``family`` has no such
+        batch, :class:`AlreadyUndone` if it is undone already). Without it: the latest batch
+        still standing, of those in ``among`` when given (a page's own: another page on the
+        same database keeps its answers); 0 when there is none.
+
+        Choosing the batch and marking it undone are one transaction (``begin immediate``): two
+        undos of one batch at once, from two processes, undo it once."""
         with self._connect() as con:
             con.execute("begin immediate")
-            n = con.execute(
-                "select count(*) from events where family = ? and batch = ? and event = 'answer'",
-                (family, target),
-            ).fetchone()[0]
-            con.execute(
-                "insert into events (family, event, batch, undoes, created) "
-                "values (?, 'undo', ?, ?, ?)",
-                (family, uuid.uuid4().hex[:16], target, time.time()),
-            )
-            con.execute("commit")
-        return int(n)
+            try:
+                target = self._undo_target(con, family, batch, among)
+                n = 0
+                if target is not None:
+                    n = int(
+                        con.execute(
+                            "select count(*) from events where family = ? and batch = ? "
+                            "and event = 'answer'",
+                            (family, target),
+                        ).fetchone()[0]
+                    )
+                    con.execute(
+                        "insert into events (family, event, batch, undoes, created) "
+                        "values (?, 'undo', ?, ?, ?)",
+                        (family, uuid.uuid4().hex[:16], target, time.time()),
+                    )
+                con.execute("commit")
+            except BaseException:
+                with suppress(sqlite3.Error):
+                    con.execute("rollback")
+                raise
+        return n
+
+    @staticmethod
+    def _undo_target(
+        con: sqlite3.Connection, family: str, batch: str | None, among: Iterable[str] | None
+    ) -> str | None:
+        """The batch :meth:`undo` takes back, read inside its transaction."""
+
+        def undone(b: str) -> bool:
+            row = con.execute(
+                "select 1 from events where family = ? and event = 'undo' and undoes = ? limit 1",
+                (family, b),
+            ).fetchone()
+            return row is not None
+
+        if batch is not None:
+            given = con.execute(
+                "select 1 from events where family = ? and event = 'answer' and batch = ? limit 1",
+                (family, batch),
+            ).fetchone()
+            if given is None:
+                raise ConfigError(f"no batch {quoted(batch)} of answers about {family!r}.")
+            if undone(batch):
+                raise AlreadyUndone(f"batch {quoted(batch)} is undone already.")
+            return batch
+        if among is not None:
+            return next((b for b in reversed(list(among)) if not undone(b)), None)
+        latest_first = con.execute(
+            "select batch, max(id) as last from events where family = ? and event = 'answer' "
+            "group by batch order by last desc",
+            (family,),
+        ).fetchall()
+        return next((str(b) for b, _ in latest_first if not undone(str(b))), None)
 
     def current(self, family: str) -> list[Answer]:
         """The answers standing now, the latest per subject, in the order they were given."""

@@ -27,8 +27,8 @@ from sklearn.model_selection import StratifiedKFold
 
 from jobmap.config import Settings
 from jobmap.data import Dataset
-from jobmap.data.answers import Answer, AnswerStore, normalise_title, resolve, subject
-from jobmap.errors import ConfigError
+from jobmap.data.answers import KINDS, Answer, AnswerStore, resolve, subject
+from jobmap.errors import ConfigError, quoted
 from jobmap.families import Family, family_block
 from jobmap.methods import MethodContext
 from jobmap.pipeline import Pipeline, decided_match
@@ -53,6 +53,8 @@ OOF_FOLDS = 3
 #: Recent re-fits that changed no more than this share of matches suggest stopping.
 STOP_SHARE = 0.001
 STOP_AFTER = 5
+#: The longest subject a request may give (a title's is its normalised title).
+MAX_SUBJECT = 2000
 
 
 @dataclass
@@ -151,6 +153,7 @@ class ReviewSession:
         self._asked_audit: dict[int, str] = {}
         self._audit_strata: dict[str, tuple[str, int]] = {}
         self._pending: list[str] = []  # subjects answered since the last fit
+        self._batches: list[str] = []  # the batches this session gave, oldest first
         self.history: list[dict[str, Any]] = []
         self.background = background
         self._dirty = threading.Event()
@@ -440,22 +443,28 @@ class ReviewSession:
 
     def check_subject(self, subj: str) -> str:
         """A subject from a request, validated against this dataset (a clear error if not)."""
-        kind, _, key = str(subj).partition(":")
+        subj = str(subj)
+        if len(subj) > MAX_SUBJECT:
+            # normalising a title is quadratic in its unclosed brackets: a 1 MiB title of "("
+            # held the server for minutes
+            raise ConfigError(f"{quoted(subj)}: a subject is at most {MAX_SUBJECT:,} characters.")
+        kind, colon, key = subj.partition(":")
+        if kind not in KINDS or not colon:
+            raise ConfigError(
+                f"{quoted(subj)}: a question is posting:ID, title:TEXT or phrase:TEXT "
+                f"(kinds: {', '.join(KINDS)})."
+            )
+        checked = subject(kind, key)
+        key = checked.partition(":")[2]
         if kind == "posting":
-            if not key.isdigit() or not (self.postings["job_id"] == int(key)).any():
-                raise ConfigError(f"no posting {key!r} in this dataset.")
-            return subject("posting", int(key))
-        if kind == "title":
-            norm = normalise_title(key)
-            if norm not in self.groups.index:
-                raise ConfigError(f"no title {key!r} in this dataset.")
-            return subject("title", norm)
-        if kind == "phrase":
-            group = self.groups.phrase_group(key)
-            if not group.members:
-                raise ConfigError(f"no title contains {key!r}.")
-            return subject("phrase", key)
-        raise ConfigError(f"{subj!r}: a question is posting:ID, title:TEXT or phrase:TEXT.")
+            if not (self.postings["job_id"] == int(key)).any():
+                raise ConfigError(f"no posting {quoted(key)} in this dataset.")
+        elif kind == "title":
+            if key not in self.groups.index:
+                raise ConfigError(f"no title {quoted(key)} in this dataset.")
+        elif not self.groups.phrase_group(key).members:
+            raise ConfigError(f"no title contains {quoted(key)}.")
+        return checked
 
     def _title_of(self, subj: str) -> str:
         kind, _, key = subj.partition(":")
@@ -480,12 +489,22 @@ class ReviewSession:
         batch = self.store.answer(self.name, items, audit=bool(audit), stratum=stratum)
         with self._lock:
             self._pending.extend(checked)
+            self._batches.append(batch)
         self._after_change()
         return batch
 
-    def undo(self) -> int:
-        """Take back the latest batch of answers (an event: nothing is deleted)."""
-        n = self.store.undo(self.name)
+    def undo(self, batch: str | None = None) -> int:
+        """Take back a batch of answers (an event: nothing is deleted) and re-fit; returns how
+        many answers it took back. ``batch``: that one, whichever page or process gave it
+        (:meth:`AnswerStore.undo` says why not, when it cannot); else the latest batch this
+        session gave that still stands (0: none), never one another page gave on the same
+        database."""
+        if batch is None:
+            with self._lock:
+                mine = list(self._batches)
+            n = self.store.undo(self.name, among=mine)
+        else:
+            n = self.store.undo(self.name, batch)
         if n:
             self._after_change()
         return n
@@ -616,7 +635,10 @@ class ReviewSession:
             try:
                 pattern = re2.compile(query, options=_re2_options())
             except Exception as exc:
-                raise ConfigError(f"not a valid regular expression: {exc}") from None
+                why = exc.args[0] if exc.args else exc
+                if isinstance(why, bytes):
+                    why = why.decode("utf-8", "replace")
+                raise ConfigError(f"not a valid regular expression: {why}") from None
             hits = [i for i, t in enumerate(self.groups.shown) if pattern.search(t)]
         else:
             words = [w for w in re.split(r"\s+", query.lower()) if w]
@@ -676,6 +698,8 @@ def _re2_options() -> Any:
     options = re2.Options()
     options.case_sensitive = False
     options.max_mem = 8 << 20
+    # a bad pattern is the user's, answered with a 400; not a line in the server's log
+    options.log_errors = False
     return options
 
 

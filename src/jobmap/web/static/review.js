@@ -5,6 +5,9 @@
 const $ = (id) => document.getElementById(id);
 let current = null;
 let busy = false;
+// The batches this page gave, oldest first: undo takes back the last of them by its id, never
+// what another page (or another server on the same answers) gave since.
+const myBatches = [];
 
 async function call(method, url, body) {
   const options = { method, headers: {}, credentials: "same-origin" };
@@ -14,7 +17,18 @@ async function call(method, url, body) {
   }
   const response = await fetch(url, options);
   const data = await response.json().catch(() => ({ error: response.statusText }));
-  if (!response.ok) throw new Error(data.error || response.statusText);
+  if (!response.ok) {
+    const error = new Error(data.error || response.statusText);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+// An answer (or answers) given: its batch is what a later undo names.
+async function give(url, body) {
+  const data = await call("POST", url, body);
+  if (data.batch) myBatches.push(data.batch);
   return data;
 }
 
@@ -129,7 +143,7 @@ function showGrown(terms) {
 
 function answerGrown(subject, value) {
   return act(
-    () => call("POST", "/api/answer", { subject, answer: value }),
+    () => give("/api/answer", { subject, answer: value }),
     () => (value === "yes" ? "Kept " : "Dropped ") + subject.split(":")[1] + "."
   );
 }
@@ -170,13 +184,32 @@ async function act(request, status) {
 
 function answer(value) {
   if (!current) return;
-  return act(() => call("POST", "/api/answer", { subject: current.subject, answer: value }));
+  return act(() => give("/api/answer", { subject: current.subject, answer: value }));
 }
 
 function undo() {
+  const batch = myBatches[myBatches.length - 1];
+  if (batch === undefined) {
+    if (!busy) setText("status", "Nothing to undo: this page has given no answer since it opened.");
+    return;
+  }
+  const forget = () => {
+    const i = myBatches.lastIndexOf(batch);
+    if (i >= 0) myBatches.splice(i, 1);
+  };
   return act(
-    () => call("POST", "/api/undo"),
-    (data) => (data.undone ? "Undone: " + data.undone + " answer(s)." : "Nothing to undo.")
+    async () => {
+      try {
+        const data = await call("POST", "/api/undo", { batch });
+        forget();
+        return data;
+      } catch (e) {
+        // undone already (by another page) or gone: the next undo is the batch before it
+        if (e.status === 409 || e.status === 400) forget();
+        throw e;
+      }
+    },
+    (data) => "Undone: " + data.undone + " answer(s)."
   );
 }
 
@@ -289,7 +322,7 @@ function bulk(value) {
 async function confirmBulk() {
   if (!pending) return;
   try {
-    const data = await call("POST", "/api/answer-many", pending);
+    const data = await give("/api/answer-many", pending);
     setText("list-status", "Answered " + data.answered + " titles.");
   } catch (e) {
     setText("list-status", e.message);
