@@ -223,7 +223,7 @@ def test_find_and_evaluate_use_the_answers(tmp_path: Path, fake_model: HashBacke
     said = run_cli(*args)
     assert said.exit_code == 0, said.output
     assert "2 of the labelled postings are decided by your answers for ml" in said.stdout
-    alone = run_cli(*args, "--no-answers")
+    alone = run_cli(*args, "--no-answers", "--overwrite")
     assert alone.exit_code == 0, alone.output
     assert "decided by your answers" not in alone.stdout
     # the rule alone matches posting 2 ("no" by the label) and misses posting 3

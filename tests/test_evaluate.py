@@ -163,7 +163,8 @@ def test_label_file_errors(tmp_path: Path, text: str, message: str) -> None:
 def test_unknown_ids_are_an_error_or_counted(tmp_path: Path, fake_model: HashBackend) -> None:
     f = tmp_path / "l.csv"
     f.write_text("job_id,label\n1,yes\n2,no\n")
-    result = run_cli("evaluate", "ml-ai", "--labels", f, "--model", "fake")
+    plot = tmp_path / "pr.png"
+    result = run_cli("evaluate", "ml-ai", "--labels", f, "--model", "fake", "--plot", plot)
     assert result.exit_code == 1
     assert "none of its 2 job ids is in the data" in result.stderr
     ids = jobmap.load().postings["job_id"].tolist()

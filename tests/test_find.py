@@ -165,10 +165,10 @@ def test_cli_writes_rows_and_manifest(
         "fake",
         "--quiet",
         "--out",
-        tmp_path / "m.parquet",
+        tmp_path / "p.parquet",
     )
     assert parquet.exit_code == 0
-    assert pd.read_parquet(tmp_path / "m.parquet")["match"].all()
+    assert pd.read_parquet(tmp_path / "p.parquet")["match"].all()
 
 
 def check_one_line_error(result, *must: str) -> None:  # type: ignore[no-untyped-def]

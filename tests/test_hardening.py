@@ -247,7 +247,7 @@ def test_rows_swallowed_by_an_open_quote_are_counted(tmp_path: Path) -> None:
         'job_id,title,description\n1,Data Scientist,"unterminated\n'
         '2,Machine Learning Engineer,builds models\n3,Nurse,"cares\n4,Cook,food\n'
     )
-    result = run_cli("find", "ml-ai", "--data", g, "--all", "--out", out, "--quiet")
+    result = run_cli("find", "ml-ai", "--data", g, "--all", "--out", out, "--quiet", "--overwrite")
     assert result.exit_code == 0
     assert len(pd.read_csv(out)) == 2 and "like 2 further row(s)" in result.stderr
 
@@ -257,7 +257,9 @@ def test_warnings_are_repeated_on_warm_runs_and_kept_in_the_manifest(tmp_path: P
     f.write_text("job_id,title\n1,Data Scientist\n2,Nurse,extra,fields\n3,Cook\n")
     out = tmp_path / "o.csv"
     for _ in range(2):  # cold, then from the cache
-        result = run_cli("find", "ml-ai", "--data", f, "--all", "--out", out, "--quiet")
+        result = run_cli(
+            "find", "ml-ai", "--data", f, "--all", "--out", out, "--quiet", "--overwrite"
+        )
         assert result.exit_code == 0
         assert "skipped 1 postings with the wrong number of fields" in result.stderr
     manifest = json.loads(out.with_name("o.manifest.json").read_text())
@@ -429,7 +431,7 @@ def test_a_full_disk_while_writing_the_output_is_one_line_and_leaves_nothing(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(jobmap._csv, "write_csv", full)
-    monkeypatch.setattr("jobmap.finder.write_csv", full)
+    monkeypatch.setattr("jobmap.outputs.write_csv", full)
     out = tmp_path / "o.csv"
     result = run_cli("find", "ml-ai", "--method", "keywords", "--out", out)
     assert result.exit_code == 1

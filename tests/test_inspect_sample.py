@@ -77,7 +77,7 @@ def test_sample_of_a_single_file(tmp_path: Path) -> None:
 def test_sample_refuses_to_overwrite(tmp_path: Path) -> None:
     out = tmp_path / "s"
     jobmap.sample(None, 5, out)
-    with pytest.raises(ConfigError, match="already exists"):
+    with pytest.raises(ConfigError, match=r"jobmap wrote before\. Pass --overwrite"):
         jobmap.sample(None, 5, out)
     jobmap.sample(None, 6, out, overwrite=True)
     assert jobmap.load(out).rows("postings") == 6

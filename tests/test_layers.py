@@ -18,6 +18,7 @@ LAYERS: dict[str, int] = {
     "jobmap.errors": 0,
     "jobmap._atomic": 0,
     "jobmap._csv": 0,
+    "jobmap.outputs": 1,
     "jobmap.config": 1,
     "jobmap.data": 2,
     "jobmap.texts": 3,

@@ -76,7 +76,7 @@ def test_report_cli_writes_a_self_contained_page(tmp_path: Path) -> None:
     assert "with a yearly salary between $10,000 and $1,000,000." in html.unescape(page)
     assert (tmp_path / "t" / "salary.csv").is_file() and (tmp_path / "t" / "skills.csv").is_file()
     bad = run_cli("report", "ml-ai", "--out", tmp_path / "r.txt")
-    assert bad.exit_code == 2 and "end the file name in .html" in bad.stderr
+    assert bad.exit_code == 1 and "r.txt: end the name in .html or .htm." in bad.stderr
 
 
 def test_report_on_titles_only_data_says_what_is_missing(tmp_path: Path) -> None:

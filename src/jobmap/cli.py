@@ -112,6 +112,13 @@ families_option = click.option(
 )
 
 
+overwrite_option = click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace the output files if they exist (never an input of the run).",
+)
+
+
 answers_option = click.option(
     "--answers",
     "answers",
@@ -135,7 +142,8 @@ def main() -> None:
 def _fmt(value: Any, width: int = 40) -> str:
     """A data value for a rich table: one line, at most ``width`` characters, markup escaped
     (a title such as "[remote] Data Scientist" must show as it is)."""
-    if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
+    # a list or struct cell of a parquet file (an array, a dict) is shown, never tested as NA
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
     text = " ".join(str(value).split())
     return escape(text if len(text) <= width else text[: width - 1] + "…")
@@ -487,6 +495,7 @@ def _print_curve(con: Console, params: dict[str, Any]) -> None:
     help="Write the rows to FILE.csv or FILE.parquet, and the run manifest beside it "
     "(FILE.manifest.json).",
 )
+@overwrite_option
 @run_options
 def find(
     family: str,
@@ -495,15 +504,21 @@ def find(
     all_rows: bool,
     raw: bool,
     out: Path | None,
+    overwrite: bool,
     **params: Any,
 ) -> None:
     """Find the postings of FAMILY (e.g. ml-ai): score every posting, keep those at or above the
     threshold, and print a summary with the postings just above and below it."""
-    from jobmap.finder import manifest_path, run_find
+    from jobmap.finder import run_find
+    from jobmap.outputs import manifest_path
 
     quiet = params["quiet"]
     run = run_find(
-        settings=_settings(family, method, params, threshold), all=all_rows, out=out, raw=raw
+        settings=_settings(family, method, params, threshold),
+        all=all_rows,
+        out=out,
+        raw=raw,
+        overwrite=overwrite,
     )
     if out is not None:
         rows = len(run.scored) if all_rows else int(run.scored["match"].sum())
@@ -696,6 +711,7 @@ class GreedyCommand(click.Command):
     "the family, so find uses it; a built-in family is copied into your families file. Not "
     "for keywords, hybrid and auto, whose matches the rule decides.",
 )
+@overwrite_option
 @run_options
 def evaluate(
     family: str,
@@ -708,17 +724,21 @@ def evaluate(
     out: Path | None,
     simulate: int | None,
     save_thresholds: bool,
+    overwrite: bool,
     **params: Any,
 ) -> None:
     """Measure methods against labelled postings: precision, recall, F1, average precision, the
     F1-best threshold and the one reaching --target-precision, confusion counts and the worst
     errors, beside the family's keyword rule; writes a precision-recall plot."""
     from jobmap.evaluate import evaluate as evaluate_fn
+    from jobmap.finder import check_out, run_inputs
+    from jobmap.outputs import file_name, manifest_path
 
     if simulate is not None:
-        _simulate(family, labels, simulate, out, methods, threshold, params)
+        _simulate(family, labels, simulate, out, methods, threshold, params, overwrite)
         return
-    plot = plot or Path(f"eval-{family}.png")
+    # a name made of the family's, in the current folder: never a path ("../../x/y")
+    plot = plot or Path(f"eval-{file_name(family)}.png")
     compared = list(methods) or ["auto"]
     if save_thresholds and all(method_class(m).rule_decides for m in compared):
         decided = ", ".join(m for m, c in METHODS.items() if c.rule_decides)
@@ -726,12 +746,10 @@ def evaluate(
             "--save-thresholds: no method to calibrate among those compared (the rule decides "
             f"{decided}); add one with --method, e.g. --method head anchors."
         )
-    if out is not None and out.suffix.lower() != ".csv":
-        raise click.BadParameter("end the file name in .csv", param_hint="--out")
-    from jobmap.finder import check_out, manifest_path
-
-    check_out(out, suffixes=(".csv",))  # writable, before any work
     settings = _settings(family, compared[0], params, threshold)
+    inputs = [*run_inputs(settings), labels]
+    # writable, and replacing nothing unasked, before any work (evaluate checks the plot)
+    check_out(out, suffixes=(".csv",), overwrite=overwrite, inputs=inputs)
     result = evaluate_fn(
         labels=labels,
         methods=compared,
@@ -739,6 +757,7 @@ def evaluate(
         folds=folds,
         plot=plot,
         settings=settings,
+        overwrite=overwrite,
     )
     summary = result["summary"]
     con = Console(highlight=False)
@@ -800,12 +819,10 @@ def evaluate(
             e.add_row(escape(r["method"]), r["error"], f"{r['score']:.3f}", _fmt(r["title"], 90))
         con.print(e)
     if out is not None:
-        import json
+        from jobmap.outputs import write_json, write_table
 
-        summary.to_csv(out, index=False)
-        manifest_path(out).write_text(
-            json.dumps(summary.attrs["manifest"], indent=2, default=str), encoding="utf-8"
-        )
+        write_table(summary, out)
+        write_json(manifest_path(out), summary.attrs["manifest"])
         con.print(escape(f"Table: {out} (manifest: {manifest_path(out)})"))
     con.print(escape(f"Precision-recall plot: {plot}"))
     if save_thresholds:
@@ -829,18 +846,18 @@ def _simulate(
     methods: tuple[str, ...],
     threshold: float | None,
     params: dict[str, Any],
+    overwrite: bool,
 ) -> None:
     from jobmap.data.labels import join_labels, read_labels
-    from jobmap.finder import check_out
+    from jobmap.finder import check_out, run_inputs
     from jobmap.pipeline import Pipeline
     from jobmap.review import simulate_review
 
     if len(methods) > 1:
         raise ConfigError("--simulate-review: give one --method (the one the review re-fits).")
-    if out is not None and out.suffix.lower() != ".csv":
-        raise click.BadParameter("end the file name in .csv", param_hint="--out")
-    check_out(out, suffixes=(".csv",))
     settings = _settings(family, methods[0] if methods else "auto", params, threshold)
+    inputs = [*run_inputs(settings), labels]
+    check_out(out, suffixes=(".csv",), overwrite=overwrite, inputs=inputs)
     lab = read_labels(labels)
     dataset = Pipeline(settings).dataset
     labelled = join_labels(lab, dataset.postings)
@@ -870,7 +887,9 @@ def _simulate(
             + ". A skip counts as an answer given."
         )
     if out is not None:
-        curve.to_csv(out, index=False)
+        from jobmap.outputs import write_table
+
+        write_table(curve, out)
         con.print(escape(f"Curve: {out}"))
 
 
@@ -903,6 +922,7 @@ def _simulate(
     help="Write the --tables CSV cells exactly as in the data (by default a cell that a "
     "spreadsheet would run as a formula starts with ').",
 )
+@overwrite_option
 @run_options
 def report(
     family: str,
@@ -911,21 +931,19 @@ def report(
     out: Path,
     tables_dir: Path | None,
     raw: bool,
+    overwrite: bool,
     **params: Any,
 ) -> None:
     """Write a page on what FAMILY's postings look like against all the others: salaries,
     titles, companies, industries, skills, benefits, locations, remote share, experience, work
     types, time and company size, with every chart's sample size."""
-    from jobmap.finder import check_out
     from jobmap.report import report as report_fn
 
-    if out.suffix.lower() not in (".html", ".htm"):
-        raise click.BadParameter("end the file name in .html", param_hint="--out")
-    check_out(out, suffixes=(".html", ".htm"))  # writable, before any work
     tables = report_fn(
         out=out,
         tables_dir=tables_dir,
         raw=raw,
+        overwrite=overwrite,
         settings=_settings(family, method, params, threshold),
     )
     click.echo(
@@ -981,26 +999,30 @@ def answers() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The labels CSV to write.",
 )
+@overwrite_option
 @answers_option
 @data_options
 def answers_export(
     family: str,
     out: Path,
+    overwrite: bool,
     answers: Path | None,
     data: Path | None,
     cache_dir: Path | None,
     columns: tuple[str, ...],
     encoding: str,
 ) -> None:
-    """Write FAMILY's answers as labels: job_id,title,label for every posting they decide in
-    --data, or title,label without --data (phrase answers need the data)."""
-    from jobmap._csv import write_csv
+    """Write FAMILY's answers as labels (job_id,title,label): every posting they decide in
+    --data; without --data, each answer about a posting by its job id and each answer about a
+    title by its title (phrase answers need the data)."""
     from jobmap.data.answers import AnswerStore, export_labels, resolve_answers_path
+    from jobmap.data.sources import detect
     from jobmap.families import get_family
-    from jobmap.finder import check_out
+    from jobmap.outputs import check_file, write_table
 
-    check_out(out, suffixes=(".csv",))
     path = resolve_answers_path(answers)
+    inputs = [path, *(detect(data).disk_files if data is not None else [])]
+    check_file(out, suffixes=(".csv",), overwrite=overwrite, inputs=inputs)
     if not path.is_file():
         raise ConfigError(f"--answers {path}: no answers database there yet.")
     given = AnswerStore(path).current(family)
@@ -1014,7 +1036,7 @@ def answers_export(
         postings = ds.postings
     protect = get_family(family).rule_phrases() if postings is not None else ()
     labels = export_labels(given, postings, protect)
-    write_csv(labels, out)
+    write_table(labels, out)
     click.echo(f"Wrote {len(labels):,} labels from {len(given):,} answers to {out}")
 
 
@@ -1023,16 +1045,21 @@ def answers_export(
 @click.argument("labels", type=click.Path(dir_okay=False, path_type=Path))
 @answers_option
 def answers_import(family: str, labels: Path, answers: Path | None) -> None:
-    """Read a label file (job_id,label or title,label) into FAMILY's answers, as one batch
-    (one undo takes it back)."""
+    """Read a label file (job_id,label, title,label, or job_id,title,label as export writes
+    it) into FAMILY's answers, as one batch (one undo takes it back)."""
     from jobmap.data.answers import AnswerStore, subject
     from jobmap.data.labels import read_labels
 
-    lab = read_labels(labels)
-    kind = "posting" if lab.attrs["key"] == "job_id" else "title"
+    lab = read_labels(labels, both_classes=False)  # answers may all say yes
     items = [
-        (subject(kind, key), "yes" if label else "no", "" if kind == "posting" else str(key))
-        for key, label in zip(lab["key"], lab["label"], strict=True)
+        (
+            subject("posting" if by == "job_id" else "title", key),
+            "yes" if label else "no",
+            title if by == "job_id" else str(key),
+        )
+        for key, label, by, title in zip(
+            lab["key"], lab["label"], lab["by"], lab["title"], strict=True
+        )
     ]
     store = AnswerStore(answers)
     store.answer(family, items, source="import")

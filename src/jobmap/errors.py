@@ -15,6 +15,11 @@ class ConfigError(JobmapError):
     """A setting has a bad value (an option, an environment variable, a config file)."""
 
 
+class StorageError(JobmapError):
+    """A file could not be written where it must be (a full disk, a read-only folder): nothing
+    half-written is left, and the message says what was not saved."""
+
+
 class DownloadError(JobmapError):
     """The dataset could not be downloaded (no client, no credentials, no network)."""
 

@@ -7,16 +7,12 @@ score; and a run manifest (model, method, parameters, anchors, data hash, jobmap
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,15 +20,20 @@ from typing import Any
 
 import pandas as pd
 
-from jobmap._atomic import atomic_path
-from jobmap._csv import write_csv
 from jobmap._version import __version__, code_fingerprint
 from jobmap.config import Settings
 from jobmap.data import Dataset
 from jobmap.data.answers import resolve_answers_path
-from jobmap.errors import ConfigError
+from jobmap.errors import ConfigError, JobmapError
 from jobmap.families import Family
 from jobmap.methods import Method
+from jobmap.outputs import (
+    check_file,
+    manifest_path,
+    remove_stale_temporaries,
+    write_json,
+    write_table,
+)
 from jobmap.pipeline import Pipeline
 
 #: Posting columns carried into the output when the data has them (``source_id``: a file's
@@ -41,106 +42,47 @@ CONTEXT_COLUMNS = ("source_id", "company_name", "location", "formatted_experienc
 OUT_SUFFIXES = (".csv", ".parquet")
 
 
-def manifest_path(out: str | os.PathLike[str]) -> Path:
-    """Where the manifest of an output file goes: ``m.csv`` -> ``m.manifest.json``."""
-    p = Path(out)
-    return p.with_name(p.stem + ".manifest.json")
+def run_inputs(settings: Settings) -> list[Path]:
+    """The files a run reads, which no output may replace: the data's files (and a Kaggle
+    layout's folder), the families file, the answers database."""
+    from jobmap.data import bundled_sample_path
+    from jobmap.data.sources import detect
+
+    found: list[Path] = []
+    try:
+        source = detect(settings.data if settings.data is not None else bundled_sample_path())
+        found += [Path(f) for f in source.disk_files]
+        if source.kind != "file":
+            found.append(Path(source.origin))
+    except JobmapError:
+        pass  # the run itself says what is wrong with --data
+    if settings.families is not None:
+        found.append(Path(settings.families))
+    found.append(resolve_answers_path(settings.answers))
+    return found
 
 
 def check_out(
-    out: str | os.PathLike[str] | None, suffixes: tuple[str, ...] = OUT_SUFFIXES
+    out: str | os.PathLike[str] | None,
+    suffixes: tuple[str, ...] = OUT_SUFFIXES,
+    *,
+    overwrite: bool = False,
+    inputs: list[Path] | tuple[Path, ...] = (),
+    option: str = "--out",
 ) -> Path | None:
-    """Fail before any work when ``out`` cannot be written (nothing computed is then lost)."""
+    """Fail before any work when ``out`` (or the manifest beside it) cannot or must not be
+    written (:func:`jobmap.outputs.check_file`): nothing computed is then lost, and nothing is
+    replaced unasked."""
     if out is None:
         return None
-    p = Path(out).expanduser()
-    if p.suffix.lower() not in suffixes:
-        raise ConfigError(f"--out {p}: end the name in {' or '.join(suffixes)}.")
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise ConfigError(f"--out {p}: the folder {parent} does not exist. Create it first.")
-    if p.is_dir():
-        raise ConfigError(
-            f"--out {p}: is a folder. Give a file name ending in {' or '.join(suffixes)}."
-        )
-    for target in (p, manifest_path(p)):
-        if target.exists() and not os.access(target, os.W_OK):
-            raise ConfigError(f"--out {p}: {target} is not writable. Choose another path.")
-    why = _cannot_write(parent)
-    if why:
-        raise ConfigError(
-            f"--out {p}: the folder {parent} is not writable ({why}). Choose another path."
-        )
-    return p
-
-
-def _cannot_write(folder: Path) -> str:
-    """Why a file cannot be created in ``folder`` ("" if it can). The real test: root passes
-    ``os.access`` everywhere."""
-    try:
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".jobmap-probe-"):
-            return ""
-    except OSError as exc:
-        return str(exc.strerror or exc)
-
-
-def check_folder(folder: str | os.PathLike[str] | None, option: str) -> Path | None:
-    """Fail before any work when ``folder`` (to be created if missing) cannot be written."""
-    if folder is None:
-        return None
-    p = Path(folder).expanduser()
-    try:
-        p.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(
-            f"{option} {p}: cannot write there ({exc.strerror or exc}). Choose another folder."
-        ) from None
-    why = _cannot_write(p)
-    if why:
-        raise ConfigError(f"{option} {p}: cannot write there ({why}). Choose another folder.")
-    return p
-
-
-#: How old a temporary file of a killed write must be before a later run removes it (a younger
-#: one may belong to a run still writing).
-STALE_SECONDS = 60.0
-
-
-def remove_stale_temporaries(target: Path) -> int:
-    """Remove what killed writes of ``target`` (and of its manifest) left behind: the hidden
-    ``.NAME.<id>.tmp`` files of :func:`jobmap._atomic.atomic_path`. Returns how many."""
-    removed = 0
-    now = time.time()
-    for name in (target.name, manifest_path(target).name):
-        for tmp in target.parent.glob(f".{name}.*.tmp"):
-            try:
-                if now - tmp.stat().st_mtime >= STALE_SECONDS:
-                    tmp.unlink()
-                    removed += 1
-            except OSError:
-                continue
-    return removed
-
-
-def _write_atomic(
-    df: pd.DataFrame, path: Path, raw: bool = False, manifest: dict[str, Any] | None = None
-) -> str:
-    """Write the rows (a parquet file also carries the manifest in its metadata); returns the
-    file's SHA-256, which the manifest records."""
-    with atomic_path(path) as tmp:
-        if path.suffix.lower() == ".parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            table = pa.Table.from_pandas(df, preserve_index=False)
-            meta = dict(table.schema.metadata or {})
-            if manifest is not None:
-                meta[b"jobmap_manifest"] = json.dumps(manifest, default=str).encode()
-            pq.write_table(table.replace_schema_metadata(meta), tmp)
-        else:
-            write_csv(df, tmp, raw=raw)
-        digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
-    return digest
+    return check_file(
+        out,
+        suffixes=suffixes,
+        option=option,
+        overwrite=overwrite,
+        inputs=inputs,
+        beside=(manifest_path(Path(out).expanduser()),),
+    )
 
 
 def read_output(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -235,20 +177,22 @@ def run_find(
     use_cache: bool = True,
     settings: Settings | None = None,
     raw: bool = False,
+    overwrite: bool = False,
     **kwargs: Any,
 ) -> FindRun:
     """Score every posting and return a :class:`FindRun` (see :func:`find` for the arguments).
 
     ``settings`` (a :class:`~jobmap.config.Settings`) replaces ``family``, ``data`` and the
     keyword arguments, which are otherwise turned into one with :meth:`Settings.build`. A CSV
-    ``out`` is safe to open in a spreadsheet unless ``raw`` (see :mod:`jobmap._csv`).
+    ``out`` is safe to open in a spreadsheet unless ``raw`` (see :mod:`jobmap._csv`); an
+    existing ``out`` is replaced only with ``overwrite``, and never when it is an input.
     """
     started = time.perf_counter()
     if settings is None:
         settings = Settings.build(family, data, **kwargs)
     elif kwargs:
         raise ConfigError(f"give either settings or {', '.join(sorted(kwargs))}, not both.")
-    out_path = check_out(out)
+    out_path = check_out(out, overwrite=overwrite, inputs=run_inputs(settings))
     pipe = Pipeline(settings)
     result = pipe.run(use_cache=use_cache)
     ds, fam, finder = pipe.dataset, pipe.family, result.method
@@ -313,26 +257,11 @@ def run_find(
         remove_stale_temporaries(out_path)
         # the rows first, then the manifest with their hash and the run id: a run killed between
         # the two leaves a pair that read_output refuses, never one that looks whole
-        with output_errors(out_path):
-            digest = _write_atomic(run.output(all), out_path, raw, manifest)
-            manifest["output"]["sha256"] = digest
-            with atomic_path(manifest_path(out_path)) as tmp:
-                tmp.write_text(json.dumps(manifest, indent=2, default=str))
+        manifest["output"]["sha256"] = write_table(
+            run.output(all), out_path, raw=raw, manifest=manifest
+        )
+        write_json(manifest_path(out_path), manifest)
     return run
-
-
-@contextmanager
-def output_errors(path: Path) -> Iterator[None]:
-    """A failed write of an output (a full disk, a folder gone) is one clear error naming the
-    path; the temporary file is already removed, so nothing half-written is left."""
-    try:
-        yield
-    except OSError as exc:
-        why = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
-        raise ConfigError(
-            f"cannot write {path} ({why}); nothing half-written was left. Free some space or "
-            "choose another --out, and run again."
-        ) from None
 
 
 def find(
@@ -351,7 +280,8 @@ def find(
     Keyword arguments (the settings, see :class:`jobmap.config.Settings`): ``method`` ("auto",
     the default, or any name of ``jobmap.methods.METHODS``), ``threshold`` (default: the
     family's, else one the method learns without labels, else the method's), ``out`` (.csv or
-    .parquet), ``model``, ``backend`` ("torch" or "onnx"), ``device``, ``batch_size``,
+    .parquet; ``overwrite=True`` to replace one), ``model``, ``backend`` ("torch" or "onnx"),
+    ``device``, ``batch_size``,
     ``families`` (a families file), ``seed``, ``cache_dir``, ``columns``, ``encoding``,
     ``progress``, and the method's own options, as keywords or in ``options``: ``anchors``
     (explicit titles or job_ids) and ``anchor_sample`` for anchors (the notebook: 10000 with seed

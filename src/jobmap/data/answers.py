@@ -34,7 +34,7 @@ import pandas as pd
 import platformdirs
 
 from jobmap.data.schema import clean
-from jobmap.errors import ConfigError, DataError, quoted
+from jobmap.errors import ConfigError, DataError, StorageError, quoted
 
 ANSWERS_ENV = "JOBMAP_ANSWERS"
 ANSWERS = ("yes", "no", "skip")
@@ -251,9 +251,19 @@ class AnswerStore:
             con.execute("pragma synchronous=full")  # a returned answer is on disk
             yield con
         except sqlite3.DatabaseError as exc:
-            raise DataError(
-                f"{self.path}: not a jobmap answers database ({exc}). Move it away or choose "
-                f"another with --answers."
+            code = getattr(exc, "sqlite_errorname", "")
+            if code in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+                raise DataError(
+                    f"{self.path}: not a jobmap answers database ({exc}). Move it away or choose "
+                    f"another with --answers."
+                ) from None
+            # a healthy database that cannot be written now: the disk is full, the folder or
+            # file is read-only, another process holds it too long
+            why = "the disk is full" if code == "SQLITE_FULL" else str(exc)
+            raise StorageError(
+                f"--answers {self.path}: cannot write it ({why}); what was being saved was not "
+                "saved, and the answers before it are safe. Free some space (or choose another "
+                "--answers) and try again."
             ) from None
         finally:
             con.close()
@@ -483,25 +493,35 @@ def as_labels(
 def export_labels(
     answers: list[Answer], postings: pd.DataFrame | None = None, protect: Iterable[str] = ()
 ) -> pd.DataFrame:
-    """Answers in the label format ``evaluate`` reads. With ``postings``: ``job_id,title,label``
-    for every posting the answers decide; without: ``title,label`` for the answers about
-    postings and titles (phrase answers need the data to become labels)."""
+    """Answers in the label format ``evaluate`` and ``answers import`` read:
+    ``job_id,title,label``. With ``postings``: every posting the answers decide. Without: each
+    answer about a posting keeps its job id (its title beside it, when known) and each answer
+    about a title its title, with an empty job id; importing the file gives the same answers
+    back. Phrase answers need the data to become labels."""
     if postings is not None:
         labels = as_labels(answers, postings, protect)
         return labels.assign(label=np.where(labels["label"], "yes", "no"))
     rows = [
-        {"title": a.title or a.key, "label": a.answer}
+        {
+            "job_id": a.key if a.kind == "posting" else "",
+            "title": a.title if a.kind == "posting" else (a.title or a.key),
+            "label": a.answer,
+        }
         for a in answers
         if a.answer in ("yes", "no") and a.kind in ("posting", "title")
     ]
-    return pd.DataFrame(rows, columns=["title", "label"]).drop_duplicates("title", keep="last")
+    out = pd.DataFrame(rows, columns=["job_id", "title", "label"])
+    key = out["job_id"].where(out["job_id"] != "", "title:" + out["title"])
+    return out.loc[~key.duplicated(keep="last")].reset_index(drop=True)
 
 
 __all__ = [
     "ANSWERS_ENV",
+    "AlreadyUndone",
     "Answer",
     "AnswerStore",
     "as_labels",
+    "check_phrase",
     "default_answers_path",
     "export_labels",
     "normalise_title",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -39,7 +40,7 @@ from jobmap.data.schema import (
 )
 from jobmap.data.sources import Source, content_hash, detect
 from jobmap.data.store import Store
-from jobmap.errors import ConfigError, DataError, DataWarning
+from jobmap.errors import ConfigError, DataError, DataWarning, StorageError
 
 BUNDLED_NAME = "linkedin-2024-sample"
 #: Rows per batch when a run reads the postings in batches.
@@ -410,6 +411,11 @@ def load(
                 tables, applied, info = _read_in_parts(
                     source, mapping, encoding, progress, log, tmp, stats, text_ids=True
                 )
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+                raise store.cannot_write(exc) from None  # the postings go there part by part
+            raise
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -447,7 +453,7 @@ def load(
         return Dataset(manifest=manifest, folder=folder, from_cache=False, _tables=tables)
     try:
         folder = store.put(key, tables, manifest, replace=damaged or refresh)
-    except ConfigError as exc:
+    except (ConfigError, StorageError) as exc:
         warnings.warn(f"{exc} Continuing without the cache.", DataWarning, stacklevel=2)
         return Dataset(manifest=manifest, folder=None, from_cache=False, _tables=tables)
     return Dataset(manifest=manifest, folder=folder, from_cache=False, _tables=tables)

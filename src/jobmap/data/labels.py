@@ -19,10 +19,16 @@ NO = {"no", "n", "0", "0.0", "false", "f"}
 UNSURE = {"unsure", "?", "maybe", ""}
 
 
-def read_labels(path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_labels(path: str | os.PathLike[str], *, both_classes: bool = True) -> pd.DataFrame:
     """The label file as ``key`` (job_id or title) + ``label`` (bool); unsure rows dropped.
 
-    ``df.attrs``: ``key`` ("job_id" or "title"), ``unsure`` (rows left out), ``path``.
+    A file with both columns labels a posting where its job_id is given and a title where only
+    the title is (``answers export`` writes such files): ``by`` then says which, per row.
+    ``both_classes``: a file without a yes or without a no label is an error (evaluation needs
+    both; an import does not).
+
+    ``df.attrs``: ``key`` ("job_id", "title" or "mixed"), ``unsure`` (rows left out), ``path``,
+    ``text_ids`` (job ids that are not integers as written: the data's own, ``source_id``).
     """
     p = Path(path).expanduser()
     if not p.is_file():
@@ -35,9 +41,9 @@ def read_labels(path: str | os.PathLike[str]) -> pd.DataFrame:
             if p.suffix.lower() in (".parquet", ".pq")
             else pd.read_csv(p, dtype=str, keep_default_na=False)
         )
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
+    except (ValueError, OSError, UnicodeError, pd.errors.ParserError) as exc:
         raise DataError(f"{p}: cannot read the labels ({str(exc).splitlines()[0]}).") from None
-    columns = {c.strip().lower(): c for c in raw.columns}
+    columns = {str(c).strip().lower(): c for c in raw.columns}
     if "label" not in columns:
         raise DataError(
             f"{p}: no label column (found: {', '.join(map(str, raw.columns))}). "
@@ -58,35 +64,59 @@ def read_labels(path: str | os.PathLike[str]) -> pd.DataFrame:
             f"{values[bad].iloc[0]!r} at line {rows[0]}; lines {', '.join(map(str, rows))}). "
             "Fix those values."
         )
-    keep = ~values.isin(UNSURE)
+    keep = (~values.isin(UNSURE)).to_numpy()
     out = pd.DataFrame({"key": raw.loc[keep, columns[key]], "label": values[keep].isin(YES)})
+    by = pd.Series(key, index=out.index, dtype=object)
     text_ids = False
     if key == "job_id":
         ids = out["key"].astype("string").str.strip()
-        if ids.isna().any() or (ids == "").any():
-            first = int(np.flatnonzero((ids.isna() | (ids == "")).to_numpy())[0])
+        empty = (ids.isna() | (ids == "")).to_numpy()
+        titles = (
+            raw.loc[keep, columns["title"]].astype("string").fillna("").str.strip()
+            if "title" in columns
+            else pd.Series("", index=out.index, dtype="string")
+        )
+        by_title = empty & (titles != "").to_numpy()
+        if (empty & ~by_title).any():
+            first = int(np.flatnonzero(empty & ~by_title)[0])
             raise DataError(
                 f"{p}: an empty job_id (first at line {int(out.index[first]) + 2}). Give every "
                 "row its job_id, or label by title."
             )
-        whole = ids.str.replace(r"(?<=\d)\.0+$", "", regex=True)  # a spreadsheet's "7.0"
+        keys: list[object] = [clean(t) for t in titles] if by_title.any() else []
+        ids_given = ids[~by_title]
+        whole = ids_given.str.replace(r"(?<=\d)\.0+$", "", regex=True)  # a spreadsheet's "7.0"
         if round_trips(whole):
             # exactly: never through float64, which makes 9007199254740993 ...992
-            out["key"] = [int(v) for v in whole]
+            numbers: list[object] = [int(v) for v in whole]
         else:  # the data's own text ids (kept as source_id when the data is read)
-            out["key"] = ids.astype(object)
+            numbers = list(ids_given.astype(object))
             text_ids = True
+        column: list[object] = []
+        taken = iter(numbers)
+        for i, flag in enumerate(by_title):
+            column.append(keys[i] if flag else next(taken))
+        out["key"] = pd.Series(column, index=out.index, dtype=object)
+        by = pd.Series(np.where(by_title, "title", "job_id"), index=out.index, dtype=object)
+        if by_title.any():
+            key = "mixed" if (~by_title).any() else "title"
     else:
         out["key"] = [clean(t) for t in out["key"]]
-    if not out["label"].any():
+    if both_classes and not out["label"].any():
         raise DataError(
             f"{p}: no 'yes' label among {len(out):,} rows: precision and recall "
             "need positive examples."
         )
-    if out["label"].all():
+    if both_classes and out["label"].all():
         raise DataError(
             f"{p}: no 'no' label among {len(out):,} rows: precision needs negative examples."
         )
+    out["by"] = by.to_numpy()
+    out["title"] = (
+        raw.loc[keep, columns["title"]].astype("string").fillna("").map(clean).to_numpy()
+        if "title" in columns
+        else ""
+    )
     out = out.reset_index(drop=True)
     out.attrs.update(
         {"key": key, "unsure": int((~keep).sum()), "path": str(p), "text_ids": text_ids}
@@ -101,6 +131,37 @@ def join_labels(labels: pd.DataFrame, postings: pd.DataFrame) -> pd.DataFrame:
     ``attrs["unknown"]``. By title: every posting with a labelled title (compared after collapsing
     white space) gets that label.
     """
+    if labels.attrs.get("key") == "mixed":
+        # a posting's own label first, then the titles' for the postings left
+        parts = []
+        for kind in ("job_id", "title"):
+            part = labels[labels["by"] == kind].reset_index(drop=True)
+            part.attrs = {**labels.attrs, "key": kind}
+            parts.append(_join(part, postings, strict=False))
+        joined = pd.concat(parts, ignore_index=True).drop_duplicates("job_id", keep="first")
+        if joined.empty:
+            raise DataError(
+                f"{labels.attrs.get('path')}: none of its job ids or titles is in the data. "
+                "Pass the dataset they come from with --data."
+            )
+        joined.attrs = {
+            "unknown": sum(int(p.attrs["unknown"]) for p in parts),
+            "first_unknown": parts[0].attrs["first_unknown"] or parts[1].attrs["first_unknown"],
+        }
+        out = joined
+    else:
+        out = _join(labels, postings)
+    if not out["label"].any() or out["label"].all():
+        raise DataError(
+            f"{labels.attrs.get('path')}: the labelled postings found in the data "
+            "are all of one class; evaluation needs both yes and no."
+        )
+    return out.reset_index(drop=True)
+
+
+def _join(labels: pd.DataFrame, postings: pd.DataFrame, strict: bool = True) -> pd.DataFrame:
+    """:func:`join_labels` for labels of one kind (by job_id or by title); ``strict``: none of
+    them in the data is an error."""
     if labels.attrs.get("key") == "job_id":
         text_ids = bool(labels.attrs.get("text_ids"))
         if text_ids and "source_id" not in postings.columns:
@@ -113,12 +174,12 @@ def join_labels(labels: pd.DataFrame, postings: pd.DataFrame) -> pd.DataFrame:
             postings["source_id"].astype(object) if text_ids else postings["job_id"].astype("int64")
         )
         known = labels["key"].isin(ids)
-        if not known.any():
+        if strict and not known.any():
             raise DataError(
                 f"{labels.attrs.get('path')}: none of its {len(labels):,} job ids is in the data "
                 f"(first: {labels['key'].iloc[0]}). Pass the dataset they come from with --data."
             )
-        merged = labels[known].merge(
+        merged = labels.loc[known, ["key", "label"]].merge(
             postings[["job_id", "title"]].assign(_key=ids), left_on="key", right_on="_key"
         )
         out = merged[["job_id", "title", "label"]].drop_duplicates("job_id")
@@ -129,7 +190,7 @@ def join_labels(labels: pd.DataFrame, postings: pd.DataFrame) -> pd.DataFrame:
         titles = pd.Series([clean(t) for t in postings["title"]], index=postings.index)
         by_title = dict(zip(labels["key"], labels["label"], strict=True))
         hit = titles.isin(by_title)
-        if not hit.any():
+        if strict and not hit.any():
             raise DataError(
                 f"{labels.attrs.get('path')}: none of its titles is in the data. "
                 "Without --data, jobmap evaluates on the label file's titles."
@@ -143,11 +204,6 @@ def join_labels(labels: pd.DataFrame, postings: pd.DataFrame) -> pd.DataFrame:
         )
         out.attrs["unknown"] = int((~labels["key"].isin(set(titles[hit]))).sum())
         out.attrs["first_unknown"] = None
-    if not out["label"].any() or out["label"].all():
-        raise DataError(
-            f"{labels.attrs.get('path')}: the labelled postings found in the data "
-            "are all of one class; evaluation needs both yes and no."
-        )
     return out.reset_index(drop=True)
 
 

@@ -27,6 +27,7 @@ from jobmap.data.readers import (
 from jobmap.data.schema import TABLES_BY_NAME
 from jobmap.data.sources import SourceFile, detect
 from jobmap.errors import ConfigError, DataWarning
+from jobmap.outputs import check_file, check_folder, output_errors, record_folder, remove_written
 
 
 def _ids(series: pd.Series) -> pd.Series:
@@ -59,10 +60,22 @@ def sample(
     ds = load(data, columns=columns, cache_dir=cache_dir, encoding=encoding)
     source = detect(ds.source)
     out_path = Path(out).expanduser()
-    if out_path.exists() and (out_path.is_file() or any(out_path.iterdir())) and not overwrite:
-        raise ConfigError(
-            f"--out {out_path}: already exists. Choose a new path or pass --overwrite."
+    inputs = [*source.disk_files, *([source.origin] if source.kind != "file" else [])]
+    # before any work: the input is never the output, and nothing jobmap did not write is
+    # replaced or removed (a folder it filled before lists its files)
+    if source.kind == "file":
+        check_file(
+            out_path,
+            suffixes=SUFFIXES[source.file_format],
+            overwrite=overwrite,
+            inputs=inputs,
         )
+    else:
+        check_folder(out_path, option="--out", overwrite=overwrite, inputs=inputs, create=False)
+        if not out_path.exists() and not out_path.absolute().parent.is_dir():
+            raise ConfigError(
+                f"--out {out_path}: the folder {out_path.parent} does not exist. Create it first."
+            )
     postings = ds.postings
     if n > len(postings):
         warnings.warn(
@@ -79,8 +92,7 @@ def sample(
     if "company_id" in chosen.columns:
         company_ids = set(chosen["company_id"].dropna().astype("int64").tolist())
 
-    parent = out_path.parent
-    parent.mkdir(parents=True, exist_ok=True)
+    parent = out_path.parent if str(out_path.parent) else Path(".")
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_path.name}.tmp-", dir=parent))
     try:
         if source.kind == "file":
@@ -91,29 +103,42 @@ def sample(
                 rows.to_parquet(target, index=False)
             else:
                 rows.to_csv(target, index=False, sep="\t" if source.file_format == "tsv" else ",")
-            written = target
-        else:
-            log = ReadLog()
-            for name, sf in source.files.items():
-                spec = TABLES_BY_NAME[name]
-                raw = read_raw_csv(sf, log=log, encoding=encoding, progress=False)
-                if spec.key == "job_id" and "job_id" in raw.columns:
-                    raw = raw[_ids(raw["job_id"]).isin(job_ids).fillna(False).to_numpy()]
-                elif spec.key == "company_id" and "company_id" in raw.columns:
-                    raw = raw[_ids(raw["company_id"]).isin(company_ids).fillna(False).to_numpy()]
-                dest = tmp / spec.paths[source.kind]
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                raw.to_csv(dest, index=False)
-            written = tmp
-        if out_path.exists():
+            with output_errors(out_path):
+                os.replace(target, out_path)
+            return out_path
+        log = ReadLog()
+        written: list[str] = []
+        for name, sf in source.files.items():
+            spec = TABLES_BY_NAME[name]
+            raw = read_raw_csv(sf, log=log, encoding=encoding, progress=False)
+            if spec.key == "job_id" and "job_id" in raw.columns:
+                raw = raw[_ids(raw["job_id"]).isin(job_ids).fillna(False).to_numpy()]
+            elif spec.key == "company_id" and "company_id" in raw.columns:
+                raw = raw[_ids(raw["company_id"]).isin(company_ids).fillna(False).to_numpy()]
+            rel = spec.paths[source.kind]
+            dest = tmp / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            raw.to_csv(dest, index=False)
+            written.append(rel)
+        with output_errors(out_path):
             if out_path.is_dir():
-                shutil.rmtree(out_path)
-            else:
-                out_path.unlink()
-        os.replace(written, out_path)
+                remove_written(out_path)  # only what an earlier sample wrote there
+            out_path.mkdir(exist_ok=True)
+            for rel in written:
+                (out_path / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp / rel, out_path / rel)
+            record_folder(out_path, written, "sample")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out_path
+
+
+#: The endings a sample of a single file may have, by the file's format.
+SUFFIXES = {
+    "csv": (".csv", ".txt"),
+    "tsv": (".tsv", ".txt"),
+    "parquet": (".parquet", ".pq"),
+}
 
 
 def _raw_single(sf: SourceFile, fmt: str, encoding: str) -> pd.DataFrame:

@@ -159,6 +159,12 @@ def detect(path: str | os.PathLike[str]) -> Source:
             f"{p}: no such file or folder. Pass --data with the Kaggle zip, its unzipped "
             "folder, or a CSV/parquet file of postings."
         )
+    if not p.is_dir() and not p.is_file():
+        # a FIFO, a device (a link to /dev/zero), a socket: reading one may never end
+        raise DataError(
+            f"{p}: not a regular file (a pipe, a device or a socket; reading it may never end). "
+            "Save the data to a file and pass that."
+        )
     if p.is_dir():
         found = _find_layout_in_dir(p)
         if found is None:

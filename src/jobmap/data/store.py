@@ -12,6 +12,7 @@ is killed half-way never leaves a half-written dataset behind.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -22,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from jobmap.errors import ConfigError
+from jobmap.errors import ConfigError, StorageError
 
 MANIFEST = "manifest.json"
 
@@ -92,10 +93,24 @@ class Store:
         try:
             for name, df in tables.items():
                 df.to_parquet(tmp / f"{name}.parquet", index=False)
+        except OSError as exc:  # a full disk: the caller goes on without the cache
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise self.cannot_write(exc) from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        return self.commit(tmp, key, manifest, replace)
+        try:
+            return self.commit(tmp, key, manifest, replace)
+        except OSError as exc:
+            raise self.cannot_write(exc) from None
+
+    def cannot_write(self, exc: OSError) -> StorageError:
+        """A failed write into the cache as one clear error (the temporary folder is gone)."""
+        why = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+        return StorageError(
+            f"cannot write the cache folder {self.root} ({why}). Free some space, or pass "
+            "--cache-dir DIR (or set JOBMAP_CACHE) to a folder with room."
+        )
 
     def read_manifest(self, folder: Path) -> dict[str, Any]:
         data: dict[str, Any] = json.loads((folder / MANIFEST).read_text())

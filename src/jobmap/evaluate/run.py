@@ -17,7 +17,9 @@ from jobmap.config import Settings, option_flag
 from jobmap.data.labels import join_labels, read_labels, titles_as_postings
 from jobmap.errors import ConfigError
 from jobmap.evaluate.metrics import scores_metrics, worst_errors
+from jobmap.finder import run_inputs
 from jobmap.methods import METHODS, method_class
+from jobmap.outputs import PLOT_SUFFIXES, check_file, write_figure
 from jobmap.pipeline import Pipeline
 
 BASELINE = "keywords"
@@ -62,6 +64,7 @@ def evaluate(
     worst: int = 5,
     plot: str | os.PathLike[str] | None = None,
     settings: Settings | None = None,
+    overwrite: bool = False,
     **kwargs: Any,
 ) -> dict[str, pd.DataFrame]:
     """Score ``methods`` against a label file; the keyword rule is always in the table.
@@ -73,7 +76,8 @@ def evaluate(
     own titles. Every other keyword argument is a run setting, as in :func:`jobmap.find`
     (``threshold``, ``model``, ``backend``, ``device``, ``batch_size``, ``seed``, ``columns``,
     ``encoding``, ``families``, ``cache_dir``, ``progress``, ``options``...); each method gets the
-    options it takes.
+    options it takes. ``plot`` (.png, .svg, .pdf) is checked before any work: its folder must
+    exist, and an existing file is replaced only with ``overwrite``.
 
     >>> import jobmap  # doctest: +SKIP
     >>> jobmap.evaluate("ml-ai", "linkedin-2023/", labels="dev.csv", methods=["anchors"])
@@ -82,6 +86,13 @@ def evaluate(
         settings = Settings.build(family, data, **kwargs)
     elif kwargs:
         raise ConfigError(f"give either settings or {', '.join(sorted(kwargs))}, not both.")
+    check_file(
+        plot,
+        suffixes=PLOT_SUFFIXES,
+        option="--plot",
+        overwrite=overwrite,
+        inputs=[*run_inputs(settings), Path(labels)],
+    )
     lab = read_labels(labels)
     wanted = list(dict.fromkeys([BASELINE, *methods]))
     for name in wanted:
@@ -222,7 +233,8 @@ def pr_plot(scores: pd.DataFrame, summary: pd.DataFrame, path: Path, title: str)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=8)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        write_figure(path, fig)  # into an existing folder: none is created on the way
+    finally:
+        plt.close(fig)
     return path

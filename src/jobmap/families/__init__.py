@@ -88,10 +88,20 @@ def builtin_families_file() -> Path:
 
 
 def _parse(path: Path) -> dict[str, Family]:
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"{path}: not a regular file (a folder, a pipe or a device).")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such families file.") from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: not UTF-8 (a byte {exc.object[exc.start : exc.start + 1]!r} on line "
+            f"{line}). Save the file as UTF-8."
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror or exc}).") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}). Fix the line it names.") from None
     table = data.get("families")
@@ -119,14 +129,7 @@ def _parse(path: Path) -> dict[str, Family]:
                 raise ConfigError(f"{where}: {key} must be a string.")
         for key in ("anchors", "keywords", "exclude", "rejected"):
             for item in spec.get(key, []):
-                if item.strip().startswith("re:"):
-                    try:
-                        regex.compile(item.strip()[3:])
-                    except regex.error as exc:
-                        raise ConfigError(
-                            f"{where}: {key} {item!r} is not a valid regular expression "
-                            f"({exc}). Fix the pattern, or write the phrase without re:."
-                        ) from None
+                check_phrase_rule(item, f"{where}: {key}")
         thresholds = spec.get("thresholds", {})
         if not isinstance(thresholds, dict) or not all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in thresholds.values()
@@ -159,6 +162,35 @@ def _parse(path: Path) -> dict[str, Family]:
             origin=str(path),
         )
     return out
+
+
+def check_phrase_rule(item: str, where: str) -> None:
+    """A phrase of a family's rule must say something: a ``re:`` pattern must compile and must
+    not match an empty title (``re:``, ``re:.*``: every posting would match, silently); a plain
+    phrase must hold a letter or digit (``*`` alone matches every title too)."""
+    text = item.strip()
+    if text.startswith("re:"):
+        try:
+            pattern = regex.compile(text[3:])
+        except regex.error as exc:
+            raise ConfigError(
+                f"{where} {item!r} is not a valid regular expression ({exc}). Fix the pattern, "
+                "or write the phrase without re:."
+            ) from None
+        try:
+            empty = pattern.search("", timeout=1.0) is not None
+        except TimeoutError:
+            empty = False
+        if empty:
+            raise ConfigError(
+                f"{where} {item!r} matches an empty title, so it matches every posting. Give a "
+                "pattern that needs some text."
+            )
+    elif not any(ch.isalnum() for ch in text):
+        raise ConfigError(
+            f"{where} {item!r} holds no letter or digit, so it matches every posting (or none). "
+            "Give a word or a phrase."
+        )
 
 
 def load_families(families_file: str | os.PathLike[str] | None = None) -> dict[str, Family]:
@@ -235,6 +267,9 @@ def add_family(
     anchors = [a.strip() for a in anchors if a.strip()]
     if not anchors:
         raise ConfigError('give at least one --anchors phrase, e.g. --anchors "registered nurse".')
+    for option, items in (("--anchors", anchors), ("--keywords", keywords or [])):
+        for item in items:
+            check_phrase_rule(item, option)
     target = Path(families_file).expanduser() if families_file else user_families_file()
     existing: dict[str, Family] = _parse(target) if target.is_file() else {}
     if name in existing and not replace:

@@ -15,7 +15,14 @@ import pandas as pd
 
 from jobmap.families import Family
 from jobmap.methods.base import Method
-from jobmap.methods.keywords import KeywordMethod, Rule, is_vetoed, rule_findall, rule_search
+from jobmap.methods.keywords import (
+    KeywordMethod,
+    MatchBudget,
+    Rule,
+    is_vetoed,
+    rule_findall,
+    rule_search,
+)
 
 #: Mentions in a description that count as much as a keyword in the title (score 0.5).
 DESCRIPTION_HALF = 5
@@ -34,11 +41,14 @@ def description_evidence(
         mentions = np.zeros(len(postings))
     else:
         texts = postings["description"].fillna("").astype(str).tolist()
+        budget = MatchBudget()  # one for the batch (see keywords.MATCH_SECONDS)
         # links are taken out only of the descriptions that mention the rule at all (most do
         # not: one scan instead of two)
         mentions = np.asarray(
             [
-                len(rule_findall(rule, _URL.sub(" ", t))) if rule_search(rule, t) else 0
+                len(rule_findall(rule, _URL.sub(" ", t), budget))
+                if rule_search(rule, t, budget)
+                else 0
                 for t in texts
             ],
             dtype=np.float64,

@@ -1,0 +1,188 @@
+"""Nothing jobmap did not write is replaced or deleted, and the input is never the output:
+every case reproduced from the second hardening probe (issue 19), each failing before its fix."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import jobmap
+from jobmap.errors import ConfigError
+from jobmap.outputs import FOLDER_MANIFEST
+from tests.conftest import run_cli
+from tests.fakes import HashBackend
+
+
+@pytest.fixture
+def ten(tmp_path: Path) -> Path:
+    f = tmp_path / "v.csv"
+    titles = ["Machine Learning Engineer", "Nurse", "Data Scientist", "Cook", "AI Researcher"]
+    f.write_text("job_id,title\n" + "".join(f"{i},{titles[i % 5]}\n" for i in range(1, 11)))
+    return f
+
+
+def _one_line(result, *must: str) -> None:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
+    for text in must:
+        assert text in result.stderr, result.stderr
+
+
+# -- find --out ----------------------------------------------------------------------------------
+
+
+def test_find_never_writes_over_its_input(ten: Path) -> None:
+    before = ten.read_bytes()
+    for extra in ((), ("--overwrite",)):
+        result = run_cli(
+            "find", "ml-ai", "--data", ten, "--method", "keywords", "--out", ten, *extra
+        )
+        _one_line(result, "is an input of this run", "never writes over its input")
+    assert ten.read_bytes() == before  # ten postings, not four result rows
+
+
+def test_an_existing_output_needs_overwrite(ten: Path, tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    out.write_text("my own notes\n")
+    result = run_cli("find", "ml-ai", "--data", ten, "--method", "keywords", "--out", out)
+    _one_line(result, f"--out {out}: exists already. Pass --overwrite")
+    assert out.read_text() == "my own notes\n"
+    ok = run_cli(
+        "find", "ml-ai", "--data", ten, "--method", "keywords", "--out", out, "--overwrite"
+    )
+    assert ok.exit_code == 0, ok.output
+    assert len(pd.read_csv(out)) == 6
+
+
+def test_the_manifest_beside_an_output_is_not_replaced_unasked(ten: Path, tmp_path: Path) -> None:
+    (tmp_path / "o.manifest.json").write_text("{}")
+    result = run_cli(
+        "find", "ml-ai", "--data", ten, "--method", "keywords", "--out", tmp_path / "o.parquet"
+    )
+    _one_line(result, "would replace", "o.manifest.json, which exists already")
+    assert not (tmp_path / "o.parquet").exists()
+
+
+def test_the_python_api_needs_overwrite_too(ten: Path, tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    jobmap.find("ml-ai", ten, method="keywords", out=out, progress=False)
+    with pytest.raises(ConfigError, match="Pass --overwrite"):
+        jobmap.find("ml-ai", ten, method="keywords", out=out, progress=False)
+    jobmap.find("ml-ai", ten, method="keywords", out=out, progress=False, overwrite=True)
+
+
+def test_report_and_its_tables_folder(ten: Path, tmp_path: Path) -> None:
+    page, tables = tmp_path / "r.html", tmp_path / "t"
+    args = ["report", "ml-ai", "--data", ten, "--method", "keywords", "--quiet"]
+    assert run_cli(*args, "--out", page, "--tables", tables).exit_code == 0
+    written = json.loads((tables / FOLDER_MANIFEST).read_text())["files"]
+    assert "overview.csv" in written
+    _one_line(run_cli(*args, "--out", page, "--tables", tables), "exists already")
+    again = run_cli(*args, "--out", page, "--tables", tables, "--overwrite")
+    assert again.exit_code == 0, again.output
+    (tables / "mine.txt").write_text("keep me")
+    refused = run_cli(*args, "--out", page, "--tables", tables, "--overwrite")
+    _one_line(refused, "holds 1 file(s) jobmap did not write (first: mine.txt)")
+    assert (tables / "mine.txt").read_text() == "keep me"
+    _one_line(run_cli(*args, "--out", ten.with_suffix(".html"), "--tables", ten.parent))
+
+
+# -- sample --out ----------------------------------------------------------------------------------
+
+
+def test_sample_overwrite_keeps_what_jobmap_did_not_write(tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    out.mkdir()
+    (out / "thesis.tex").write_text("two years of work")
+    result = run_cli("sample", "5", "--out", out, "--overwrite")
+    _one_line(result, "holds 1 file(s) jobmap did not write (first: thesis.tex)")
+    assert (out / "thesis.tex").read_text() == "two years of work"
+    fresh = tmp_path / "fresh"
+    assert run_cli("sample", "5", "--out", fresh).exit_code == 0
+    assert run_cli("sample", "7", "--out", fresh, "--overwrite").exit_code == 0
+    assert jobmap.load(fresh).rows("postings") == 7
+    listed = set(json.loads((fresh / FOLDER_MANIFEST).read_text())["files"])
+    on_disk = {str(p.relative_to(fresh)) for p in fresh.rglob("*.csv")}
+    assert listed == on_disk
+
+
+def test_sample_never_writes_into_or_over_its_data(tmp_path: Path, sample_copy: Path) -> None:
+    before = sorted(p.name for p in sample_copy.rglob("*"))
+    for out in (sample_copy, sample_copy / "small"):
+        result = run_cli("sample", "5", "--data", sample_copy, "--out", out, "--overwrite")
+        _one_line(result, "input of this run")
+    assert sorted(p.name for p in sample_copy.rglob("*")) == before
+    single = tmp_path / "jobs.csv"
+    single.write_text("title\nNurse\nCook\nChef\n")
+    result = run_cli("sample", "2", "--data", single, "--out", single, "--overwrite")
+    _one_line(result, "is an input of this run")
+    assert single.read_text() == "title\nNurse\nCook\nChef\n"
+
+
+# -- answers export ------------------------------------------------------------------------------
+
+
+def test_answers_export_without_data_keeps_job_ids(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    labels = tmp_path / "in.csv"
+    labels.write_text("job_id,label\n3757940104,yes\n3757940105,no\n")
+    assert run_cli("answers", "import", "ml-ai", labels, "--answers", db).exit_code == 0
+    titles = tmp_path / "t.csv"
+    titles.write_text("title,label\nChief Wizard,yes\n")
+    assert run_cli("answers", "import", "ml-ai", titles, "--answers", db).exit_code == 0
+    out = tmp_path / "out.csv"
+    result = run_cli("answers", "export", "ml-ai", "--out", out, "--answers", db)
+    assert result.exit_code == 0, result.output
+    back = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert back.to_dict("records") == [
+        {"job_id": "3757940104", "title": "", "label": "yes"},
+        {"job_id": "3757940105", "title": "", "label": "no"},
+        {"job_id": "", "title": "Chief Wizard", "label": "yes"},
+    ]
+    # importing the export gives the same answers back: postings stay postings
+    db2 = tmp_path / "b.sqlite"
+    assert run_cli("answers", "import", "ml-ai", out, "--answers", db2).exit_code == 0
+    subjects = [
+        {r[0] for r in sqlite3.connect(d).execute("select subject from events")} for d in (db, db2)
+    ]
+    assert subjects[0] == subjects[1] and "posting:3757940104" in subjects[1]
+
+
+def test_answers_export_never_writes_over_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    labels = tmp_path / "in.csv"
+    labels.write_text("job_id,label\n1,yes\n")
+    assert run_cli("answers", "import", "ml-ai", labels, "--answers", db).exit_code == 0
+    before = db.read_bytes()
+    linked = tmp_path / "a.csv"
+    linked.symlink_to(db)
+    result = run_cli("answers", "export", "ml-ai", "--out", linked, "--answers", db, "--overwrite")
+    _one_line(result, "is an input of this run")
+    assert db.read_bytes() == before
+    _one_line(run_cli("answers", "export", "ml-ai", "--out", labels, "--answers", db), "exists")
+
+
+# -- evaluate's plot -----------------------------------------------------------------------------
+
+
+def test_the_default_plot_name_stays_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_model: HashBackend
+) -> None:
+    fams = tmp_path / "f.toml"
+    fams.write_text('[families."../../x/y"]\nanchors = ["nurse"]\n')
+    labels = tmp_path / "l.csv"
+    labels.write_text("title,label\nICU Nurse,yes\nCook,no\nNurse,yes\nChef,no\n")
+    work = tmp_path / "a" / "b"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    result = run_cli(
+        "evaluate", "../../x/y", "--labels", labels, "--families", fams, "--model", "fake",
+        "--method", "keywords", "--quiet",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (work / "eval-x_y.png").is_file()
+    assert not (tmp_path / "x").exists()  # nothing written outside, no folder made
