@@ -2,8 +2,9 @@
 
 Builds N postings once (real titles of the 2023 copy resampled, real descriptions of the bundled
 sample resampled, fresh ids; a parquet file outside the repo, in ``$BENCH_SCALE_DIR`` or
-``~/.cache/jobmap-bench``), then runs ``jobmap find ml-ai --data FILE --out OUT.parquet`` as a
-fresh process, cold (the file read into a new cache, then scored), with:
+``~/.cache/jobmap-bench``; in two shapes, :data:`SHAPES`), then runs
+``jobmap find ml-ai --data FILE --out OUT.parquet`` as a fresh process, cold (the file read
+into a new cache, then scored), with:
 
 * ``local``: the default, the postings read and scored in batches (bounded memory);
 * ``ray``: ``--engine ray`` on a local Ray cluster of 2 CPUs (when ``jobmap[ray]`` is installed);
@@ -15,6 +16,7 @@ workers included), sampled every 0.1 s from ``/proc``: the sum of RSS, and the s
 counts a page shared by several processes, as Ray's object store is, once). Usage::
 
     python benchmarks/bench_scale.py [--sizes 100000,300000,1000000] [--engines local,ray]
+        [--shapes row-groups,one-call]
 """
 
 from __future__ import annotations
@@ -36,14 +38,22 @@ BENCH_DIR = Path(os.environ.get("BENCH_SCALE_DIR", Path.home() / ".cache" / "job
 GIB = 1 << 30
 
 
-def build(n: int, seed: int = 20261130) -> Path:
-    """N postings as a parquet file (written once, in parts of 100,000 rows)."""
+#: How the file is written: ``row-groups`` in row groups of 50,000 (a ParquetWriter, part by
+#: part); ``one-call``: ``DataFrame.to_parquet`` in one call, as most users write one (a million
+#: rows in one row group, the repeated descriptions dictionary-encoded: its row groups' sizes
+#: say a few MB, and it was read whole, 7.2 GB).
+SHAPES = ("row-groups", "one-call")
+
+
+def build(n: int, seed: int = 20261130, shape: str = "row-groups") -> Path:
+    """N postings as a parquet file (written once)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     import jobmap
 
-    path = BENCH_DIR / f"postings-{n}-{seed}.parquet"
+    suffix = "" if shape == "row-groups" else f"-{shape}"
+    path = BENCH_DIR / f"postings-{n}-{seed}{suffix}.parquet"
     if path.is_file():
         return path
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
@@ -55,6 +65,21 @@ def build(n: int, seed: int = 20261130) -> Path:
     locations = sample["location"].fillna("").astype(str).to_numpy()
     rng = np.random.default_rng(seed)
     tmp = path.with_suffix(".tmp")
+    if shape == "one-call":
+        import pandas as pd
+
+        d = rng.integers(0, len(desc), n)
+        pd.DataFrame(
+            {
+                "job_id": np.arange(n, dtype=np.int64) + 10_000_000_000,
+                "title": titles[rng.integers(0, len(titles), n)],
+                "company_name": companies[d],
+                "location": locations[d],
+                "description": desc[d],
+            }
+        ).to_parquet(tmp, index=False)
+        tmp.rename(path)
+        return path
     writer = None
     for start in range(0, n, 100_000):
         m = min(100_000, n - start)
@@ -137,9 +162,10 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
 
 
 def run(path: Path, engine: str, n: int, workdir: Path) -> dict[str, float]:
-    env = dict(os.environ, JOBMAP_CACHE=str(workdir / f"cache-{engine}-{n}"), HF_HUB_OFFLINE="1")
+    tag = f"{engine}-{n}-{path.stem}"
+    env = dict(os.environ, JOBMAP_CACHE=str(workdir / f"cache-{tag}"), HF_HUB_OFFLINE="1")
     args = [sys.executable, "-m", "jobmap", "find", "ml-ai", "--data", str(path), "--quiet"]
-    args += ["--out", str(workdir / f"out-{engine}-{n}.parquet")]
+    args += ["--out", str(workdir / f"out-{tag}.parquet")]
     if engine == "ray":
         args += ["--engine", "ray"]
     if engine == "in-memory":
@@ -154,9 +180,11 @@ def main() -> None:
     ap.add_argument("--sizes", default="100000,300000,1000000")
     ap.add_argument("--engines", default="local,ray")
     ap.add_argument("--in-memory-up-to", type=int, default=300_000)
+    ap.add_argument("--shapes", default=",".join(SHAPES), help=f"of {', '.join(SHAPES)}")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
     engines = a.engines.split(",")
+    shapes = a.shapes.split(",")
     try:
         import ray  # noqa: F401
     except ImportError:
@@ -164,23 +192,26 @@ def main() -> None:
             print("ray is not installed (pip install 'jobmap[ray]'): the ray engine is skipped")
             engines.remove("ray")
     print(
-        f"{'postings':>10} {'engine':>10} {'seconds':>8} {'postings/s':>11} {'peak RSS':>9} "
-        f"{'peak PSS':>9} {'vs in-memory':>13}"
+        f"{'postings':>10} {'file':>10} {'engine':>10} {'seconds':>8} {'postings/s':>11} "
+        f"{'peak RSS':>9} {'peak PSS':>9} {'vs in-memory':>13}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
-            path = build(n)
-            rows: dict[str, dict[str, float]] = {}
-            order = (["in-memory"] if n <= a.in_memory_up_to else []) + engines
-            for engine in order:
-                r = rows[engine] = run(path, engine, n, Path(tmp))
-                base = rows.get("in-memory")
-                ratio = f"{r['rate'] / base['rate']:.2f}x" if base and engine != "in-memory" else ""
-                print(
-                    f"{n:>10,} {engine:>10} {r['seconds']:>8.1f} {r['rate']:>11,.0f} "
-                    f"{r['rss']:>8.2f}G {r['pss']:>8.2f}G {ratio:>13}",
-                    flush=True,
-                )
+            for shape in shapes:
+                path = build(n, shape=shape)
+                rows: dict[str, dict[str, float]] = {}
+                order = (["in-memory"] if n <= a.in_memory_up_to else []) + engines
+                for engine in order:
+                    r = rows[engine] = run(path, engine, n, Path(tmp))
+                    base = rows.get("in-memory")
+                    ratio = (
+                        f"{r['rate'] / base['rate']:.2f}x" if base and engine != "in-memory" else ""
+                    )
+                    print(
+                        f"{n:>10,} {shape:>10} {engine:>10} {r['seconds']:>8.1f} "
+                        f"{r['rate']:>11,.0f} {r['rss']:>8.2f}G {r['pss']:>8.2f}G {ratio:>13}",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

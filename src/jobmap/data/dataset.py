@@ -20,6 +20,7 @@ import pandas as pd
 from jobmap._version import __version__
 from jobmap.config import env_int, parse_column_mapping, resolve_cache_dir
 from jobmap.data.readers import (
+    STREAMED,
     IdsAreText,
     PartState,
     ReadLog,
@@ -509,7 +510,7 @@ def decoded_parquet_bytes(path: Path) -> int:
     whose million descriptions repeat 665 texts looks a few MB large and is read whole (7 GB)."""
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(path)
+    pf = pq.ParquetFile(path, **STREAMED)  # never a whole row group's bytes to sample it
     meta = pf.metadata
     if meta.num_rows == 0 or meta.num_row_groups == 0:
         return 0

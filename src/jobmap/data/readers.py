@@ -1062,20 +1062,26 @@ def _dictionary_columns(pf: Any) -> list[str]:
     return out
 
 
+#: How a parquet file is opened to be read in parts: its column chunks streamed through a
+#: buffer, not read whole first (pyarrow's default, ``pre_buffer``, holds a row group's
+#: compressed bytes: 1.8 GB for a million descriptions written by one ``to_parquet`` call).
+STREAMED = {"pre_buffer": False, "buffer_size": 8 << 20}
+
+
 def open_parquet(source: Any) -> Any:
-    """A :class:`pyarrow.parquet.ParquetFile` that reads dictionary-encoded text columns as
-    dictionaries (each distinct text held once; decoded part by part by
-    :func:`parquet_batches`): a million postings whose descriptions repeat 665 texts are a few
-    MB so, and several GB decoded at once."""
+    """A :class:`pyarrow.parquet.ParquetFile` to read in parts (:data:`STREAMED`) that reads
+    dictionary-encoded text columns as dictionaries (each distinct text held once; decoded part
+    by part by :func:`parquet_batches`): a million postings whose descriptions repeat 665 texts
+    are a few MB so, and several GB decoded at once."""
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(source)
+    pf = pq.ParquetFile(source, **STREAMED)
     encoded = _dictionary_columns(pf)
     if not encoded:
         return pf
     if hasattr(source, "seek"):
         source.seek(0)
-    return pq.ParquetFile(source, read_dictionary=encoded)
+    return pq.ParquetFile(source, read_dictionary=encoded, **STREAMED)
 
 
 def _decoded(table: Any) -> Any:
