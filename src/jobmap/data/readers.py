@@ -875,6 +875,25 @@ def _repeats(
     return repeat, shown
 
 
+def _tally_repeats(
+    log: ReadLog,
+    df: pd.DataFrame,
+    column: str,
+    seen: dict[Any, int],
+    label: str,
+    what: str,
+    action: str,
+) -> np.ndarray:
+    """Count the rows of ``df`` whose ``column`` repeats a value seen before (see
+    :func:`_repeats`) in one note of ``log``; returns which rows repeat."""
+    repeat, pairs = _repeats(df[column], df[_ROW], seen)
+    if repeat.any():
+        log.tally(
+            f"repeat-{column}:{label}", int(repeat.sum()), pairs, _repeat_note(label, what, action)
+        )
+    return repeat
+
+
 def _repeat_note(
     label: str, what: str, action: str
 ) -> Callable[[int, list[tuple[Any, int, int]]], str]:
@@ -972,28 +991,16 @@ def finish_postings(
         if out.empty and state is None:
             raise DataError(f"{label}: every posting has an empty title; nothing to read.")
     out = type_table(out, POSTINGS, label, log, offset=offset)
-    seen: dict[Any, int] = state.ids if state is not None else {}
-    dup, pairs = _repeats(out["job_id"], out[_ROW], seen)
-    if dup.any():
-        log.tally(
-            f"repeat-id:{label}",
-            int(dup.sum()),
-            pairs,
-            _repeat_note(label, "a job_id", "the first of each was kept"),
-        )
-        out = out.loc[~dup].reset_index(drop=True)
+    dup = _tally_repeats(
+        log, out, "job_id", state.ids if state is not None else {}, label, "a job_id",
+        "the first of each was kept",
+    )  # fmt: skip
+    out = out.loc[~dup].reset_index(drop=True)
     if text_ids:
-        seen_text: dict[Any, int] = state.source_ids if state is not None else {}
-        again, pairs = _repeats(out["source_id"], out[_ROW], seen_text)
-        if again.any():
-            log.tally(
-                f"repeat-source-id:{label}",
-                int(again.sum()),
-                pairs,
-                _repeat_note(
-                    label, "an id", "all were kept, each with its own job_id (see source_id)"
-                ),
-            )
+        _tally_repeats(
+            log, out, "source_id", state.source_ids if state is not None else {}, label, "an id",
+            "all were kept, each with its own job_id (see source_id)",
+        )  # fmt: skip
     out = out.drop(columns=_ROW)
     if state is not None:
         state.offset += len(df)
