@@ -24,8 +24,8 @@ def main() -> None:
         return
     from starlette.testclient import TestClient
 
+    from jobmap.answers import AnswerStore
     from jobmap.config import Settings
-    from jobmap.data.answers import AnswerStore
     from jobmap.review import ReviewSession
     from jobmap.web import create_app
 

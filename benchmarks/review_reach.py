@@ -26,7 +26,7 @@ def main() -> None:
     if not LABELS.is_file():
         print(f"skipped: {LABELS} is not here")
         return
-    from jobmap.data.answers import AnswerStore
+    from jobmap.answers import AnswerStore
     from jobmap.review.questions import rank
     from jobmap.review.session import ReviewSession
     from jobmap.review.simulate import _oracle

@@ -15,13 +15,7 @@ import pandas as pd
 import pytest
 
 import jobmap
-from jobmap.data.answers import (
-    AnswerStore,
-    export_labels,
-    normalise_title,
-    resolve,
-    subject,
-)
+from jobmap.answers import AnswerStore, export_labels, normalise_title, resolve, subject
 from jobmap.errors import ConfigError
 from jobmap.evaluate import evaluate
 from tests.conftest import run_cli
@@ -87,7 +81,7 @@ def test_an_acknowledged_answer_survives_kill_9(tmp_path: Path) -> None:
     acks = tmp_path / "acks.txt"
     script = f"""
 import sys
-from jobmap.data.answers import AnswerStore
+from jobmap.answers import AnswerStore
 store = AnswerStore({str(db)!r})
 with open({str(acks)!r}, "a", buffering=1) as out:
     for i in range(100000):

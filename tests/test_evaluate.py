@@ -16,8 +16,8 @@ from jobmap.methods.keywords import (
     initialism,
     initialism_pattern,
     keyword_hits,
-    phrase_pattern,
 )
+from jobmap.texts.match import phrase_pattern
 from tests.conftest import needs_shared, run_cli
 from tests.fakes import HashBackend
 

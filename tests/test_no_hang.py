@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import jobmap
-from jobmap.data.answers import AnswerStore
+from jobmap.answers import AnswerStore
 from jobmap.errors import StorageError
 from tests.conftest import run_cli
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from starlette.testclient import TestClient
 
+from jobmap.answers import AnswerStore, subject
 from jobmap.config import Settings
-from jobmap.data.answers import AnswerStore, subject
 from jobmap.review import ReviewSession, simulate_review
 from jobmap.review.questions import Groups, audit_estimates, audit_posting, expected_change
 from jobmap.web import create_app

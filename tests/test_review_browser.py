@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from jobmap.data.answers import AnswerStore
+from jobmap.answers import AnswerStore
 from tests.conftest import CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.slow

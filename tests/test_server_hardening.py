@@ -26,8 +26,8 @@ from urllib.parse import unquote
 import pytest
 from starlette.testclient import TestClient
 
+from jobmap.answers import AnswerStore
 from jobmap.config import Settings
-from jobmap.data.answers import AnswerStore
 from jobmap.errors import ConfigError
 from jobmap.review import ReviewSession
 from jobmap.web import create_app, serve

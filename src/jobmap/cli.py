@@ -971,7 +971,7 @@ def review(family: str, method: str, host: str, port: int, no_browser: bool, **p
     """Open a local page that asks you about FAMILY's postings, one key per answer (y/n/s,
     Backspace to undo), re-fits the family after each answer and exports it. Answers are saved
     as you give them."""
-    from jobmap.data.answers import AnswerStore
+    from jobmap.answers import AnswerStore
     from jobmap.review import ReviewSession
     from jobmap.web import serve
     from jobmap.web.server import listen
@@ -1015,7 +1015,7 @@ def answers_export(
     """Write FAMILY's answers as labels (job_id,title,label): every posting they decide in
     --data; without --data, each answer about a posting by its job id and each answer about a
     title by its title (phrase answers need the data)."""
-    from jobmap.data.answers import AnswerStore, export_labels, resolve_answers_path
+    from jobmap.answers import AnswerStore, export_labels, resolve_answers_path
     from jobmap.data.sources import detect
     from jobmap.families import get_family
     from jobmap.outputs import check_file, write_table
@@ -1047,20 +1047,10 @@ def answers_export(
 def answers_import(family: str, labels: Path, answers: Path | None) -> None:
     """Read a label file (job_id,label, title,label, or job_id,title,label as export writes
     it) into FAMILY's answers, as one batch (one undo takes it back)."""
-    from jobmap.data.answers import AnswerStore, subject
+    from jobmap.answers import AnswerStore, labels_as_answers
     from jobmap.data.labels import read_labels
 
-    lab = read_labels(labels, both_classes=False)  # answers may all say yes
-    items = [
-        (
-            subject("posting" if by == "job_id" else "title", key),
-            "yes" if label else "no",
-            title if by == "job_id" else str(key),
-        )
-        for key, label, by, title in zip(
-            lab["key"], lab["label"], lab["by"], lab["title"], strict=True
-        )
-    ]
+    items = labels_as_answers(read_labels(labels, both_classes=False))  # may all say yes
     store = AnswerStore(answers)
     store.answer(family, items, source="import")
     click.echo(f"Imported {len(items):,} answers for {family!r} into {store.path}")

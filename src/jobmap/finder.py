@@ -21,9 +21,9 @@ from typing import Any
 import pandas as pd
 
 from jobmap._version import __version__, code_fingerprint
+from jobmap.answers import resolve_answers_path
 from jobmap.config import Settings
 from jobmap.data import Dataset
-from jobmap.data.answers import resolve_answers_path
 from jobmap.errors import ConfigError, JobmapError
 from jobmap.families import Family
 from jobmap.methods import Method

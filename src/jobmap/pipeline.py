@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from jobmap._version import __version__, code_fingerprint
+from jobmap.answers import Answer, AnswerStore, resolve, resolve_answers_path
 from jobmap.config import Settings
 from jobmap.data import Dataset, load
-from jobmap.data.answers import Answer, AnswerStore, resolve, resolve_answers_path
 from jobmap.data.dataset import batch_rows
 from jobmap.families import Family, get_family, with_answers
 from jobmap.methods import Method, MethodContext, make_method, method_class

@@ -1,4 +1,5 @@
-"""Precision, recall, F1, average precision and the useful thresholds of one scored method."""
+"""An evaluation's figures of one scored method: its counts and rates (:mod:`jobmap.metrics`),
+average precision and the useful thresholds, and its worst errors."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, precision_recall_curve
 
-from jobmap.methods.thresholds import f1_best_threshold
+from jobmap.metrics import counts, f1_best_threshold
 
 
 def scores_metrics(
@@ -17,14 +18,8 @@ def scores_metrics(
     """Metrics at ``threshold``, plus the F1-best threshold and the lowest threshold whose
     precision reaches ``target_precision`` (with the recall it keeps)."""
     y = y.astype(bool)
-    pred = score >= threshold
-    tp = int((pred & y).sum())
-    fp = int((pred & ~y).sum())
-    fn = int((~pred & y).sum())
-    tn = int((~pred & ~y).sum())
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    c = counts(score >= threshold, y)
+    precision, recall, f1 = c.rates()
     with np.errstate(divide="ignore", invalid="ignore"):
         p_curve, r_curve, t_curve = precision_recall_curve(y, score)
     best_threshold, best_f1 = f1_best_threshold(score, y)
@@ -42,10 +37,10 @@ def scores_metrics(
             float(t_curve[at_target]) if at_target is not None else float("nan")
         ),
         "recall_at_target_precision": (float(r_curve[at_target]) if at_target is not None else 0.0),
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
-        "tn": tn,
+        "tp": c.tp,
+        "fp": c.fp,
+        "fn": c.fn,
+        "tn": c.tn,
     }
 
 

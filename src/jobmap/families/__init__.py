@@ -19,7 +19,7 @@ import platformdirs
 import regex
 
 from jobmap._atomic import atomic_path
-from jobmap.data.answers import Answer
+from jobmap.answers import Answer
 from jobmap.errors import ConfigError
 
 FAMILIES_ENV = "JOBMAP_FAMILIES"
@@ -363,7 +363,7 @@ def with_answers(family: Family, answers: list[Answer]) -> Family:
     groups become positive and negative examples for the methods that learn. A phrase answered no
     is not an exclusion (that would veto the rule's own titles, "Machine Learning Software
     Engineer" for "software engineer"): the answers decide its postings instead
-    (:func:`jobmap.data.answers.resolve`), and it is kept as ``rejected``."""
+    (:func:`jobmap.answers.resolve`), and it is kept as ``rejected``."""
     decided = [a for a in answers if a.answer in ("yes", "no")]
     if not decided:
         return family

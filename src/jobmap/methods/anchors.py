@@ -4,7 +4,7 @@ Texts are ``"Job title: " + title``; anchors are the postings whose title contai
 family's anchor phrases; a posting's score is its highest cosine similarity to any anchor, and it
 matches when the score reaches the threshold (0.85 in the notebook).
 
-"Contains" is the notebook's plain substring test (:func:`jobmap.texts.contains_phrase`), not the
+"Contains" is the notebook's plain substring test (:func:`jobmap.texts.substring_in`), not the
 keyword rule's whole words: this method is here to reproduce the notebook, so it finds the same
 anchors, "AI" inside "Chair" included.
 """
@@ -19,7 +19,7 @@ import pandas as pd
 from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods.base import Method
-from jobmap.texts import TITLE_PREFIX, clean, contains_phrase, title_texts
+from jobmap.texts import TITLE_PREFIX, clean, substring_in, title_texts
 
 #: Rows scored per matrix product: bounds memory at ROWS x anchors floats.
 SCORE_ROWS = 8192
@@ -68,7 +68,7 @@ class AnchorMethod(Method):
         pool = postings
         if self.anchor_sample is not None and self.anchor_sample < len(postings):
             pool = postings.sample(n=self.anchor_sample, random_state=self.seed)
-        hit = contains_phrase(pool["title"], family.anchors)
+        hit = substring_in(pool["title"], family.anchors)
         titles = [clean(t) for t in pool.loc[hit, "title"].tolist()]
         return list(dict.fromkeys(t for t in titles if t)), "phrases"
 

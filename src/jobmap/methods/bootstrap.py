@@ -11,7 +11,6 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
-from jobmap.data.answers import phrases_in
 from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods.head import TitleHead, distinct_titles, training_set
@@ -26,6 +25,7 @@ from jobmap.methods.keywords import (
     keyword_hits,
 )
 from jobmap.texts import clean
+from jobmap.texts.match import phrases_in
 
 #: A bootstrapped head adds a title without the family's phrases only when it is this sure; its
 #: probability is rescaled so that this value scores 0.5, the method's threshold.

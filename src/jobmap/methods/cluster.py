@@ -22,8 +22,8 @@ from tqdm.auto import tqdm
 from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods.base import Method, load_model, save_model
-from jobmap.methods.thresholds import f1_best_threshold
-from jobmap.texts import TITLE_PREFIX, clean, contains_phrase
+from jobmap.metrics import f1_best_threshold
+from jobmap.texts import TITLE_PREFIX, clean, substring_in
 
 K_GRID = (10, 20, 30, 40, 60, 80, 100)
 HDBSCAN_DIMS = 20
@@ -174,7 +174,7 @@ class ClusterMethod(Method):
         pos = int(np.argmax(self.centroids_ @ probe_vec))
         self.probe_text_ = probe
         self.probe_cluster_ = self.cluster_ids_[pos]
-        is_anchor = contains_phrase(uniq, family.anchors)
+        is_anchor = substring_in(uniq, family.anchors)
         family_clusters = {self.probe_cluster_}
         anchor_labels = assigned[is_anchor & (assigned >= 0)]
         anchor_weights = counts[is_anchor & (assigned >= 0)]

@@ -21,7 +21,7 @@ from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods.base import Method
 from jobmap.methods.keywords import compile_phrases, keyword_hits
-from jobmap.methods.thresholds import f1_best_threshold
+from jobmap.metrics import f1_best_threshold
 from jobmap.texts import TITLE_PREFIX, clean
 
 

@@ -1,10 +1,11 @@
 """Keyword rules: the baseline every evaluation shows, and the backbone of the default finder.
 
-A family's ``keywords`` are phrases matched case-insensitively as whole words in the title (a
-trailing ``*`` matches any word ending: ``data scien*``; a space also matches hyphens and dashes,
-``/``, ``_`` or nothing, as in "Machine–Learning", "Data_Science" or "DataScientist";
-``re:`` starts a raw regular expression). A posting matches when a keyword matches and no
-``exclude`` phrase does. With no keywords, the family's anchor phrases are the rule.
+A family's ``keywords`` are phrases matched as :mod:`jobmap.texts.match` matches every phrase in
+jobmap (case-insensitive whole words; a trailing ``*`` matches any word ending: ``data scien*``; a
+space also matches hyphens and dashes, ``/``, ``_`` or nothing, as in "Machine–Learning",
+"Data_Science" or "DataScientist"; ``re:`` starts a raw regular expression). A posting matches
+when a keyword matches and no ``exclude`` phrase does. With no keywords, the family's anchor
+phrases are the rule.
 
 Rules run on the ``regex`` package (the syntax of Python's ``re``) with a time limit on every
 match: a pattern from a families file such as ``re:(a+)+$`` can take exponential time on some
@@ -26,26 +27,7 @@ import regex
 from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods.base import Method
-
-#: What may stand between the words of a phrase: spaces, hyphens and dashes, slashes,
-#: underscores, or nothing ("DataScientist").
-_SEPARATORS = r"[\s\-\u2010-\u2015/_]*"
-
-
-def _body(phrase: str) -> str:
-    wildcard = phrase.endswith("*")
-    words = phrase.rstrip("*").strip().split()
-    body = _SEPARATORS.join(re.escape(w) for w in words)
-    return body + (r"[a-z0-9]*" if wildcard else "")
-
-
-def phrase_pattern(phrase: str) -> str:
-    """The regular expression of one keyword phrase (see the module docstring)."""
-    phrase = phrase.strip()
-    if phrase.startswith("re:"):
-        return f"(?:{phrase[3:]})"
-    return rf"(?<![a-z0-9]){_body(phrase)}(?![a-z0-9])"
-
+from jobmap.texts.match import is_raw, phrases_pattern
 
 #: A compiled rule (a ``regex`` pattern).
 Rule = Any
@@ -127,18 +109,14 @@ def rule_findall(rule: Rule, text: str, budget: MatchBudget | None = None) -> li
 
 
 def compile_phrases(phrases: tuple[str, ...] | list[str], trusted: bool = False) -> Rule | None:
-    """One case-insensitive pattern for a list of phrases (None for an empty list); ``trusted``:
-    the phrases are jobmap's own (a shipped family's), not a user's.
-
-    The word boundaries are written once around all plain phrases, not around each: the same
-    matches, and several times faster on long descriptions.
-    """
-    if not phrases:
+    """One case-insensitive pattern for a list of phrases, as :mod:`jobmap.texts.match` matches
+    them (None for an empty list); ``trusted``: the phrases are jobmap's own (a shipped
+    family's), not a user's."""
+    pattern = phrases_pattern(phrases)
+    if not pattern:
         return None
-    plain = [_body(p.strip()) for p in phrases if not p.strip().startswith("re:")]
-    raw = [phrase_pattern(p) for p in phrases if p.strip().startswith("re:")]
-    parts = [rf"(?<![a-z0-9])(?:{'|'.join(plain)})(?![a-z0-9])"] if plain else []
-    return compile_rule("|".join(parts + raw), untrusted=bool(raw) and not trusted)
+    raw = any(is_raw(p) for p in phrases)
+    return compile_rule(pattern, untrusted=raw and not trusted)
 
 
 def initialism(phrase: str) -> str | None:

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from jobmap.data.answers import normalise_title, phrase_regex, phrases_in
+from jobmap.answers import normalise_title
+from jobmap.texts.match import phrase_regex, phrases_in
 
 #: Words that alone make no group: they cut across every job family.
 GENERIC = frozenset(

@@ -25,12 +25,13 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
+from jobmap.answers import KINDS, Answer, AnswerStore, resolve, subject
 from jobmap.config import Settings
 from jobmap.data import Dataset
-from jobmap.data.answers import KINDS, Answer, AnswerStore, resolve, subject
 from jobmap.errors import ConfigError, quoted
 from jobmap.families import Family, family_block
 from jobmap.methods import MethodContext
+from jobmap.metrics import counts
 from jobmap.pipeline import Pipeline, decided_match
 from jobmap.review.questions import (
     Group,
@@ -530,10 +531,7 @@ class ReviewSession:
         # before the answer decides it (the final score of an answered posting is its answer,
         # which would make these figures perfect). The method has learned from these answers:
         # the figures are optimistic; the audits are the unbiased estimate.
-        model_says = snap.model_score >= threshold
-        tp = int((model_says & yes & decided).sum())
-        fp = int((model_says & ~yes & decided).sum())
-        fn = int((~model_says & yes & decided).sum())
+        answered = counts(snap.model_score >= threshold, yes, where=decided)
         # an audit counts in the stratum it was drawn from (its match now is its answer)
         audits = [
             (a.stratum == "matches", a.answer == "yes", a.stratum_size)
@@ -547,8 +545,8 @@ class ReviewSession:
             "threshold": threshold,
             "matches": int(match.sum()),
             "postings": len(match),
-            "answered_precision": tp / (tp + fp) if tp + fp else None,
-            "answered_recall": tp / (tp + fn) if tp + fn else None,
+            "answered_precision": answered.precision,
+            "answered_recall": answered.recall,
             "audit": audit_estimates(
                 audits,
                 int((snap.match & unanswered).sum()),

@@ -16,22 +16,14 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from jobmap.answers import AnswerStore, normalise_title, subject
 from jobmap.config import Settings
 from jobmap.data import Dataset
-from jobmap.data.answers import AnswerStore, normalise_title, phrase_regex, subject
+from jobmap.metrics import counts
 from jobmap.pipeline import Pipeline
 from jobmap.review.questions import Group
 from jobmap.review.session import AUDIT_EVERY, ReviewSession
-
-
-def _metrics(match: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    tp = int((match & y).sum())
-    fp = int((match & ~y).sum())
-    fn = int((~match & y).sum())
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-    return precision, recall, f1
+from jobmap.texts.match import phrase_regex
 
 
 def _oracle(session: ReviewSession, subj: str, labelled: pd.Series) -> str:
@@ -89,7 +81,7 @@ def simulate_review(
             bar = tqdm(total=n, desc=f"simulating ({order})", disable=not settings.progress)
             for k in range(n + 1):
                 match = session.current.match
-                p, r, f = _metrics(match[known], y[known])
+                p, r, f = counts(match[known], y[known]).rates()
                 rows.append({"order": order, "answers": k, "precision": p, "recall": r, "f1": f})
                 if k == n:
                     break

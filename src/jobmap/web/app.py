@@ -46,7 +46,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from jobmap._csv import csv_text
-from jobmap.data.answers import ANSWERS, AlreadyUndone, export_labels
+from jobmap.answers import ANSWERS, AlreadyUndone, export_labels
 from jobmap.errors import JobmapError, quoted
 from jobmap.review.session import ReviewSession
 

@@ -7,20 +7,14 @@ survives a ``kill -9``; two processes (two ``jobmap review`` pages, a ``find``) 
 Nothing is ever overwritten: an answer is an event, undo is another event, and the current answers
 are what the log says after replaying it.
 
-What an answer is about (its *subject*):
-
-* ``posting:<job_id>``: one posting (its title is kept with it, for export);
-* ``title:<normalised title>``: every posting with that title (:func:`normalise_title`);
-* ``phrase:<phrase>``: every posting whose title contains the phrase (whole words; words
-  only: a wildcard or a ``re:`` pattern is refused, :func:`check_phrase`).
-
-A more specific answer wins: posting over title over phrase.
+What an answer is about: :mod:`jobmap.answers.subjects` (a posting's answer keeps its title, for
+export). A more specific answer wins: posting over title over phrase
+(:func:`jobmap.answers.resolve`).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import time
 import uuid
@@ -29,16 +23,12 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import platformdirs
 
-from jobmap.data.schema import clean
+from jobmap.answers.subjects import ANSWERS, KINDS, check_phrase
 from jobmap.errors import ConfigError, DataError, StorageError, quoted
 
 ANSWERS_ENV = "JOBMAP_ANSWERS"
-ANSWERS = ("yes", "no", "skip")
-KINDS = ("posting", "title", "phrase")
 
 _SCHEMA = """
 create table if not exists events (
@@ -74,102 +64,6 @@ def resolve_answers_path(path: str | os.PathLike[str] | None = None) -> Path:
         return Path(path).expanduser()
     env = os.environ.get(ANSWERS_ENV, "").strip()
     return Path(env).expanduser() if env else default_answers_path()
-
-
-_ASIDE = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
-_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
-#: Words of a bracketed aside that say where, when or on what terms, not what the job is: an
-#: aside made only of these (and numbers: pay, dates, ids) is left out of a title's group.
-_ASIDE_NOISE = frozenset(
-    re.findall(
-        r"\S+",
-        """remote hybrid onsite on site in office virtual wfh telecommute work from home full part
-    time fulltime parttime ft pt temporary temp contract contractor seasonal per diem prn w c
-    corp to hire only or and entry level us usa u s night nights day days evening evenings
-    weekend weekends overnight shift st nd rd th travel relocation possible eligible available
-    immediate hiring urgent urgently k usd hour hr hourly year yr annual salary bonus sign on
-    up plus summer fall spring winter am pm weekday weekdays mon tue wed thu thur thurs fri sat
-    sun m f job req ref id no yrs years open""",
-    )
-)
-
-
-def _aside(match: re.Match[str]) -> str:
-    """A bracketed aside: dropped when it only says where, when or on what terms ("(Remote)",
-    "[Part-Time]", "($67,332 - $74,297)"); its words kept otherwise ("(Machine Learning)", "(RN)":
-    they say what the job is, and a title's group must not mix it with the plain title)."""
-    inside = match.group(1) if match.group(1) is not None else match.group(2)
-    words = re.findall(r"[a-z]+|[0-9]+", inside)
-    if all(w.isdigit() or w in _ASIDE_NOISE for w in words):
-        return " "
-    return f" {inside} "
-
-
-def normalise_title(title: object) -> str:
-    """The form of a title that groups postings: lower case, single spaces, surrounding
-    punctuation removed, and bracketed asides about where, when or on what terms ("(Remote)",
-    "[Hybrid]", "(Part Time)") left out; an aside that says what the job is keeps its words.
-
-    >>> normalise_title("  Senior Data Scientist (Remote) - ")
-    'senior data scientist'
-    >>> normalise_title("Software Engineer (Machine Learning)")
-    'software engineer machine learning'
-    """
-    text = _ASIDE.sub(_aside, clean(title).lower())
-    return _EDGE.sub("", " ".join(text.split()))
-
-
-def phrase_regex(phrase: str) -> re.Pattern[str]:
-    """Whole-word, case-insensitive match of a phrase in a title; a trailing ``*`` matches any
-    word ending, as in a family's keywords ("data scien*")."""
-    wildcard = phrase.strip().endswith("*")
-    words = [re.escape(w) for w in phrase.strip().rstrip("*").lower().split()]
-    end = "" if wildcard else r"(?![a-z0-9])"
-    return re.compile(r"(?<![a-z0-9])" + r"[\s\-/_]+".join(words) + end, re.I)
-
-
-def phrases_in(texts: pd.Series, phrases: Iterable[str]) -> np.ndarray:
-    """Which texts contain one of ``phrases`` (as :func:`phrase_regex` matches them), in one pass
-    over the texts however many phrases there are."""
-    unique = list(dict.fromkeys(p for p in phrases if p))
-    if not unique:
-        return np.zeros(len(texts), dtype=bool)
-    either = re.compile("|".join(f"(?:{phrase_regex(p).pattern})" for p in unique), re.I)
-    return texts.str.contains(either, regex=True).fillna(False).to_numpy(dtype=bool)
-
-
-def check_phrase(phrase: str) -> None:
-    """A phrase one answer can settle: words, not a pattern. ``*`` or ``re:`` would make an
-    answered phrase a wildcard or a regular expression in the family's rule (``phrase:*``
-    answered every posting), and a phrase of punctuation alone matches every title."""
-    if phrase.startswith("re:"):
-        raise ConfigError(
-            f"phrase {quoted(phrase)}: a regular expression is not a phrase; search with it in "
-            "the list and answer the titles it finds."
-        )
-    if "*" in phrase:
-        raise ConfigError(f"phrase {quoted(phrase)}: give words, not a wildcard.")
-    if not any(ch.isalnum() for ch in phrase):
-        raise ConfigError(f"phrase {quoted(phrase)}: give at least one letter or digit.")
-
-
-def subject(kind: str, key: object) -> str:
-    """The subject string of a question: ``title:senior data scientist``."""
-    if kind not in KINDS:
-        raise ConfigError(f"unknown kind of subject {quoted(kind)}; one of {', '.join(KINDS)}.")
-    if kind == "posting":
-        try:
-            return f"posting:{int(str(key))}"
-        except ValueError:
-            raise ConfigError(
-                f"posting {quoted(key)}: a posting is answered by its job id, a whole number."
-            ) from None
-    text = normalise_title(key) if kind == "title" else " ".join(str(key).lower().split())
-    if not text:
-        raise ConfigError(f"an empty {kind} cannot be answered.")
-    if kind == "phrase":
-        check_phrase(text)
-    return f"{kind}:{text}"
 
 
 class AlreadyUndone(ConfigError):
@@ -431,103 +325,11 @@ class AnswerStore:
             return [r[0] for r in con.execute("select distinct family from events order by 1")]
 
 
-def resolve(
-    answers: list[Answer],
-    postings: pd.DataFrame,
-    protect: Iterable[str] = (),
-    guarded: np.ndarray | None = None,
-) -> pd.Series:
-    """Each posting's answer (``"yes"``/``"no"``, or missing), the most specific answer winning:
-    the posting's own, else its title's, else a phrase its title contains (a later phrase answer
-    over an earlier one). Skips decide nothing.
-
-    A phrase answered no does not reach the titles that contain one of the ``protect`` phrases
-    (the family's own rule, and the phrases answered yes), nor the postings ``guarded`` marks
-    (those a method's own rule matches): "software engineer" answered no leaves "Machine
-    Learning Software Engineer" to the rule."""
-    out = pd.Series(pd.NA, index=postings.index, dtype="string")
-    decided = [a for a in answers if a.answer in ("yes", "no")]
-    if not decided:
-        return out
-    # each distinct title is searched once (a title repeats across postings)
-    codes, distinct = pd.factorize(postings["title"], use_na_sentinel=False)
-    titles = pd.Series(distinct, dtype=object).map(clean)
-
-    def per_posting(found: pd.Series) -> np.ndarray:
-        return found.fillna(False).to_numpy(dtype=bool)[codes]
-
-    kept = [p.strip() for p in protect if p.strip("* ") and not p.startswith("re:")]
-    kept += [a.key for a in decided if a.kind == "phrase" and a.answer == "yes"]
-    guarded = (
-        np.zeros(len(postings), dtype=bool) if guarded is None else np.array(guarded, dtype=bool)
-    )
-    guarded |= phrases_in(titles, kept)[codes]  # a family's rule has dozens: one pass
-    for a in (a for a in decided if a.kind == "phrase"):
-        hit = per_posting(titles.str.contains(phrase_regex(a.key), regex=True))
-        if a.answer == "no":
-            hit &= ~guarded
-        out[hit] = a.answer
-    by_title = {a.key: a.answer for a in decided if a.kind == "title"}
-    if by_title:
-        answer_of = titles.map(normalise_title).map(by_title).to_numpy(dtype=object)
-        mapped = pd.Series(answer_of[codes], index=postings.index)
-        out = out.where(mapped.isna(), mapped.astype("string"))
-    by_posting = {int(a.key): a.answer for a in decided if a.kind == "posting"}
-    if by_posting:
-        ids = postings["job_id"].astype("int64").map(by_posting)
-        out = out.where(ids.isna(), ids.astype("string"))
-    return out
-
-
-def as_labels(
-    answers: list[Answer], postings: pd.DataFrame, protect: Iterable[str] = ()
-) -> pd.DataFrame:
-    """The postings the answers decide, as labels: ``job_id, title, label`` (bool)."""
-    decided = resolve(answers, postings, protect)
-    keep = decided.notna().to_numpy()
-    out = postings.loc[keep, ["job_id", "title"]].copy()
-    out["label"] = (decided[keep] == "yes").to_numpy(dtype=bool)
-    return out.reset_index(drop=True)
-
-
-def export_labels(
-    answers: list[Answer], postings: pd.DataFrame | None = None, protect: Iterable[str] = ()
-) -> pd.DataFrame:
-    """Answers in the label format ``evaluate`` and ``answers import`` read:
-    ``job_id,title,label``. With ``postings``: every posting the answers decide. Without: each
-    answer about a posting keeps its job id (its title beside it, when known) and each answer
-    about a title its title, with an empty job id; importing the file gives the same answers
-    back. Phrase answers need the data to become labels."""
-    if postings is not None:
-        labels = as_labels(answers, postings, protect)
-        return labels.assign(label=np.where(labels["label"], "yes", "no"))
-    rows = [
-        {
-            "job_id": a.key if a.kind == "posting" else "",
-            "title": a.title if a.kind == "posting" else (a.title or a.key),
-            "label": a.answer,
-        }
-        for a in answers
-        if a.answer in ("yes", "no") and a.kind in ("posting", "title")
-    ]
-    out = pd.DataFrame(rows, columns=["job_id", "title", "label"])
-    key = out["job_id"].where(out["job_id"] != "", "title:" + out["title"])
-    return out.loc[~key.duplicated(keep="last")].reset_index(drop=True)
-
-
 __all__ = [
     "ANSWERS_ENV",
     "AlreadyUndone",
     "Answer",
     "AnswerStore",
-    "as_labels",
-    "check_phrase",
     "default_answers_path",
-    "export_labels",
-    "normalise_title",
-    "phrase_regex",
-    "phrases_in",
-    "resolve",
     "resolve_answers_path",
-    "subject",
 ]
