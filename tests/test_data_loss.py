@@ -385,3 +385,18 @@ def test_fuzz_random_bytes_are_read_or_refused_in_one_line(seed: int, tmp_path: 
     assert "Traceback" not in result.output and "bug in jobmap" not in result.output
     if result.exit_code == 1:
         assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
+
+
+def test_row_numbers_are_the_file_s_after_a_skipped_row(tmp_path: Path) -> None:
+    f = tmp_path / "n.csv"
+    f.write_text("job_id,title\n1,Cook,EXTRA\n2,Baker\n3,\n4,Chef\n2,Nurse\n")
+    result = run_cli("inspect", "--data", f)
+    assert "empty title (data row 3)" in result.stderr
+    assert "(first: 2 at data rows 2 and 5)" in result.stderr
+
+
+def test_no_title_column_is_said_with_the_file_s_own_names(tmp_path: Path) -> None:
+    f = tmp_path / "i.csv"
+    f.write_text("id,name\n1,Cook\n")
+    result = run_cli("inspect", "--data", f)
+    assert result.exit_code == 1 and "found: 'id', 'name'" in result.stderr

@@ -88,4 +88,4 @@ def test_sample_cli(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == f"Wrote 20 postings (seed 2) to {tmp_path / 'x'}"
     bad = run_cli("sample", "0", "--out", str(tmp_path / "y"))
-    assert bad.exit_code == 2 and "0 is not in the range x>=1" in bad.stderr
+    assert bad.exit_code == 1 and "0 is not in the range x>=1" in bad.stderr

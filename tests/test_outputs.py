@@ -186,3 +186,62 @@ def test_the_default_plot_name_stays_in_the_current_folder(
     assert result.exit_code == 0, result.output
     assert (work / "eval-x_y.png").is_file()
     assert not (tmp_path / "x").exists()  # nothing written outside, no folder made
+
+
+# -- found by trying the hardened commands as a new user -----------------------------------------
+
+
+def test_usage_errors_are_one_line_and_exit_1(tmp_path: Path) -> None:
+    _one_line(run_cli("find", "ml-ai", "--out", tmp_path), "Invalid value for '--out'", "--help")
+    _one_line(run_cli("fnd"), "No such command 'fnd'")
+    _one_line(run_cli("find", "ml-ai", "--method", "keywords", "--out", ""), "give a file name")
+    blocker = tmp_path / "in.csv"
+    blocker.write_text("title\nNurse\n")
+    _one_line(
+        run_cli("find", "ml-ai", "--out", blocker / "x.csv"), "in.csv is a file, not a folder"
+    )
+    _one_line(run_cli("inspect", "--data", ""), "'--data': is empty")
+
+
+def test_sample_says_how_many_it_wrote(tmp_path: Path) -> None:
+    result = run_cli("sample", "100000", "--out", tmp_path / "all")
+    assert result.exit_code == 0, result.output
+    assert "Wrote 665 postings" in result.stdout
+
+
+def test_a_report_s_tables_folder_holds_the_last_report_s_tables_only(
+    ten: Path, tmp_path: Path
+) -> None:
+    tables = tmp_path / "t"
+    args = ["report", "ml-ai", "--method", "keywords", "--quiet", "--tables", tables]
+    assert run_cli(*args, "--out", tmp_path / "a.html").exit_code == 0  # the sample: companies
+    assert (tables / "companies.csv").exists()
+    again = run_cli(*args, "--data", ten, "--out", tmp_path / "b.html", "--overwrite")
+    assert again.exit_code == 0, again.output
+    listed = set(json.loads((tables / FOLDER_MANIFEST).read_text())["files"])
+    assert listed == {p.name for p in tables.glob("*.csv")}
+    assert not (tables / "companies.csv").exists()  # the first report's, not this one's
+
+
+def test_answers_export_says_what_it_leaves_out(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    from jobmap.answers import AnswerStore
+
+    AnswerStore(db).answer("ml-ai", [("phrase:data engineer", "no", "")])
+    out = tmp_path / "l.csv"
+    result = run_cli("answers", "export", "ml-ai", "--out", out, "--answers", db)
+    assert result.exit_code == 0, result.output
+    assert "1 answer(s) about phrases (first: 'data engineer')" in result.stderr
+    typo = run_cli("answers", "export", "ml-aj", "--out", tmp_path / "m.csv", "--answers", db)
+    assert "no answers for 'ml-aj'" in typo.stderr and "'ml-ai'" in typo.stderr
+
+
+def test_a_negative_id_is_written_as_a_number(tmp_path: Path) -> None:
+    f = tmp_path / "n.csv"
+    f.write_text("job_id,title\n-1,Machine Learning Engineer\n+3,-Data Scientist\n")
+    out = tmp_path / "o.csv"
+    result = run_cli("find", "ml-ai", "--data", f, "--method", "keywords", "--all", "--out", out)
+    assert result.exit_code == 0, result.output
+    back = pd.read_csv(out, dtype=str)
+    assert set(back["source_id"]) == {"-1", "+3"}
+    assert "'-Data Scientist" in set(back["title"])  # text that starts like a formula still is

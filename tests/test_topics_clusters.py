@@ -128,7 +128,7 @@ def test_k_auto_records_the_curve(tmp_path: Path, fake_model: HashBackend) -> No
     assert result.exit_code == 0, result.output
     assert "K by silhouette" in result.stdout and "<- chosen" in result.stdout
     bad = run_cli("clusters", "ml-ai", "--data", f, "--model", "fake", "--k", "many")
-    assert bad.exit_code == 2 and "give a whole number or auto" in bad.stderr
+    assert bad.exit_code == 1 and "give a whole number or auto" in bad.stderr
 
 
 def test_hdbscan_runs_and_marks_noise(

@@ -5,7 +5,9 @@
   writer leaves a bare CR unquoted, and readers then see two rows).
 * Cells a spreadsheet would run as a formula (text starting with ``=``, ``+``, ``-``, ``@``, a tab
   or a carriage return, as OWASP lists them) are written with a leading ``'``, which spreadsheets
-  show as text. ``raw=True`` (``--raw``) writes the bytes unchanged, for programs that need them.
+  show as text; a plain number written as text (an id ``-1``) is read as that number, never run,
+  and is left as it is. ``raw=True`` (``--raw``) writes the bytes unchanged, for programs that
+  need them.
 """
 
 from __future__ import annotations
@@ -19,14 +21,21 @@ import pandas as pd
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: A plain number written as text ("-1", "+3", "-0.5"): a spreadsheet reads it as that number,
+#: never as a formula, so it is left as it is (an id "-1" must join back).
+_PLAIN_NUMBER = r"[+-]?\d+(?:\.\d+)?"
+
+
 def neutralise(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells that start like a formula begin with ``'``; numbers untouched."""
+    """A copy whose text cells that start like a formula begin with ``'``; numbers, and text
+    that is a plain number, untouched."""
     out = df.copy()
     for column in out.columns:
         values = out[column]
         if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
             text = values.astype("string")
-            risky = text.str.startswith(FORMULA_START).fillna(False).to_numpy(dtype=bool)
+            starts = text.str.startswith(FORMULA_START) & ~text.str.fullmatch(_PLAIN_NUMBER)
+            risky = starts.fillna(False).to_numpy(dtype=bool)
             if risky.any():
                 values = values.astype(object)
                 values[risky] = "'" + text[risky].astype(str)

@@ -54,6 +54,12 @@ class JobmapGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Error: interrupted; nothing half-written was kept.", err=True)
             ctx.exit(130)
+        except click.UsageError as exc:
+            # a known cause like any other: one line, exit 1 (exit 2 is left for bugs)
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            message = " ".join(exc.format_message().split())
+            click.echo(f"Error: {message} (see {where} --help)", err=True)
+            ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
@@ -65,6 +71,23 @@ class JobmapGroup(click.Group):
                 err=True,
             )
             ctx.exit(2)
+
+
+class _DataPath(click.ParamType):
+    """A path to read data from; never empty (an unset ``$VAR`` would be the current folder,
+    searched below for a dataset)."""
+
+    name = "path"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Path):
+            return value
+        if not str(value).strip():
+            self.fail("is empty. Give the Kaggle zip, its folder, or a postings file.", param, ctx)
+        return Path(value)
+
+
+DATA_PATH = _DataPath()
 
 
 def data_options(f: F) -> F:
@@ -93,7 +116,7 @@ def data_options(f: F) -> F:
     )(f)
     f = click.option(
         "--data",
-        type=click.Path(path_type=Path),
+        type=DATA_PATH,
         default=None,
         help="The Kaggle zip, its unzipped folder (2024 or 2023 layout), or a CSV/parquet file "
         "of postings [default: the bundled 665-posting sample].",
@@ -264,19 +287,22 @@ def sample(
     overwrite: bool,
 ) -> None:
     """Write N random postings and their side-table rows, in the source's own layout."""
+    from jobmap.data import load
     from jobmap.data.sample import sample as sample_fn
 
+    mapping = parse_column_mapping(columns)
+    total = load(data, columns=mapping, cache_dir=cache_dir, encoding=encoding).rows("postings")
     path = sample_fn(
         data,
         n,
         out,
         seed=seed,
-        columns=parse_column_mapping(columns),
+        columns=mapping,
         cache_dir=cache_dir,
         overwrite=overwrite,
         encoding=encoding,
     )
-    click.echo(f"Wrote {n:,} postings (seed {seed}) to {path}")
+    click.echo(f"Wrote {min(n, total):,} postings (seed {seed}) to {path}")
 
 
 def _score_table(title: str, df: pd.DataFrame, evidence: tuple[str, ...], width: int) -> Table:
@@ -1034,8 +1060,25 @@ def answers_export(
             data, columns=parse_column_mapping(columns), cache_dir=cache_dir, encoding=encoding
         )
         postings = ds.postings
+    if not given:
+        known = AnswerStore(path).families()
+        warnings.warn(
+            f"no answers for {family!r} in {path}"
+            + (f" (it holds answers for {', '.join(map(repr, known))})" if known else "")
+            + "; the file has a header alone.",
+            DataWarning,
+            stacklevel=1,
+        )
     protect = get_family(family).rule_phrases() if postings is not None else ()
     labels = export_labels(given, postings, protect)
+    phrases = [a for a in given if a.kind == "phrase" and a.answer in ("yes", "no")]
+    if postings is None and phrases:
+        warnings.warn(
+            f"{len(phrases)} answer(s) about phrases (first: {phrases[0].key!r}) become labels "
+            "only with the data: pass --data to write the postings they decide.",
+            DataWarning,
+            stacklevel=1,
+        )
     write_table(labels, out)
     click.echo(f"Wrote {len(labels):,} labels from {len(given):,} answers to {out}")
 

@@ -75,6 +75,8 @@ def check_out(
     replaced unasked."""
     if out is None:
         return None
+    if not Path(out).name.strip():  # no name ("", "."): no manifest name either (check_file)
+        return check_file(out, suffixes=suffixes, option=option)
     return check_file(
         out,
         suffixes=suffixes,

@@ -112,10 +112,14 @@ def check_file(
     ``beside``, the files written next to it) without ``overwrite``, or an input of the run."""
     if out is None:
         return None
+    if not Path(out).name.strip():  # "" (click makes it ".") or a folder's "."
+        raise ConfigError(f"{option}: give a file name ending in {' or '.join(suffixes)}.")
     p = Path(out).expanduser()
-    if p.suffix.lower() not in suffixes:
+    if p.suffix.lower() not in suffixes or p.name.lower() in suffixes:
         raise ConfigError(f"{option} {p}: end the name in {' or '.join(suffixes)}.")
     parent = p.parent if str(p.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise ConfigError(f"{option} {p}: {parent} is a file, not a folder. Choose another path.")
     if not parent.is_dir():
         raise ConfigError(f"{option} {p}: the folder {parent} does not exist. Create it first.")
     if p.is_dir():
@@ -177,6 +181,8 @@ def check_folder(
     (its parent must exist)."""
     if folder is None:
         return None
+    if not str(folder).strip():
+        raise ConfigError(f"{option}: give a folder.")
     p = Path(folder).expanduser()
     for given in inputs:
         g = Path(given)

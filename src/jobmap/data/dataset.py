@@ -355,6 +355,9 @@ def load(
     ('kaggle-2024', 665)
     """
     mapping = parse_column_mapping(columns)
+    if data is not None and not str(data).strip():
+        # an unset variable ("--data $DATA"): never the current folder, searched below
+        raise DataError("--data is empty. Give the Kaggle zip, its folder, or a postings file.")
     src_path = Path(data).expanduser() if data is not None else bundled_sample_path()
     source = detect(src_path)
     store = Store(resolve_cache_dir(cache_dir))

@@ -364,7 +364,8 @@ def read_raw_csv(
     )
     if not chunks:  # pragma: no cover - pandas yields one (empty) chunk for a header-only file
         return pd.DataFrame()
-    return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+    # the index is each row's place among the file's records (see iter_raw_csv): kept
+    return pd.concat(chunks) if len(chunks) > 1 else chunks[0]
 
 
 def iter_raw_csv(
@@ -377,9 +378,11 @@ def iter_raw_csv(
     what: str = "rows",
     chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[pd.DataFrame]:
-    """:func:`read_raw_csv` in parts of ``chunk_rows`` rows (text columns, a RangeIndex that
-    continues from part to part), so that a file larger than memory can be read. The notes
-    (lines skipped, rows merged) are complete once the last part is read."""
+    """:func:`read_raw_csv` in parts of ``chunk_rows`` rows (text columns), so that a file larger
+    than memory can be read. Each row's index is its place among the file's records (0 for the
+    first data row), a row skipped for its fields included: the notes' row numbers are the file's,
+    whatever was skipped before. The notes (lines skipped, rows merged) are complete once the
+    last part is read."""
     try:
         size = sf.size
     except OSError as exc:
@@ -460,27 +463,24 @@ def iter_raw_csv(
                     last = pos
                 if names is None:
                     chunk.columns = [str(c).strip() for c in chunk.columns]
+                chunk.index = pd.RangeIndex(offset, offset + len(chunk))
+                offset += len(chunk)
                 held = held_rows(chunk, sep)
                 if extra:
                     # a record with content beyond the header's fields: skipped and counted
                     # (its values cannot be told apart), never shifted into other columns
                     over = chunk[extra].notna().any(axis=1).to_numpy()
                     if over.any():
-                        seen = offset + over_count
                         over_count += int(over.sum())
                         # a quote left open may have merged further rows into a skipped one
                         over_held += int(held[over].sum())
-                        over_rows.extend(
-                            (np.flatnonzero(over)[: SHOWN_ROWS + 1] + seen + 1).tolist()
-                        )
+                        over_rows.extend((chunk.index[over][: SHOWN_ROWS + 1] + 1).tolist())
                     chunk, held = chunk.loc[~over, list(names or [])], held[~over]
-                chunk.index = pd.RangeIndex(offset, offset + len(chunk))
                 merged = np.flatnonzero(held > 0)
                 if len(merged):
                     merged_count += len(merged)
                     inside_total += int(held[merged].sum())
-                    merged_rows.extend(offset + int(i) + 1 for i in merged[: SHOWN_ROWS + 1])
-                offset += len(chunk)
+                    merged_rows.extend((chunk.index[merged][: SHOWN_ROWS + 1] + 1).tolist())
                 yield chunk
         except pd.errors.EmptyDataError:
             raise DataError(
@@ -677,10 +677,20 @@ def read_raw_parquet(sf: SourceFile) -> pd.DataFrame:
 
 
 def type_table(
-    df: pd.DataFrame, spec: TableSpec, label: str, log: ReadLog, *, offset: int = 0
+    df: pd.DataFrame,
+    spec: TableSpec,
+    label: str,
+    log: ReadLog,
+    *,
+    offset: int = 0,
+    rows: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Type the known columns. Bad values become missing and are counted; rows whose key (id) is
-    bad are dropped. ``offset``: the rows before this part of the file (for the row numbers)."""
+    bad are dropped. The notes' row numbers: ``rows`` (each row's data row in the file), else the
+    index when it says them (a raw read's), else ``offset`` (the rows before this part) plus the
+    row's place."""
+    if rows is None:
+        rows = _data_rows(df, offset)
     out = df.copy()
     drop = np.zeros(len(out), dtype=bool)
     for column, kind in spec.columns.items():
@@ -707,7 +717,7 @@ def type_table(
             action = "those rows were skipped"
         else:
             action = "those values were left empty"
-        row, expected, value = offset + problem.row + 1, problem.expected, problem.value
+        row, expected, value = int(rows[problem.row]), problem.expected, problem.value
 
         def render(
             n: int,
@@ -727,6 +737,15 @@ def type_table(
     if drop.any():
         out = out.loc[~drop]
     return add_annual_salary(out.reset_index(drop=True))
+
+
+def _data_rows(df: pd.DataFrame, offset: int) -> np.ndarray:
+    """Each row's data row number (1-based): from the index when a raw read set it (its place
+    among the file's records), else ``offset`` plus the row's place."""
+    index = df.index
+    if pd.api.types.is_integer_dtype(index.dtype) and (len(index) == 0 or index.min() >= 0):
+        return index.to_numpy(dtype=np.int64) + 1
+    return np.arange(offset + 1, offset + len(df) + 1, dtype=np.int64)
 
 
 def _infer_numbers(df: pd.DataFrame, known: set[str]) -> pd.DataFrame:
@@ -789,6 +808,11 @@ def map_columns(
                 applied[target] = hit
                 taken.add(hit)
                 break
+    if "title" not in applied:  # said with the file's own column names, before any renaming
+        raise DataError(
+            f"{label}: no job title column (looked for {', '.join(ALIASES['title'])}); found: "
+            f'{", ".join(map(repr, found))}. Name it with --columns title="YOUR TITLE COLUMN".'
+        )
     renamed = df.rename(columns={v: k for k, v in applied.items() if k != v})
     # A column already called like a target (but not chosen) would now clash: keep the chosen one.
     renamed = renamed.loc[:, ~renamed.columns.duplicated(keep="last")]
@@ -937,7 +961,7 @@ def finish_postings(
     first_part = state is None or state.offset == 0
     offset = state.offset if state is not None else 0
     out = df.reset_index(drop=True)
-    out[_ROW] = np.arange(offset + 1, offset + len(out) + 1, dtype=np.int64)
+    out[_ROW] = _data_rows(df, offset)
     text_ids = False
     if derive_ids:
         contents = state.contents if state is not None else None
@@ -990,7 +1014,7 @@ def finish_postings(
         out = out.loc[~empty.to_numpy()].reset_index(drop=True)
         if out.empty and state is None:
             raise DataError(f"{label}: every posting has an empty title; nothing to read.")
-    out = type_table(out, POSTINGS, label, log, offset=offset)
+    out = type_table(out, POSTINGS, label, log, rows=out[_ROW].to_numpy())
     dup = _tally_repeats(
         log, out, "job_id", state.ids if state is not None else {}, label, "a job_id",
         "the first of each was kept",

@@ -16,6 +16,7 @@ from jobmap.outputs import (
     check_folder,
     manifest_path,
     record_folder,
+    remove_written,
     write_json,
     write_table,
     write_text,
@@ -72,6 +73,7 @@ def report(
     }
     manifest["seconds"] = round(time.perf_counter() - started, 2)
     if folder is not None:
+        remove_written(folder)  # the tables of an earlier report (a data without one, say) go
         for name, df in tables.items():
             write_table(df, folder / f"{name}.csv", raw=raw)
         record_folder(folder, [f"{name}.csv" for name in tables], "report")
