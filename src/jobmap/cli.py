@@ -73,13 +73,13 @@ class JobmapGroup(click.Group):
             ctx.exit(2)
 
 
-class _DataPath(click.ParamType):
+class _DataPath(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 only
     """A path to read data from; never empty (an unset ``$VAR`` would be the current folder,
     searched below for a dataset)."""
 
     name = "path"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
         if isinstance(value, Path):
             return value
         if not str(value).strip():
