@@ -43,7 +43,7 @@ def table(summary, title: str) -> None:  # type: ignore[no-untyped-def]
 
 def anchors_only(anchors: list[str]) -> dict[str, Any]:
     """``evaluate`` of auto and the notebook's method for a family of these anchors alone."""
-    from jobmap.evaluate import evaluate
+    from jobmap.runs import evaluate
 
     with tempfile.TemporaryDirectory() as tmp:
         fams = Path(tmp) / "anchors.toml"
@@ -62,7 +62,7 @@ def main() -> None:
     if not LABELS.is_file() or not DATA.is_dir():
         print(f"skipped: {LABELS} or {DATA} is not here (../shared is the developers' only)")
         return
-    from jobmap.evaluate import evaluate
+    from jobmap.runs import evaluate
 
     out = evaluate("ml-ai", DATA, labels=LABELS, methods=METHODS, progress=False)
     s = out["summary"]

@@ -17,7 +17,7 @@ import pytest
 import jobmap
 from jobmap.answers import AnswerStore, export_labels, normalise_title, resolve, subject
 from jobmap.errors import ConfigError
-from jobmap.evaluate import evaluate
+from jobmap.runs import evaluate
 from tests.conftest import run_cli
 from tests.fakes import HashBackend
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import jobmap
+from jobmap.data.labels import read_labels
 from jobmap.errors import ConfigError, DataError
-from jobmap.evaluate import evaluate, read_labels
 from jobmap.families import add_family, get_family, load_families, save_thresholds
 from jobmap.methods.bootstrap import INITIALISM_RANK, grown_terms
 from jobmap.methods.keywords import (
@@ -17,6 +17,7 @@ from jobmap.methods.keywords import (
     initialism_pattern,
     keyword_hits,
 )
+from jobmap.runs import evaluate
 from jobmap.texts.match import phrase_pattern
 from tests.conftest import needs_shared, run_cli
 from tests.fakes import HashBackend

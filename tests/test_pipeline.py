@@ -17,8 +17,8 @@ import jobmap
 from jobmap.config import Settings
 from jobmap.embeddings import register_backend, unregister_backend
 from jobmap.errors import ConfigError
-from jobmap.evaluate import evaluate
 from jobmap.methods import METHODS, make_method
+from jobmap.runs import evaluate
 from tests.conftest import run_cli
 from tests.fakes import HashBackend
 

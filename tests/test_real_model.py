@@ -121,7 +121,7 @@ def test_two_anchor_phrases_alone_beat_their_rule_on_the_dev_labels(tmp_path: Pa
     head, and finds far more than the phrases as a rule, at high precision."""
     import pandas as pd
 
-    from jobmap.evaluate import evaluate
+    from jobmap.runs import evaluate
 
     data = needs_shared("data", "linkedin-2023")
     labels = pd.read_csv(needs_shared("labels", "ml-ai-linkedin-2023-dev.csv"))

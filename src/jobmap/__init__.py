@@ -11,21 +11,38 @@ from jobmap.data import Dataset, load
 from jobmap.data.inspect import inspect
 from jobmap.data.sample import sample
 from jobmap.embeddings import embed
-from jobmap.finder import FindRun, clusters, find, read_output, run_find, topics
-from jobmap.report import report
+from jobmap.runs import (
+    Evaluation,
+    FindRun,
+    clusters,
+    evaluate,
+    export_answers,
+    find,
+    import_answers,
+    read_output,
+    report,
+    run_find,
+    simulate,
+    topics,
+)
 
 __all__ = [
     "Dataset",
+    "Evaluation",
     "FindRun",
     "__version__",
     "clusters",
     "embed",
+    "evaluate",
+    "export_answers",
     "find",
+    "import_answers",
     "inspect",
     "load",
     "read_output",
     "report",
     "run_find",
     "sample",
+    "simulate",
     "topics",
 ]

@@ -25,15 +25,28 @@ def _context(cmd: click.Command, name: str, parent: click.Context | None) -> cli
     return click.Context(cmd, info_name=name, parent=parent, **settings)
 
 
+def commands(
+    group: click.Group = main, path: str = "jobmap", parent: click.Context | None = None
+) -> list[tuple[str, click.Command, click.Context]]:
+    """Every command under ``group`` as (its path, itself, its context), a group's subcommands
+    after it (``jobmap answers``, then ``jobmap answers export``...)."""
+    ctx = parent if parent is not None else _context(group, path, None)
+    out = []
+    for name in sorted(group.commands):
+        cmd = group.commands[name]
+        sub = _context(cmd, name, ctx)
+        out.append((f"{path} {name}", cmd, sub))
+        if isinstance(cmd, click.Group):
+            out += commands(cmd, f"{path} {name}", sub)
+    return out
+
+
 def render() -> str:
     """The whole reference as Markdown."""
     root = _context(main, "jobmap", None)
     parts = [HEADER, "## jobmap\n", "```text", main.get_help(root), "```\n"]
-    assert isinstance(main, click.Group)
-    for name in sorted(main.commands):
-        cmd = main.commands[name]
-        help_text = cmd.get_help(_context(cmd, name, root))
-        parts += [f"## jobmap {name}\n", "```text", help_text, "```\n"]
+    for path, cmd, ctx in commands(main, "jobmap", root):
+        parts += [f"## {path}\n", "```text", cmd.get_help(ctx), "```\n"]
     return "\n".join(parts)
 
 

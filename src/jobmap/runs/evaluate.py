@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import UTC, datetime
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,17 +13,48 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from jobmap._version import __version__
 from jobmap.config import Settings, option_flag
 from jobmap.data.labels import join_labels, read_labels, titles_as_postings
 from jobmap.errors import ConfigError
-from jobmap.evaluate.metrics import scores_metrics, worst_errors
-from jobmap.finder import run_inputs
+from jobmap.evaluation import pr_plot, scores_metrics, worst_errors
+from jobmap.families import save_thresholds as families_save
 from jobmap.methods import METHODS, method_class
-from jobmap.outputs import PLOT_SUFFIXES, check_file, write_figure
+from jobmap.outputs import (
+    PLOT_SUFFIXES,
+    check_file,
+    manifest_path,
+    write_json,
+    write_table,
+)
 from jobmap.pipeline import Pipeline
+from jobmap.runs.find import check_out, run_inputs
+from jobmap.runs.manifest import finish, start
 
 BASELINE = "keywords"
+
+
+@dataclass
+class Evaluation:
+    """What :func:`evaluate` found: its tables, manifest and notes, and what it wrote."""
+
+    summary: pd.DataFrame
+    errors: pd.DataFrame
+    scores: pd.DataFrame
+    manifest: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    #: The files written (the plot, the summary CSV), and the thresholds saved with the family.
+    plot: Path | None = None
+    out: Path | None = None
+    saved: dict[str, float] = field(default_factory=dict)
+    saved_in: Path | None = None
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"summary": self.summary, "errors": self.errors, "scores": self.scores}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        """``result["summary"]``, as the dict this run returned before."""
+        return self.tables[name]
 
 
 def _folds(y: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
@@ -63,36 +95,47 @@ def evaluate(
     folds: int = 5,
     worst: int = 5,
     plot: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
+    save_thresholds: bool = False,
     settings: Settings | None = None,
     overwrite: bool = False,
     **kwargs: Any,
-) -> dict[str, pd.DataFrame]:
+) -> Evaluation:
     """Score ``methods`` against a label file; the keyword rule is always in the table.
 
-    Returns ``{"summary": one row per method, "errors": worst false positives and negatives,
-    "scores": every labelled posting's score per method}``; ``summary.attrs["manifest"]`` holds the
-    settings and counts. Methods that learn from labels (head, knn) are scored by
-    ``folds``-fold cross-validation. Without ``data``, a title-only label file is evaluated on its
-    own titles. Every other keyword argument is a run setting, as in :func:`jobmap.find`
-    (``threshold``, ``model``, ``backend``, ``device``, ``batch_size``, ``seed``, ``columns``,
-    ``encoding``, ``families``, ``cache_dir``, ``progress``, ``options``...); each method gets the
-    options it takes. ``plot`` (.png, .svg, .pdf) is checked before any work: its folder must
-    exist, and an existing file is replaced only with ``overwrite``.
+    Returns an :class:`Evaluation`: ``summary`` (one row per method), ``errors`` (worst false
+    positives and negatives), ``scores`` (every labelled posting's score per method), its
+    manifest and notes (``result["summary"]`` works too). Methods that learn from labels (head,
+    knn) are scored by ``folds``-fold cross-validation. Without ``data``, a title-only label
+    file is evaluated on its own titles. Every other keyword argument is a run setting, as in
+    :func:`jobmap.find` (``threshold``, ``model``, ``backend``, ``device``, ``batch_size``,
+    ``seed``, ``columns``, ``encoding``, ``families``, ``cache_dir``, ``progress``,
+    ``options``...); each method gets the options it takes.
+
+    ``plot`` (.png, .svg, .pdf) and ``out`` (the summary as CSV, its manifest beside it) are
+    checked before any work (their folder must exist; an existing file is replaced only with
+    ``overwrite``). ``save_thresholds`` stores each compared method's F1-best threshold with the
+    family (not for the methods whose rule decides).
 
     >>> import jobmap  # doctest: +SKIP
     >>> jobmap.evaluate("ml-ai", "linkedin-2023/", labels="dev.csv", methods=["anchors"])
     """
+    started = time.perf_counter()
     if settings is None:
         settings = Settings.build(family, data, **kwargs)
     elif kwargs:
         raise ConfigError(f"give either settings or {', '.join(sorted(kwargs))}, not both.")
-    check_file(
-        plot,
-        suffixes=PLOT_SUFFIXES,
-        option="--plot",
-        overwrite=overwrite,
-        inputs=[*run_inputs(settings), Path(labels)],
-    )
+    family = settings.family
+    if save_thresholds and all(method_class(m).rule_decides for m in methods):
+        decided = ", ".join(m for m, c in METHODS.items() if c.rule_decides)
+        raise ConfigError(
+            "--save-thresholds: no method to calibrate among those compared (the rule decides "
+            f"{decided}); add one with --method, e.g. --method head anchors."
+        )
+    inputs = [*run_inputs(settings), Path(labels)]
+    # writable, and replacing nothing unasked, before any work
+    check_out(out, suffixes=(".csv",), overwrite=overwrite, inputs=inputs)
+    check_file(plot, suffixes=PLOT_SUFFIXES, option="--plot", overwrite=overwrite, inputs=inputs)
     lab = read_labels(labels)
     wanted = list(dict.fromkeys([BASELINE, *methods]))
     for name in wanted:
@@ -170,71 +213,69 @@ def evaluate(
             errors.append(worst_errors(scored, cut, worst).assign(method=name))
             scores.append(scored)
         summary = pd.DataFrame(rows)
+        unknown = int(labelled.attrs.get("unknown", 0))
+        unsure = int(lab.attrs.get("unsure", 0))
         summary.attrs.update(
             {
-                "unknown_labels": labelled.attrs.get("unknown", 0),
-                "unsure_labels": lab.attrs.get("unsure", 0),
+                "unknown_labels": unknown,
+                "unsure_labels": unsure,
                 # their score is their answer: the figures are not the method's alone
                 "answered_labels": answered_labels,
                 "target_precision": target_precision,
-                "manifest": {
-                    "jobmap_version": __version__,
-                    "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "settings": settings.manifest(),
-                    "methods": wanted,
-                    "labels": {"path": str(labels), "key": lab.attrs["key"], "rows": len(lab)},
-                    "folds": folds,
-                    "target_precision": target_precision,
-                    "embedding": context.manifest(),
-                    "data": {"source": ds.source, "kind": ds.kind, "key": ds.key},
-                    "counts": {
-                        "labelled": len(y),
-                        "positives": int(y.sum()),
-                        "decided_by_answers": answered_labels,
-                    },
-                },
             }
         )
-        out = {
-            "summary": summary,
-            "errors": pd.concat(errors, ignore_index=True)[
+        manifest = start(
+            "evaluate",
+            settings,
+            methods=wanted,
+            labels={"path": str(labels), "key": lab.attrs["key"], "rows": len(lab)},
+            folds=folds,
+            target_precision=target_precision,
+            embedding=context.manifest(),
+            data={"source": ds.source, "kind": ds.kind, "key": ds.key},
+            counts={
+                "labelled": len(y),
+                "positives": int(y.sum()),
+                "decided_by_answers": answered_labels,
+            },
+        )
+        summary.attrs["manifest"] = manifest
+        notes = []
+        if unsure:
+            notes.append(f"{unsure:,} unsure labels left out")
+        if unknown:
+            notes.append(f"{unknown:,} labelled ids not in the data, left out")
+        if answered_labels:
+            notes.append(
+                f"{answered_labels:,} of the labelled postings are decided by your answers for "
+                f"{family} (scored as answered); --no-answers measures the methods without them"
+            )
+        result = Evaluation(
+            summary=summary,
+            errors=pd.concat(errors, ignore_index=True)[
                 ["method", "error", "job_id", "title", "score"]
             ],
-            "scores": pd.concat(scores, ignore_index=True),
-        }
+            scores=pd.concat(scores, ignore_index=True),
+            manifest=finish(manifest, started),
+            notes=notes,
+        )
         if plot is not None:
-            pr_plot(out["scores"], summary, Path(plot), title=f"{family}: precision-recall")
-        return out
+            result.plot = pr_plot(
+                result.scores, summary, Path(plot), title=f"{family}: precision-recall"
+            )
+        if out is not None:
+            result.out = Path(out)
+            write_table(summary, result.out)
+            write_json(manifest_path(result.out), manifest)
+        if save_thresholds:
+            best = {
+                r["method"]: float(r["best_f1_threshold"])
+                for r in summary.to_dict("records")
+                if not r["rule_decides"] and np.isfinite(r["best_f1_threshold"])
+            }
+            result.saved = best
+            result.saved_in = families_save(family, best, settings.families)
+        return result
     finally:
         if tmp is not None:
             tmp.cleanup()
-
-
-def pr_plot(scores: pd.DataFrame, summary: pd.DataFrame, path: Path, title: str) -> Path:
-    """Precision-recall curves of every method, its operating point marked, as an image file."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from sklearn.metrics import precision_recall_curve
-
-    fig, ax = plt.subplots(figsize=(7, 5.5), dpi=120)
-    for row in summary.to_dict("records"):
-        part = scores[scores["method"] == row["method"]]
-        p, r, _ = precision_recall_curve(part["label"], part["score"])
-        label = f"{row['method']} (AP {row['average_precision']:.2f}, F1 {row['f1']:.2f})"
-        line = ax.step(r, p, where="post", label=label)[0]
-        ax.plot([row["recall"]], [row["precision"]], "o", color=line.get_color())
-    ax.set_xlabel("recall")
-    ax.set_ylabel("precision")
-    ax.set_xlim(0, 1.02)
-    ax.set_ylim(0, 1.02)
-    ax.set_title(title + " (dots: each method's threshold)")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
-    try:
-        write_figure(path, fig)  # into an existing folder: none is created on the way
-    finally:
-        plt.close(fig)
-    return path

@@ -10,17 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import time
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from jobmap._version import __version__, code_fingerprint
+from jobmap._version import code_fingerprint
 from jobmap.answers import resolve_answers_path
 from jobmap.config import Settings
 from jobmap.data import Dataset
@@ -35,6 +32,7 @@ from jobmap.outputs import (
     write_table,
 )
 from jobmap.pipeline import Pipeline
+from jobmap.runs.manifest import data_part, finish, start
 
 #: Posting columns carried into the output when the data has them (``source_id``: a file's
 #: own ids where they are not integers as written, so that every row can be traced back).
@@ -210,42 +208,30 @@ def run_find(
     table = table.reset_index(drop=True)
 
     n_match = int(table["match"].sum())
-    manifest: dict[str, Any] = {
-        "jobmap_version": __version__,
-        "run_id": uuid.uuid4().hex,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": " ".join(sys.argv) if sys.argv and "jobmap" in sys.argv[0] else None,
-        "settings": settings.manifest(),
-        "family": fam.manifest(),
-        "method": settings.method,
-        "threshold": result.threshold,
-        "threshold_from": result.threshold_from,
-        "parameters": finder.params(),
-        "embedding": result.embedding,
-        "fit": {"key": result.fit_key, "from_cache": result.from_cache, "code": code_fingerprint()},
-        "data": {
-            "source": ds.source,
-            "kind": ds.kind,
-            "key": ds.key,
-            "files": ds.manifest.get("files", {}),
-            "warnings": ds.warnings,
-        },
-        "counts": {
+    manifest = start(
+        "find",
+        settings,
+        family=fam.manifest(),
+        method=settings.method,
+        threshold=result.threshold,
+        threshold_from=result.threshold_from,
+        parameters=finder.params(),
+        embedding=result.embedding,
+        fit={"key": result.fit_key, "from_cache": result.from_cache, "code": code_fingerprint()},
+        data=data_part(ds),
+        counts={
             "postings": len(table),
             "matches": n_match,
             "answered": int(result.answered.notna().sum()),
         },
-        "answers": {
+        answers={
             "path": str(resolve_answers_path(settings.answers)),
             "used": settings.use_answers,
             "standing": len(pipe.answers),
         },
-        "output": {
-            "path": str(out_path) if out_path else None,
-            "rows": "all" if all else "matches",
-        },
-        "seconds": round(time.perf_counter() - started, 2),
-    }
+        output={"path": str(out_path) if out_path else None, "rows": "all" if all else "matches"},
+    )
+    finish(manifest, started)
     run = FindRun(
         scored=table,
         threshold=result.threshold,

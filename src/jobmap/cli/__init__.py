@@ -1,0 +1,9 @@
+"""The ``jobmap`` command, a thin layer over the application layer (:mod:`jobmap.runs`): each
+command builds :class:`~jobmap.config.Settings` from its options, makes one call and renders what
+it returns. One module per command group; the group and its error edge in :mod:`.app`, the
+shared options in :mod:`.options`, terminal rendering in :mod:`.render`."""
+
+from jobmap.cli import answers, data, evaluate, families, find, report, review  # noqa: F401
+from jobmap.cli.app import main
+
+__all__ = ["main"]

@@ -1,0 +1,44 @@
+"""``jobmap review``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from jobmap.cli.app import main
+from jobmap.cli.options import _settings, run_options
+from jobmap.errors import ConfigError
+from jobmap.methods import METHODS
+
+
+@main.command()
+@click.argument("family", default="ml-ai")
+@click.option(
+    "--method",
+    default="auto",
+    show_default=True,
+    type=click.Choice(list(METHODS)),
+    help="The method re-fitted after each answer (as in find).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Where to listen.")
+@click.option("--port", default=0, type=click.IntRange(0, 65535), help="[default: a free one]")
+@click.option("--no-browser", is_flag=True, help="Print the URL only; do not open a browser.")
+@run_options
+def review(family: str, method: str, host: str, port: int, no_browser: bool, **params: Any) -> None:
+    """Open a local page that asks you about FAMILY's postings, one key per answer (y/n/s,
+    Backspace to undo), re-fits the family after each answer and exports it. Answers are saved
+    as you give them."""
+    from jobmap.answers import AnswerStore
+    from jobmap.review import ReviewSession
+    from jobmap.web import serve
+    from jobmap.web.server import listen
+
+    if params.get("no_answers"):
+        raise ConfigError("--no-answers: a review is made of answers; leave it out here.")
+    sock = listen(host, port)  # a port in use is said now, not after the first fit
+    settings = _settings(family, method, params)
+    store = AnswerStore(settings.answers)
+    click.echo(f"Answers: {store.path}")
+    session = ReviewSession(settings, store, background=True)
+    serve(session, host=host, sock=sock, open_browser=not no_browser)

@@ -1,0 +1,39 @@
+"""The application layer: one function per run (find, evaluate, a simulated review, report,
+topics, clusters, answers out and in), each of :class:`~jobmap.config.Settings` and its inputs,
+each returning a result that holds its tables, its manifest (:mod:`jobmap.runs.manifest`) and its
+notes, and writing its files through :mod:`jobmap.outputs`. The command line builds settings,
+makes one of these calls and renders what it returns; a notebook makes the same calls."""
+
+from jobmap.runs.answers import Exported, export_answers, import_answers
+from jobmap.runs.evaluate import Evaluation, evaluate
+from jobmap.runs.find import (
+    FindRun,
+    check_out,
+    clusters,
+    find,
+    read_output,
+    run_find,
+    run_inputs,
+    topics,
+)
+from jobmap.runs.report import report
+from jobmap.runs.simulate import Simulation, simulate
+
+__all__ = [
+    "Evaluation",
+    "Exported",
+    "FindRun",
+    "Simulation",
+    "check_out",
+    "clusters",
+    "evaluate",
+    "export_answers",
+    "find",
+    "import_answers",
+    "read_output",
+    "report",
+    "run_find",
+    "run_inputs",
+    "simulate",
+    "topics",
+]

@@ -1,0 +1,91 @@
+"""``jobmap answers export`` and ``import``: a family's answers out as labels and back in."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from jobmap.answers import AnswerStore, export_labels, labels_as_answers, resolve_answers_path
+from jobmap.data import load
+from jobmap.data.labels import read_labels
+from jobmap.data.sources import detect
+from jobmap.errors import ConfigError
+from jobmap.families import get_family
+from jobmap.outputs import check_file, write_table
+
+
+@dataclass
+class Exported:
+    """What :func:`export_answers` wrote: the labels, how many answers they came from, notes."""
+
+    labels: pd.DataFrame
+    answers: int
+    path: Path
+    notes: list[str] = field(default_factory=list)
+
+
+def export_answers(
+    family: str,
+    out: str | os.PathLike[str],
+    *,
+    answers: str | os.PathLike[str] | None = None,
+    data: str | os.PathLike[str] | None = None,
+    columns: dict[str, str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    encoding: str = "utf-8",
+    families: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+) -> Exported:
+    """Write ``family``'s answers as labels (``job_id,title,label``): every posting they decide
+    in ``data``; without it, each answer about a posting by its job id and each about a title by
+    its title (phrase answers need the data: a note says how many were left out). ``families``:
+    the families file whose rule protects its titles from a phrase answered no, as in ``find``."""
+    path = resolve_answers_path(answers)
+    inputs = [path, *(detect(data).disk_files if data is not None else [])]
+    target = check_file(out, suffixes=(".csv",), overwrite=overwrite, inputs=inputs)
+    assert target is not None
+    if not path.is_file():
+        raise ConfigError(f"--answers {path}: no answers database there yet.")
+    store = AnswerStore(path)
+    given = store.current(family)
+    notes = []
+    if not given:
+        known = store.families()
+        notes.append(
+            f"no answers for {family!r} in {path}"
+            + (f" (it holds answers for {', '.join(map(repr, known))})" if known else "")
+            + "; the file has a header alone."
+        )
+    postings = None
+    if data is not None:
+        postings = load(data, columns=columns, cache_dir=cache_dir, encoding=encoding).postings
+    protect = (
+        get_family(family, families_file=families).rule_phrases() if postings is not None else ()
+    )
+    labels = export_labels(given, postings, protect)
+    phrases = [a for a in given if a.kind == "phrase" and a.answer in ("yes", "no")]
+    if postings is None and phrases:
+        notes.append(
+            f"{len(phrases)} answer(s) about phrases (first: {phrases[0].key!r}) become labels "
+            "only with the data: pass --data to write the postings they decide."
+        )
+    write_table(labels, target)
+    return Exported(labels=labels, answers=len(given), path=target, notes=notes)
+
+
+def import_answers(
+    family: str, labels: str | os.PathLike[str], *, answers: str | os.PathLike[str] | None = None
+) -> tuple[int, Path]:
+    """Read a label file (``job_id,label``, ``title,label``, or ``job_id,title,label`` as
+    :func:`export_answers` writes it) into ``family``'s answers, as one batch (one undo takes it
+    back). Returns how many answers, and the database."""
+    items = labels_as_answers(read_labels(labels, both_classes=False))  # may all say yes
+    store = AnswerStore(answers)
+    store.answer(family, items, source="import")
+    return len(items), store.path
+
+
+__all__ = ["Exported", "export_answers", "import_answers"]

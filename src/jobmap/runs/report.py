@@ -1,0 +1,92 @@
+"""``jobmap report``: what a family's postings look like against all the others, as tables and
+one self-contained page, with the run's manifest."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import pandas as pd
+
+from jobmap.config import Settings
+from jobmap.errors import ConfigError
+from jobmap.outputs import (
+    check_folder,
+    manifest_path,
+    record_folder,
+    remove_written,
+    write_json,
+    write_table,
+    write_text,
+)
+from jobmap.report import build_tables, render
+from jobmap.runs.find import check_out, run_find, run_inputs
+from jobmap.runs.manifest import finish, start
+
+
+def report(
+    family: str = "ml-ai",
+    data: str | os.PathLike[str] | None = None,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    tables_dir: str | os.PathLike[str] | None = None,
+    settings: Settings | None = None,
+    raw: bool = False,
+    overwrite: bool = False,
+    **find_options: Any,
+) -> dict[str, pd.DataFrame]:
+    """The report's tables as DataFrames; with ``out``, also the HTML page and its manifest
+    beside it (``r.html`` -> ``r.manifest.json``), and with ``tables_dir`` a CSV per table.
+    ``settings`` or ``find_options`` (the run settings, as :func:`jobmap.find` takes them) go to
+    :func:`jobmap.run_find`. Existing files are replaced only with ``overwrite`` (and in
+    ``tables_dir`` only the tables jobmap wrote there before).
+
+    >>> import jobmap  # doctest: +SKIP
+    >>> tables = jobmap.report("ml-ai", out="report.html")
+    """
+    started = time.perf_counter()
+    if settings is None:
+        settings = Settings.build(family, data, **find_options)
+    elif find_options:
+        raise ConfigError(f"give either settings or {', '.join(sorted(find_options))}, not both.")
+    inputs = run_inputs(settings)
+    # before the work, not after it
+    target = check_out(out, (".html", ".htm"), overwrite=overwrite, inputs=inputs)
+    folder = check_folder(tables_dir, option="--tables", overwrite=overwrite, inputs=inputs)
+    run = run_find(all=True, settings=settings)
+    ds, fam = run.dataset, run.family  # as the run read them (column mapping, encoding, file)
+    tables, notes = build_tables(run.scored, ds)
+    decided_by = run.method.decided_by
+    manifest = start(
+        "report",
+        run.settings,
+        family=fam.name,
+        data=ds.source,
+        data_key=ds.key,
+        method=run.manifest["method"],
+        picked=decided_by.name if decided_by is not run.method else None,
+        threshold=run.threshold,
+        model=run.manifest["embedding"].get("model_id") or run.manifest["embedding"]["model"],
+        find=run.manifest,
+    )
+    finish(manifest, started)
+    if folder is not None:
+        remove_written(folder)  # the tables of an earlier report (a data without one, say) go
+        for name, df in tables.items():
+            write_table(df, folder / f"{name}.csv", raw=raw)
+        record_folder(folder, [f"{name}.csv" for name in tables], "report")
+    if target is not None:
+        shown = {k: v for k, v in manifest.items() if k != "find"}  # the page shows the short one
+        write_text(target, render(tables, notes, shown, fam.title or fam.name))
+        write_json(manifest_path(target), manifest)
+    for df in tables.values():
+        df.attrs["manifest"] = manifest
+    tables["notes"] = pd.DataFrame({"note": notes})
+    return tables
+
+
+__all__ = ["report"]
+
+
+__all__ = ["report"]
