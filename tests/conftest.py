@@ -26,17 +26,6 @@ CHROMIUM_FLAGS = [
 SHARED_DATA = SHARED / "data"
 
 
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own empty cache, through the environment variable users set."""
-    path = tmp_path_factory.mktemp("cache")
-    monkeypatch.setenv("JOBMAP_CACHE", str(path))
-    # answers too: a test never reads or writes the user's own answers database
-    monkeypatch.setenv("JOBMAP_ANSWERS", str(path / "answers.sqlite"))
-    monkeypatch.delenv("JOBMAP_DEBUG", raising=False)
-    return path
-
-
 @pytest.fixture
 def sample_copy(tmp_path: Path) -> Path:
     """A writable copy of the bundled 2024-layout sample."""

@@ -44,7 +44,6 @@ def test_class_facts(name: str) -> None:
     cls = METHODS[name]
     assert cls.name == name and cls.summary
     assert -1.0 <= cls.default_threshold <= 1.0
-    assert isinstance(cls.learns_from_labels, bool) and isinstance(cls.rule_decides, bool)
     assert set(make_method(name).get_params()) == set(cls.arguments())
 
 
@@ -70,17 +69,17 @@ def test_contract(name: str, postings: pd.DataFrame, fake_model: HashBackend) ->
 
     # every score explained in words; parameters and the summary are JSON-ready text
     for _, row in scores.head(3).iterrows():
-        assert isinstance(method.explain(row), str) and method.explain(row)
+        assert method.explain(row).strip()
     for _, row in pd.concat([scores.tail(3), scores.nsmallest(2, "score")]).iterrows():
         said = method.explain(row)
         assert said and not said.rstrip().endswith(":"), said  # says why, not just who
     json.dumps(method.params(), default=str)
-    assert isinstance(method.describe(), str)
+    method.describe()  # says what the fit found (may be empty), never fails
     assert method.decided_by.name in METHODS
 
     # the fit cache stores the method without the injected engine, and it comes back whole
     restored = pickle.loads(pickle.dumps(method))
-    assert restored.context is None or restored.context is not method.context
+    assert method.context is not None and restored.context is None
     restored.use(MethodContext(model="fake", progress=False))
     pd.testing.assert_frame_equal(restored.score(postings), scores)
     row = scores.iloc[0]

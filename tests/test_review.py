@@ -240,7 +240,7 @@ def test_a_catastrophic_regular_expression_returns_in_time(client: TestClient) -
     r = client.get("/api/search", params={"q": "(a+)+$", "regex": "1"})
     assert r.status_code == 200
     r = client.get("/api/search", params={"q": "(" * 30 + "a*" + ")*" * 30 + "b", "regex": "1"})
-    assert r.status_code in (200, 400)
+    assert r.status_code == 200 and r.json()["rows"] == []  # RE2 takes it, and no title ends in b
     assert time.perf_counter() - start < 5  # RE2 is linear in the text
     bad = client.get("/api/search", params={"q": "(unclosed", "regex": "1"})
     assert bad.status_code == 400 and "regular expression" in bad.json()["error"]

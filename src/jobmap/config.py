@@ -1,6 +1,7 @@
 """One place that resolves settings, with a stated precedence: option > environment > default.
 
-Every output of jobmap records the settings it ran with (see :meth:`Settings.manifest`).
+Every environment variable jobmap reads is read here (:data:`ENVIRONMENT`), and every output of
+jobmap records the settings it ran with (see :meth:`Settings.manifest`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,90 @@ from jobmap.errors import ConfigError
 
 #: Environment variable that sets the cache directory when ``--cache-dir`` is not given.
 CACHE_ENV = "JOBMAP_CACHE"
+ANSWERS_ENV = "JOBMAP_ANSWERS"
+FAMILIES_ENV = "JOBMAP_FAMILIES"
+ENGINE_ENV = "JOBMAP_ENGINE"
+BATCH_ROWS_ENV = "JOBMAP_BATCH_ROWS"
+STREAM_BYTES_ENV = "JOBMAP_STREAM_BYTES"
+RAY_OBJECT_STORE_ENV = "JOBMAP_RAY_OBJECT_STORE"
+RAY_ADDRESS_ENV = "RAY_ADDRESS"
+DEBUG_ENV = "JOBMAP_DEBUG"
+
+#: Every environment variable jobmap reads (this module is the one place that reads them), and
+#: what it sets.
+ENVIRONMENT: dict[str, str] = {
+    CACHE_ENV: "the cache folder (--cache-dir)",
+    ANSWERS_ENV: "the answers database (--answers)",
+    FAMILIES_ENV: "a families file read after the built-in and per-user ones (--families)",
+    ENGINE_ENV: "where the postings are scored: local or ray (--engine)",
+    BATCH_ROWS_ENV: "postings per batch of a run (50,000; 10,000 per Ray task)",
+    STREAM_BYTES_ENV: "the size from which a postings file is read in parts (256 MB)",
+    RAY_OBJECT_STORE_ENV: "the object store of a local Ray cluster, in bytes (512 MB)",
+    RAY_ADDRESS_ENV: "a Ray cluster to connect to (else a local one is started)",
+    DEBUG_ENV: "show a traceback instead of one error line",
+}
+#: The seed of every run that draws at random, unless --seed says another.
+DEFAULT_SEED = 567
+#: Rows per batch of a run over the postings.
+BATCH_ROWS = 50_000
+#: A postings file at least this large (bytes, in memory) is read into the cache in parts.
+STREAM_BYTES = 256 << 20
+#: The object store of a local Ray cluster (bytes).
+RAY_OBJECT_STORE = 512 << 20
+
+
+def env_text(name: str) -> str:
+    """The environment variable ``name``, stripped ("" when unset)."""
+    return os.environ.get(name, "").strip()
+
+
+def batch_rows() -> int:
+    """Rows per batch of a run over the postings (``$JOBMAP_BATCH_ROWS``, else
+    :data:`BATCH_ROWS`): memory grows with it."""
+    return env_int(BATCH_ROWS_ENV, BATCH_ROWS, 1, "rows")
+
+
+def stream_bytes() -> int:
+    """The size from which a postings file is read in parts (``$JOBMAP_STREAM_BYTES``)."""
+    return env_int(STREAM_BYTES_ENV, STREAM_BYTES, 0, "bytes")
+
+
+def ray_object_store() -> int:
+    """The object store of a local Ray cluster (``$JOBMAP_RAY_OBJECT_STORE``); at least the
+    80 MB Ray needs."""
+    return env_int(RAY_OBJECT_STORE_ENV, RAY_OBJECT_STORE, 80 << 20, "bytes")
+
+
+def ray_address() -> str | None:
+    """The Ray cluster to connect to (``$RAY_ADDRESS``), or None for a local one."""
+    return env_text(RAY_ADDRESS_ENV) or None
+
+
+def debug() -> bool:
+    """Whether to show tracebacks (``$JOBMAP_DEBUG``)."""
+    return bool(env_text(DEBUG_ENV))
+
+
+def default_answers_path() -> Path:
+    """The per-user answers database (``~/.local/share/jobmap/answers.sqlite`` on Linux)."""
+    return Path(platformdirs.user_data_dir("jobmap", appauthor=False)) / "answers.sqlite"
+
+
+def resolve_answers_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """``path`` if given, else ``$JOBMAP_ANSWERS``, else :func:`default_answers_path`."""
+    if path is not None and str(path) != "":
+        return Path(path).expanduser()
+    env = env_text(ANSWERS_ENV)
+    return Path(env).expanduser() if env else default_answers_path()
+
+
+def resolve_families_file(path: str | os.PathLike[str] | None = None) -> Path | None:
+    """``path`` if given, else ``$JOBMAP_FAMILIES``, else None (the built-in and per-user
+    families only)."""
+    if path is not None and str(path) != "":
+        return Path(path).expanduser()
+    env = env_text(FAMILIES_ENV)
+    return Path(env).expanduser() if env else None
 
 
 def default_cache_dir() -> Path:
@@ -30,7 +115,7 @@ def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """``cache_dir`` if given, else ``$JOBMAP_CACHE``, else :func:`default_cache_dir`."""
     if cache_dir is not None and str(cache_dir) != "":
         return Path(cache_dir).expanduser()
-    env = os.environ.get(CACHE_ENV, "").strip()
+    env = env_text(CACHE_ENV)
     if env:
         return Path(env).expanduser()
     return default_cache_dir()
@@ -39,7 +124,7 @@ def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
 def env_int(name: str, default: int, minimum: int, unit: str) -> int:
     """A whole number from the environment variable ``name`` (``default`` when unset), checked:
     at least ``minimum`` ``unit``, else one clear error naming the variable."""
-    value = os.environ.get(name, "").strip()
+    value = env_text(name)
     if not value:
         return default
     try:
@@ -102,6 +187,10 @@ OPTION_FLAGS: dict[str, str] = {
 }
 
 
+def _text(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
 def option_flag(name: str) -> str:
     """``--batch-size`` for ``batch_size``; options without a flag are shown as ``name=``."""
     return OPTION_FLAGS.get(name, f"{name}=")
@@ -110,12 +199,13 @@ def option_flag(name: str) -> str:
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 #: Where a run scores the postings (see :attr:`Settings.engine`).
 ENGINES = ("local", "ray")
-ENGINE_ENV = "JOBMAP_ENGINE"
+#: The models that run on the CPU with numpy alone (no backend, no device): model2vec's.
+NUMPY_MODELS = ("fast",)
 
 
 def resolve_engine(engine: str | None = None) -> str:
     """``engine`` if given, else ``$JOBMAP_ENGINE``, else ``local``; checked."""
-    chosen = (engine or os.environ.get(ENGINE_ENV, "").strip() or "local").lower()
+    chosen = (engine or env_text(ENGINE_ENV) or "local").lower()
     if chosen not in ENGINES:
         where = "--engine" if engine else f"${ENGINE_ENV}"
         raise ConfigError(f"{where} {chosen!r}: give one of {', '.join(ENGINES)}.")
@@ -146,7 +236,7 @@ class Settings:
     backend: str = "torch"
     device: str | None = None
     batch_size: int = 64
-    seed: int = 567
+    seed: int = DEFAULT_SEED
     cache_dir: Path = field(default_factory=resolve_cache_dir)
     #: The answers database (None: ``$JOBMAP_ANSWERS``, else the per-user one); ``use_answers``
     #: False runs without the family's answers.
@@ -156,6 +246,10 @@ class Settings:
     #: Where the postings are scored: ``local`` (this process, in batches) or ``ray`` (a Ray
     #: cluster: ``$RAY_ADDRESS``, else a local one). ``$JOBMAP_ENGINE`` when not given.
     engine: str = "local"
+    #: Rows per batch of a run over the postings (``$JOBMAP_BATCH_ROWS``).
+    batch_rows: int = BATCH_ROWS
+    #: The size from which a postings file is read in parts (``$JOBMAP_STREAM_BYTES``).
+    stream_bytes: int = STREAM_BYTES
 
     @classmethod
     def build(
@@ -173,7 +267,7 @@ class Settings:
         backend: str = "torch",
         device: str | None = None,
         batch_size: int = 64,
-        seed: int = 567,
+        seed: int = DEFAULT_SEED,
         cache_dir: str | os.PathLike[str] | None = None,
         answers: str | os.PathLike[str] | None = None,
         use_answers: bool = True,
@@ -188,6 +282,12 @@ class Settings:
         if int(batch_size) < 1:
             raise ConfigError(f"--batch-size {batch_size}: give a whole number of at least 1.")
         engine = resolve_engine(engine)
+        if model in NUMPY_MODELS and (backend != "torch" or device is not None):
+            given = "--backend" if backend != "torch" else "--device"
+            raise ConfigError(
+                f"{given}: the model {model!r} runs on the CPU with numpy alone, with no backend "
+                "or device to choose; leave it out, or use a sentence-transformers model."
+            )
         merged = {**dict(options or {}), **method_options}
         merged = {k: (list(v) if isinstance(v, tuple) else v) for k, v in merged.items()}
         mapping = parse_column_mapping(dict(columns) if isinstance(columns, Mapping) else columns)
@@ -196,7 +296,7 @@ class Settings:
             data=None if data is None else str(data),
             columns=MappingProxyType(mapping),
             encoding=encoding,
-            families=None if families is None else str(families),
+            families=_text(resolve_families_file(families)),
             method=method,
             options=MappingProxyType({k: v for k, v in merged.items() if v is not None}),
             threshold=None if threshold is None else float(threshold),
@@ -206,10 +306,12 @@ class Settings:
             batch_size=int(batch_size),
             seed=int(seed),
             cache_dir=resolve_cache_dir(cache_dir),
-            answers=None if answers is None else str(answers),
+            answers=str(resolve_answers_path(answers)),
             use_answers=bool(use_answers),
             progress=progress,
             engine=engine,
+            batch_rows=batch_rows(),
+            stream_bytes=stream_bytes(),
         )
 
     def replace(self, **changes: Any) -> Settings:
@@ -238,4 +340,6 @@ class Settings:
             "answers": self.answers,
             "use_answers": self.use_answers,
             "engine": self.engine,
+            "batch_rows": self.batch_rows,
+            "stream_bytes": self.stream_bytes,
         }

@@ -30,7 +30,6 @@ from jobmap._version import __version__, code_fingerprint
 from jobmap.answers import Answer, AnswerStore, resolve, resolve_answers_path
 from jobmap.config import Settings
 from jobmap.data import Dataset, load
-from jobmap.data.dataset import batch_rows
 from jobmap.families import Family, get_family, with_answers
 from jobmap.methods import Method, MethodContext, make_method, method_class
 from jobmap.methods.base import load_model, save_model
@@ -170,6 +169,7 @@ class Pipeline:
                 cache_dir=s.cache_dir,
                 encoding=s.encoding,
                 progress=s.progress,
+                stream_bytes=s.stream_bytes,
             )
         return self._dataset
 
@@ -269,8 +269,8 @@ class Pipeline:
 
     def score(self, method: Method, postings: pd.DataFrame | None = None) -> pd.DataFrame:
         """``method``'s scores of ``postings`` in their order (default: the dataset's, read and
-        scored in batches of ``batch_rows()`` rows, so that memory depends on the batch, not on
-        the data; a method scores a batch as it scores the whole, see :class:`Method`)."""
+        scored in batches of ``settings.batch_rows`` rows, so that memory depends on the batch,
+        not on the data; a method scores a batch as it scores the whole, see :class:`Method`)."""
         if postings is not None:
             return method.score(postings)
         ds = self.dataset
@@ -280,7 +280,7 @@ class Pipeline:
             return raydata.score(ds, method, self.settings, self.context)
         extra = method.reads()
         columns = None if extra is None else ["job_id", "title", *extra]
-        n, rows = ds.rows("postings"), batch_rows()
+        n, rows = ds.rows("postings"), self.settings.batch_rows
         batches = ds.batches(columns, rows=rows)
         if n > rows and self.settings.progress:
             from tqdm.auto import tqdm

@@ -23,12 +23,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 from jobmap.answers.subjects import ANSWERS, KINDS, check_phrase
+from jobmap.config import ANSWERS_ENV, default_answers_path, resolve_answers_path
 from jobmap.errors import ConfigError, DataError, StorageError, quoted
-
-ANSWERS_ENV = "JOBMAP_ANSWERS"
 
 _SCHEMA = """
 create table if not exists events (
@@ -51,19 +48,6 @@ create index if not exists events_undoes on events (undoes);
 """
 #: Columns added since the first schema: (name, type); a database without them gets them.
 _ADDED = (("stratum", "text"), ("stratum_size", "integer"))
-
-
-def default_answers_path() -> Path:
-    """The per-user answers database (``~/.local/share/jobmap/answers.sqlite`` on Linux)."""
-    return Path(platformdirs.user_data_dir("jobmap", appauthor=False)) / "answers.sqlite"
-
-
-def resolve_answers_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """``path`` if given, else ``$JOBMAP_ANSWERS``, else :func:`default_answers_path`."""
-    if path is not None and str(path) != "":
-        return Path(path).expanduser()
-    env = os.environ.get(ANSWERS_ENV, "").strip()
-    return Path(env).expanduser() if env else default_answers_path()
 
 
 class AlreadyUndone(ConfigError):

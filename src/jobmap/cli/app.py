@@ -3,7 +3,6 @@ code 1, an option with a bad value too; exit code 2 is left for bugs."""
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -13,12 +12,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from jobmap._version import __version__
+from jobmap.config import DEBUG_ENV, debug
 from jobmap.errors import DataWarning, JobmapError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-DEBUG_ENV = "JOBMAP_DEBUG"
 #: Columns listed per table by ``inspect`` (a file may have 100,000).
 MAX_COLUMNS_SHOWN = 200
 #: Postings columns worth a glance in ``inspect``'s sample rows (the table has ~30).
@@ -40,7 +39,7 @@ class JobmapGroup(click.Group):
         try:
             return super().invoke(ctx)
         except JobmapError as exc:
-            if os.environ.get(DEBUG_ENV):
+            if debug():
                 raise
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
@@ -56,7 +55,7 @@ class JobmapGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
-            if os.environ.get(DEBUG_ENV):
+            if debug():
                 raise
             click.echo(
                 f"Error: unexpected {type(exc).__name__}: {exc}. This is a bug in jobmap; run "

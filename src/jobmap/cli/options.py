@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from jobmap.cli.app import F
-from jobmap.config import CACHE_ENV, Settings
+from jobmap.config import CACHE_ENV, DEFAULT_SEED, Settings
 
 
 class _DataPath(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 only
@@ -140,7 +140,7 @@ def run_options(f: F) -> F:
         ),
         click.option(
             "--seed",
-            default=567,
+            default=DEFAULT_SEED,
             show_default=True,
             help="Random seed (anchor sample, LDA, k-means), as the notebook's.",
         ),

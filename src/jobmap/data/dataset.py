@@ -17,8 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from jobmap import config
 from jobmap._version import __version__
-from jobmap.config import env_int, parse_column_mapping, resolve_cache_dir
+from jobmap.config import parse_column_mapping, resolve_cache_dir
 from jobmap.data.readers import (
     STREAMED,
     IdsAreText,
@@ -44,24 +45,15 @@ from jobmap.data.store import Store
 from jobmap.errors import ConfigError, DataError, DataWarning, StorageError
 
 BUNDLED_NAME = "linkedin-2024-sample"
-#: Rows per batch when a run reads the postings in batches.
-BATCH_ROWS = 50_000
+#: Rows per batch when a run reads the postings in batches (see :func:`jobmap.config.batch_rows`).
+BATCH_ROWS = config.BATCH_ROWS
 #: Rows per part when a large postings file is read into the cache in parts.
 PART_ROWS = 10_000
 #: A postings file at least this large (bytes) is read into the cache in parts, in bounded
-#: memory; ``$JOBMAP_STREAM_BYTES`` sets another size.
-STREAM_BYTES = 256 << 20
-
-
-def batch_rows() -> int:
-    """Rows per batch of a run over the postings (``$JOBMAP_BATCH_ROWS``, else
-    :data:`BATCH_ROWS`): memory grows with it."""
-    return env_int("JOBMAP_BATCH_ROWS", BATCH_ROWS, 1, "rows")
-
-
-def stream_bytes() -> int:
-    """The size from which a postings file is read in parts (``$JOBMAP_STREAM_BYTES``)."""
-    return env_int("JOBMAP_STREAM_BYTES", STREAM_BYTES, 0, "bytes")
+#: memory (:func:`jobmap.config.stream_bytes`).
+STREAM_BYTES = config.STREAM_BYTES
+batch_rows = config.batch_rows
+stream_bytes = config.stream_bytes
 
 
 def bundled_sample_path() -> Path:
@@ -341,6 +333,7 @@ def load(
     encoding: str = "utf-8",
     progress: bool = True,
     refresh: bool = False,
+    stream_bytes: int | None = None,
 ) -> Dataset:
     """Read a dataset into the typed, cached store and return it.
 
@@ -392,7 +385,7 @@ def load(
 
     log = ReadLog()
     tmp = None
-    if _in_parts(source):
+    if _in_parts(source, stream_bytes):
         try:
             tmp = store.begin(key)
         except ConfigError as exc:
@@ -489,10 +482,12 @@ def _as_given(manifest: dict[str, Any], src_path: Path, source: Source) -> dict[
     return out
 
 
-def _in_parts(source: Source) -> bool:
-    """Whether the postings file is large enough to be read in parts (:func:`stream_bytes`)."""
+def _in_parts(source: Source, threshold: int | None = None) -> bool:
+    """Whether the postings file is large enough to be read in parts: ``threshold`` bytes, else
+    :func:`jobmap.config.stream_bytes`."""
     sf = source.files["postings"]
-    threshold = stream_bytes()  # a bad setting is an error, not a reason to read whole
+    if threshold is None:
+        threshold = stream_bytes()  # a bad setting is an error, not a reason to read whole
     try:
         size = sf.size
         if sf.member is None and sf.path.suffix.lower() in (".parquet", ".pq"):

@@ -31,9 +31,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jobmap.config import Settings, env_int
+from jobmap.config import (
+    BATCH_ROWS_ENV,
+    RAY_OBJECT_STORE,
+    Settings,
+    batch_rows,
+    env_text,
+    ray_address,
+    ray_object_store,
+)
 from jobmap.data import Dataset
-from jobmap.data.dataset import batch_rows
 from jobmap.embeddings import EmbeddingEngine
 from jobmap.embeddings.cache import text_key
 from jobmap.errors import ConfigError
@@ -47,12 +54,12 @@ EMBED_ROWS = 4096
 #: The object store of a local cluster (bytes; ``$JOBMAP_RAY_OBJECT_STORE``): Ray's default, 30%
 #: of the memory, lets the read tasks run ahead of the scoring actors until it holds the whole
 #: dataset; a bounded store makes Ray Data hold the reads back instead.
-LOCAL_OBJECT_STORE = 512 << 20
+LOCAL_OBJECT_STORE = RAY_OBJECT_STORE
 
 
 def local_object_store() -> int:
     """The object store of a local cluster (:data:`LOCAL_OBJECT_STORE`); at least Ray's 80 MB."""
-    return env_int("JOBMAP_RAY_OBJECT_STORE", LOCAL_OBJECT_STORE, 80 << 20, "bytes")
+    return ray_object_store()
 
 
 def require_ray() -> Any:
@@ -72,7 +79,7 @@ def start(progress: bool = True) -> Any:
     """Connect to the cluster at ``$RAY_ADDRESS``, or start a local one (once per process)."""
     ray = require_ray()
     if not ray.is_initialized():
-        address = os.environ.get("RAY_ADDRESS") or None
+        address = ray_address()
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")  # Ray's C++ notices
         if not progress:
             for name in ("ray", "ray.data"):
@@ -208,7 +215,7 @@ TASK_ROWS = 10_000
 
 def task_rows() -> int:
     """Postings per scoring task: ``$JOBMAP_BATCH_ROWS`` when set, else :data:`TASK_ROWS`."""
-    return batch_rows() if os.environ.get("JOBMAP_BATCH_ROWS", "").strip() else TASK_ROWS
+    return batch_rows() if env_text(BATCH_ROWS_ENV) else TASK_ROWS
 
 
 def row_group_tasks(path: Path, rows: int) -> list[dict[str, int]]:

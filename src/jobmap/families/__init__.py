@@ -20,9 +20,9 @@ import regex
 
 from jobmap._atomic import atomic_path
 from jobmap.answers import Answer
+from jobmap.config import resolve_families_file
 from jobmap.errors import ConfigError
 
-FAMILIES_ENV = "JOBMAP_FAMILIES"
 _LIST_FIELDS = (
     "anchors",
     "keywords",
@@ -200,9 +200,9 @@ def load_families(families_file: str | os.PathLike[str] | None = None) -> dict[s
     user = user_families_file()
     if user.is_file():
         found.update(_parse(user))
-    extra = families_file or os.environ.get(FAMILIES_ENV) or None
-    if extra:
-        found.update(_parse(Path(extra).expanduser()))
+    extra = resolve_families_file(families_file)
+    if extra is not None:
+        found.update(_parse(extra))
     return found
 
 

@@ -16,6 +16,7 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
+from jobmap.config import DEFAULT_SEED
 from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods.base import Method
@@ -44,7 +45,7 @@ class AnchorMethod(Method):
         self,
         anchors: list[str] | None = None,
         anchor_sample: int | None = None,
-        seed: int = 567,
+        seed: int = DEFAULT_SEED,
         prefix: str = TITLE_PREFIX,
     ) -> None:
         self.anchors = anchors

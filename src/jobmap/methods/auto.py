@@ -11,6 +11,7 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
+from jobmap.config import DEFAULT_SEED
 from jobmap.families import Family
 from jobmap.methods.base import Method
 from jobmap.methods.bootstrap import BootstrapMethod
@@ -30,7 +31,7 @@ class AutoMethod(Method):
     summary = "picks for the data and the family, and says which"
     fit_columns = ()
 
-    def __init__(self, seed: int = 567) -> None:
+    def __init__(self, seed: int = DEFAULT_SEED) -> None:
         self.seed = seed
 
     def fit(

@@ -19,6 +19,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import silhouette_score
 from tqdm.auto import tqdm
 
+from jobmap.config import DEFAULT_SEED
 from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods.base import Method, load_model, save_model
@@ -56,7 +57,7 @@ class ClusterMethod(Method):
         self,
         algorithm: str = "kmeans",
         k: int | str = 30,
-        seed: int = 567,
+        seed: int = DEFAULT_SEED,
         min_cluster_size: int = 10,
         anchor_share: float = 0.2,
         prefix: str = TITLE_PREFIX,

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
+from jobmap.config import DEFAULT_SEED
 from jobmap.embeddings import EmbeddingEngine
 from jobmap.errors import ConfigError
 from jobmap.families import Family
@@ -87,7 +88,9 @@ class TitleHead(Method):
     fit_columns: ClassVar[tuple[str, ...] | None] = ()
     score_columns: ClassVar[tuple[str, ...] | None] = ()
 
-    def __init__(self, C: float = 4.0, seed: int = 567, prefix: str = TITLE_PREFIX) -> None:
+    def __init__(
+        self, C: float = 4.0, seed: int = DEFAULT_SEED, prefix: str = TITLE_PREFIX
+    ) -> None:
         self.C = C
         self.seed = seed
         self.prefix = prefix
@@ -171,7 +174,7 @@ class KnnMethod(Method):
     fit_columns = ()
     score_columns = ()
 
-    def __init__(self, k: int = 10, prefix: str = TITLE_PREFIX, seed: int = 567) -> None:
+    def __init__(self, k: int = 10, prefix: str = TITLE_PREFIX, seed: int = DEFAULT_SEED) -> None:
         self.k = k
         self.prefix = prefix
         self.seed = seed

@@ -20,6 +20,7 @@ from sklearn.decomposition import LatentDirichletAllocation
 from sklearn.feature_extraction.text import CountVectorizer
 from tqdm.auto import tqdm
 
+from jobmap.config import DEFAULT_SEED
 from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods.base import Method, load_model, save_model
@@ -63,7 +64,7 @@ class LdaMethod(Method):
         no_below: int = 5,
         no_above: float = 0.5,
         keep_n: int = 5000,
-        seed: int = 567,
+        seed: int = DEFAULT_SEED,
         probe: str | None = None,
     ) -> None:
         self.n_topics = n_topics

@@ -119,10 +119,10 @@ class Snapshot:
 class ReviewSession:
     """A review of one family on one dataset (see the module docstring).
 
-    >>> from jobmap.config import Settings  # doctest: +SKIP
-    >>> s = ReviewSession(Settings.build("ml-ai"), AnswerStore(":memory:"))
-    >>> q = s.next_question()
-    >>> s.answer(q.subject, "yes")
+    >>> from jobmap.config import Settings
+    >>> s = ReviewSession(Settings.build("ml-ai"), AnswerStore(":memory:"))  # doctest: +SKIP
+    >>> q = s.next_question()  # doctest: +SKIP
+    >>> s.answer(q.subject, "yes")  # doctest: +SKIP
     """
 
     def __init__(
@@ -131,14 +131,15 @@ class ReviewSession:
         store: AnswerStore | None = None,
         *,
         audit_every: int = AUDIT_EVERY,
-        seed: int = 0,
+        seed: int | None = None,
         background: bool = False,
         dataset: Dataset | None = None,
     ) -> None:
         self.store = store or AnswerStore(settings.answers)
         self.settings = settings.replace(answers=str(self.store.path), use_answers=True)
         self.audit_every = audit_every
-        self.rng = np.random.default_rng(seed)
+        # the audits' draws follow the run's seed (review --seed), unless told another
+        self.rng = np.random.default_rng(settings.seed if seed is None else seed)
         self.context = MethodContext.from_settings(settings, memory=True)
         first = Pipeline(self.settings, context=self.context, dataset=dataset)
         self.base_family = first.base_family

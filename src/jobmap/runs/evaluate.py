@@ -117,8 +117,10 @@ def evaluate(
     ``overwrite``). ``save_thresholds`` stores each compared method's F1-best threshold with the
     family (not for the methods whose rule decides).
 
-    >>> import jobmap  # doctest: +SKIP
-    >>> jobmap.evaluate("ml-ai", "linkedin-2023/", labels="dev.csv", methods=["anchors"])
+    >>> import jobmap
+    >>> result = jobmap.evaluate(  # doctest: +SKIP
+    ...     "ml-ai", "linkedin-2023/", labels="dev.csv", methods=["anchors"]
+    ... )
     """
     started = time.perf_counter()
     if settings is None:
@@ -126,6 +128,11 @@ def evaluate(
     elif kwargs:
         raise ConfigError(f"give either settings or {', '.join(sorted(kwargs))}, not both.")
     family = settings.family
+    if settings.engine != "local":
+        raise ConfigError(
+            f"--engine {settings.engine}: evaluate scores the labelled postings alone, in this "
+            "process; leave --engine out (find and report take it)."
+        )
     if save_thresholds and all(method_class(m).rule_decides for m in methods):
         decided = ", ".join(m for m, c in METHODS.items() if c.rule_decides)
         raise ConfigError(
@@ -143,6 +150,11 @@ def evaluate(
     _check_compared_options(list(methods), dict(settings.options))
     tmp: tempfile.TemporaryDirectory[str] | None = None
     if settings.data is None and lab.attrs["key"] == "title":
+        if settings.columns:
+            raise ConfigError(
+                "--columns: without --data the label file's titles are the postings, and they "
+                "have no columns to name; give --data with the file --columns describes."
+            )
         tmp = tempfile.TemporaryDirectory()
         settings = settings.replace(
             data=str(titles_as_postings(lab, Path(tmp.name) / "titles.csv")), columns={}

@@ -42,8 +42,8 @@ def report(
     :func:`jobmap.run_find`. Existing files are replaced only with ``overwrite`` (and in
     ``tables_dir`` only the tables jobmap wrote there before).
 
-    >>> import jobmap  # doctest: +SKIP
-    >>> tables = jobmap.report("ml-ai", out="report.html")
+    >>> import jobmap
+    >>> tables = jobmap.report("ml-ai", out="report.html")  # doctest: +SKIP
     """
     started = time.perf_counter()
     if settings is None:
