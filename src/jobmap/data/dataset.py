@@ -24,12 +24,11 @@ from jobmap.data.readers import (
     STREAMED,
     IdsAreText,
     PartState,
+    Reader,
     ReadLog,
-    finish_postings,
-    iter_postings,
     parquet_batches,
-    read_postings_file,
     read_raw_csv,
+    reader_for,
     type_table,
 )
 from jobmap.data.schema import (
@@ -275,6 +274,20 @@ def _coverage_notes(stats: _PostingStats, tables: dict[str, pd.DataFrame]) -> li
     return notes
 
 
+def _reader(
+    source: Source, mapping: dict[str, str], encoding: str, progress: bool, log: ReadLog
+) -> Reader:
+    return reader_for(
+        source.files["postings"],
+        source.kind,
+        source.file_format,
+        mapping=mapping,
+        encoding=encoding,
+        log=log,
+        progress=progress,
+    )
+
+
 def _read_tables(
     source: Source,
     columns: dict[str, str],
@@ -286,28 +299,14 @@ def _read_tables(
     """Every table of the source as a DataFrame (without the postings unless ``postings``)."""
     tables: dict[str, pd.DataFrame] = {}
     applied: dict[str, str] = {}
-    if source.kind == "file":
-        if not postings:
-            return tables, applied
-        tables["postings"], applied = read_postings_file(
-            source.files["postings"],
-            source.file_format,
-            mapping=columns,
-            encoding=encoding,
-            log=log,
-            progress=progress,
-        )
-        return tables, applied
     for name, sf in source.files.items():
         spec = TABLES_BY_NAME[name]
         if name == "postings":
             if not postings:
                 continue
-            raw = read_raw_csv(sf, log=log, encoding=encoding, progress=progress, what="postings")
-            if columns:
-                raw = raw.rename(columns={v: k for k, v in columns.items()})
-                applied = dict(columns)
-            tables[name] = finish_postings(raw, sf.label, log)
+            reader = _reader(source, columns, encoding, progress, log)
+            tables[name] = reader.read()
+            applied = reader.applied
             continue
         try:
             raw = read_raw_csv(sf, log=log, encoding=encoding, progress=progress)
@@ -542,24 +541,13 @@ def _read_in_parts(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    sf = source.files["postings"]
-    is_file = source.kind == "file"
     state = PartState(text_ids=text_ids)
     writer = None
     schema = None
     dtypes: dict[str, str] = {}
     try:
-        for part in iter_postings(
-            sf,
-            source.file_format if is_file else "csv",
-            mapping=mapping,
-            encoding=encoding,
-            log=log,
-            progress=progress,
-            state=state,
-            derive_ids=is_file,
-            chunk_rows=PART_ROWS,
-        ):
+        reader = _reader(source, mapping, encoding, progress, log)
+        for part in reader.iter_parts(PART_ROWS, state):
             stats.add(part)
             table = pa.Table.from_pandas(part, preserve_index=False)
             if writer is None:

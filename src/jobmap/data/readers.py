@@ -1043,33 +1043,6 @@ def _separator(sf: SourceFile, fmt: str, encoding: str, log: ReadLog) -> str:
     return sep
 
 
-def read_postings_file(
-    sf: SourceFile,
-    fmt: str,
-    *,
-    mapping: dict[str, str],
-    encoding: str,
-    log: ReadLog,
-    progress: bool,
-) -> tuple[pd.DataFrame, dict[str, str]]:
-    """A single postings file from any source: map columns, derive ids, type, check."""
-    if fmt == "parquet":
-        raw = read_raw_parquet(sf)
-    else:
-        sep = _separator(sf, fmt, encoding, log)
-        raw = read_raw_csv(
-            sf,
-            log=log,
-            sep=sep,
-            encoding=encoding,
-            progress=progress,
-            what="postings",
-        )
-    renamed, applied = map_columns(raw, mapping, sf.label)
-    renamed = _infer_numbers(renamed, set(POSTINGS.columns))
-    return finish_postings(renamed, sf.label, log, mapping=mapping, derive_ids=True), applied
-
-
 def _dictionary_columns(pf: Any) -> list[str]:
     """The text columns a parquet file stores dictionary-encoded (in its first row group)."""
     import pyarrow as pa
@@ -1181,93 +1154,204 @@ def _not_numbers(label: str, column: str, first: object) -> Callable[[int, list[
     return render
 
 
-def iter_postings(
+class Reader:
+    """A source's postings file: read in parts (:meth:`iter_parts`, for files larger than memory)
+    or whole (:meth:`read`: the parts of one), so that every check a read makes is made once and
+    the same way. One reader per source kind: :class:`KaggleReader`, :class:`CsvReader`,
+    :class:`ParquetReader` (:func:`reader_for`).
+
+    A file of any other source may have no ids, or text ones (``derive_ids``): they are kept as
+    ``source_id`` and ``job_id`` is derived from each row's content; its columns are found by
+    their common names. A Kaggle file's ids are integers and its names are the schema's."""
+
+    derive_ids = True
+
+    def __init__(
+        self,
+        sf: SourceFile,
+        *,
+        mapping: dict[str, str],
+        encoding: str,
+        log: ReadLog,
+        progress: bool,
+    ) -> None:
+        self.sf = sf
+        self.mapping = mapping
+        self.encoding = encoding
+        self.log = log
+        self.progress = progress
+        #: The column mapping applied (jobmap name -> the file's name), once a part is read.
+        self.applied: dict[str, str] = {}
+
+    def raw_parts(self, rows: int | None) -> Iterator[pd.DataFrame]:
+        """The file as read, in parts of ``rows`` rows (one part with None), each indexed by
+        its rows' places among the file's records."""
+        raise NotImplementedError
+
+    def name_columns(self, raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+        """A part with jobmap's column names, and the mapping applied."""
+        renamed, applied = map_columns(raw, self.mapping, self.sf.label)
+        return renamed, applied
+
+    def read(self) -> pd.DataFrame:
+        """The whole file, as one part."""
+        return pd.concat(list(self.iter_parts(None)), ignore_index=True)
+
+    def iter_parts(
+        self, rows: int | None = None, state: PartState | None = None
+    ) -> Iterator[pd.DataFrame]:
+        """The file mapped, typed and checked, in parts of ``rows`` rows (one part with None).
+        In parts, the counts and repeated ids are carried from part to part in ``state``; the
+        columns jobmap does not know are numbers where the first part's are (a later value that
+        is not one is left empty, and counted), text otherwise, one type in every part."""
+        label, log = self.sf.label, self.log
+        whole = rows is None
+        if not whole and state is None:
+            state = PartState()
+        known = set(POSTINGS.columns)
+        numeric: list[str] | None = None
+        text: list[str] = []
+        kept = 0
+        for raw in self.raw_parts(rows):
+            renamed, self.applied = self.name_columns(raw)
+            if state is not None:
+                state.applied = self.applied
+            if numeric is None:  # the first part decides which unknown columns are numbers
+                before = dict(renamed.dtypes)
+                if self.derive_ids:  # a Kaggle layout's unknown columns stay text
+                    renamed = _infer_numbers(renamed, known)
+                numeric = [
+                    c for c in renamed.columns if c not in known and before[c] != renamed[c].dtype
+                ]
+                text = [
+                    c
+                    for c in renamed.columns
+                    if c not in known
+                    and c not in numeric
+                    and (
+                        pd.api.types.is_object_dtype(renamed[c].dtype)
+                        or pd.api.types.is_string_dtype(renamed[c].dtype)
+                    )
+                ]
+            else:
+                for c in numeric:
+                    if c not in renamed.columns:
+                        continue
+                    values = pd.to_numeric(renamed[c], errors="coerce")
+                    lost = (values.isna() & renamed[c].notna()).to_numpy()
+                    if lost.any():
+                        where = (_data_rows(renamed, 0)[lost]).tolist()
+                        log.tally(
+                            f"number:{label}:{c}",
+                            len(where),
+                            where,
+                            _not_numbers(label, str(c), renamed[c][lost].iloc[0]),
+                        )
+                    renamed[c] = values
+            if not whole:  # one type per column in every part (the cache's file has one schema)
+                for c in text:
+                    if c in renamed.columns:
+                        renamed[c] = renamed[c].astype("string")
+                for c in numeric:
+                    if c in renamed.columns:
+                        renamed[c] = renamed[c].astype("float64")
+            part = finish_postings(
+                renamed,
+                label,
+                log,
+                # a Kaggle layout without --columns: its hint says it is not a Kaggle file
+                mapping=self.mapping if self.derive_ids else (self.mapping or None),
+                derive_ids=self.derive_ids,
+                state=state,
+            )
+            kept += len(part)
+            if len(part) or whole:
+                yield part
+        if kept == 0 and not whole:
+            raise DataError(
+                f"{label}: no postings were read (every posting has an empty title, or the file "
+                "has a header but no rows)."
+            )
+
+
+class KaggleReader(Reader):
+    """The postings file of a Kaggle layout (``postings.csv`` or ``job_postings.csv``)."""
+
+    derive_ids = False
+
+    def raw_parts(self, rows: int | None) -> Iterator[pd.DataFrame]:
+        if rows is None:
+            yield read_raw_csv(
+                self.sf, log=self.log, encoding=self.encoding, progress=self.progress,
+                what="postings",
+            )  # fmt: skip
+            return
+        yield from iter_raw_csv(
+            self.sf, log=self.log, encoding=self.encoding, progress=self.progress,
+            what="postings", chunk_rows=rows,
+        )  # fmt: skip
+
+    def name_columns(self, raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+        return raw.rename(columns={v: k for k, v in self.mapping.items()}), dict(self.mapping)
+
+
+class CsvReader(Reader):
+    """A postings file of any other source, delimited (CSV, TSV, or either named ``.csv``)."""
+
+    def __init__(self, sf: SourceFile, fmt: str = "csv", **kwargs: Any) -> None:
+        super().__init__(sf, **kwargs)
+        self.fmt = fmt
+        self._sep: str | None = None
+
+    @property
+    def sep(self) -> str:
+        if self._sep is None:
+            self._sep = _separator(self.sf, self.fmt, self.encoding, self.log)
+        return self._sep
+
+    def raw_parts(self, rows: int | None) -> Iterator[pd.DataFrame]:
+        sf, log, sep, encoding = self.sf, self.log, self.sep, self.encoding
+        if rows is None:
+            yield read_raw_csv(
+                sf, log=log, sep=sep, encoding=encoding, progress=self.progress, what="postings"
+            )
+            return
+        yield from iter_raw_csv(
+            sf, log=log, sep=sep, encoding=encoding, progress=self.progress, what="postings",
+            chunk_rows=rows,
+        )  # fmt: skip
+
+
+class ParquetReader(Reader):
+    """A postings file of any other source, in parquet."""
+
+    def raw_parts(self, rows: int | None) -> Iterator[pd.DataFrame]:
+        if rows is None:
+            yield read_raw_parquet(self.sf)
+            return
+        yield from iter_raw_parquet(self.sf, rows)
+
+
+def reader_for(
     sf: SourceFile,
+    kind: str,
     fmt: str,
     *,
     mapping: dict[str, str],
     encoding: str,
     log: ReadLog,
     progress: bool,
-    state: PartState,
-    derive_ids: bool = True,
-    chunk_rows: int = CHUNK_ROWS,
-) -> Iterator[pd.DataFrame]:
-    """A postings file read, mapped, typed and checked in parts, for files larger than memory.
-
-    Each part gets what :func:`read_postings_file` does to a whole file, with the counts and
-    repeated ids carried across parts in ``state``; columns jobmap does not know are numbers
-    where the first part's are (a later value that is not one is left empty, and counted), text
-    otherwise. ``state.applied`` is the column mapping applied."""
+) -> Reader:
+    """The reader of a source's postings file: by the source's ``kind`` (a Kaggle layout or a
+    single file) and the file's format."""
+    options: dict[str, Any] = {
+        "mapping": mapping,
+        "encoding": encoding,
+        "log": log,
+        "progress": progress,
+    }
+    if kind != "file":
+        return KaggleReader(sf, **options)
     if fmt == "parquet":
-        raw_parts = iter_raw_parquet(sf, chunk_rows)
-    else:
-        sep = _separator(sf, fmt, encoding, log) if derive_ids else ","
-        raw_parts = iter_raw_csv(
-            sf,
-            log=log,
-            sep=sep,
-            encoding=encoding,
-            progress=progress,
-            what="postings",
-            chunk_rows=chunk_rows,
-        )
-    known = set(POSTINGS.columns)
-    numeric: list[str] | None = None
-    text: list[str] = []
-    for raw in raw_parts:
-        if derive_ids:
-            renamed, applied = map_columns(raw, mapping, sf.label)
-        else:
-            renamed = raw.rename(columns={v: k for k, v in mapping.items()})
-            applied = dict(mapping)
-        state.applied = applied
-        if numeric is None:  # the first part decides which unknown columns are numbers
-            before = dict(renamed.dtypes)
-            if derive_ids:  # as read_postings_file: a Kaggle layout's columns stay text
-                renamed = _infer_numbers(renamed, known)
-            numeric = [
-                c for c in renamed.columns if c not in known and before[c] != renamed[c].dtype
-            ]
-            text = [
-                c
-                for c in renamed.columns
-                if c not in known
-                and c not in numeric
-                and (
-                    pd.api.types.is_object_dtype(renamed[c].dtype)
-                    or pd.api.types.is_string_dtype(renamed[c].dtype)
-                )
-            ]
-        else:
-            for c in numeric:
-                if c not in renamed.columns:
-                    continue
-                values = pd.to_numeric(renamed[c], errors="coerce")
-                lost = values.isna() & renamed[c].notna()
-                if lost.any():
-                    rows = (np.flatnonzero(lost.to_numpy()) + state.offset + 1).tolist()
-                    log.tally(
-                        f"number:{sf.label}:{c}",
-                        len(rows),
-                        rows,
-                        _not_numbers(sf.label, str(c), renamed[c][lost].iloc[0]),
-                    )
-                renamed[c] = values
-        # one type per column in every part (the cache's file has one schema)
-        for c in text:
-            if c in renamed.columns:
-                renamed[c] = renamed[c].astype("string")
-        for c in numeric:
-            if c in renamed.columns:
-                renamed[c] = renamed[c].astype("float64")
-        part = finish_postings(
-            renamed, sf.label, log, mapping=mapping, derive_ids=derive_ids, state=state
-        )
-        if len(part):
-            yield part
-    if state.rows == 0:
-        raise DataError(
-            f"{sf.label}: no postings were read (every posting has an empty title, or the file "
-            "has a header but no rows)."
-        )
+        return ParquetReader(sf, **options)
+    return CsvReader(sf, fmt, **options)
