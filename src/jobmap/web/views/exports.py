@@ -1,0 +1,36 @@
+"""The exports: the answers as labels, the family as a families file, the matches as CSV (named
+after the family whatever its characters: :func:`jobmap.web.requests.attachment`)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from jobmap.answers import export_labels
+from jobmap.web.requests import attachment, csv_download
+from jobmap.web.views.base import Views
+
+
+class Exports(Views):
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/export/labels.csv", self.labels),
+            Route("/export/family.toml", self.family),
+            Route("/export/matches.csv", self.matches),
+        ]
+
+    async def labels(self, request: Request) -> Response:
+        s = self.session
+        labels = export_labels(s.answers(), s.postings, s.current.family.rule_phrases())
+        return csv_download(labels, f"{s.name}-labels.csv")
+
+    async def family(self, request: Request) -> Response:
+        return Response(
+            self.session.family_toml(),
+            media_type="application/toml; charset=utf-8",
+            headers={"content-disposition": attachment(f"{self.session.name}.toml")},
+        )
+
+    async def matches(self, request: Request) -> Response:
+        return csv_download(self.session.matches(), f"{self.session.name}-matches.csv")

@@ -1,0 +1,39 @@
+"""The pages: the review itself, and the family's matches."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from jobmap.answers import ANSWERS
+from jobmap.web.views.base import Views
+
+#: The matches page lists at most this many (the CSV export holds them all).
+SHOWN_MATCHES = 2000
+
+
+class Pages(Views):
+    def routes(self) -> list[BaseRoute]:
+        return [Route("/", self.review_page), Route("/matches", self.matches)]
+
+    async def review_page(self, request: Request) -> Response:
+        html = self.review.templates.get_template("review.html").render(
+            family=self.session.name, source=self.session.dataset.source, answers=ANSWERS
+        )
+        return HTMLResponse(html, headers={"cache-control": "no-store"})
+
+    async def matches(self, request: Request) -> Response:
+        df = self.session.matches()
+        q = request.query_params.get("q", "").strip().lower()
+        total = len(df)
+        if q:
+            df = df[df["title"].astype(str).str.lower().str.contains(q, regex=False)]
+        html = self.review.templates.get_template("matches.html").render(
+            family=self.session.name,
+            q=q,
+            total=total,
+            rows=df.head(SHOWN_MATCHES).fillna("").to_dict("records"),
+            has_url="job_posting_url" in df.columns,
+        )
+        return HTMLResponse(html, headers={"cache-control": "no-store"})
