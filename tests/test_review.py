@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from jobmap.answers import AnswerStore, subject
 from jobmap.config import Settings
-from jobmap.review import ReviewSession, simulate_review
+from jobmap.review import ReviewSession, simulate_review, views
 from jobmap.review.questions import Groups, audit_estimates, audit_posting, expected_change
 from jobmap.web import create_app
 from tests.fakes import HashBackend
@@ -113,7 +113,7 @@ def test_audit_questions_are_postings_drawn_at_random(
     audit = session.answers()[-1]
     assert audit.audit and audit.stratum == "matches" and audit.stratum_size == matched_then
     # the audit counts where it was drawn (its match now is its own answer): a false match
-    est = session.threshold_stats(0.5)["audit"]
+    est = views.threshold_stats(session, 0.5)["audit"]
     assert est["audited_matches"] == 1 and est["precision"] == 0.0
     q3 = session.next_question()
     assert q3 is not None and not q3.audit
@@ -122,7 +122,7 @@ def test_audit_questions_are_postings_drawn_at_random(
     assert q4 is not None and q4.audit
     session.answer(q4.subject, "yes")  # drawn from the rest, and in the family: a miss
     assert session.answers()[-1].stratum == "rest"
-    est = session.threshold_stats(0.5)["audit"]
+    est = views.threshold_stats(session, 0.5)["audit"]
     assert est["audited_rest"] == 1 and est["recall"] == 0.0  # one miss, no true match yet
     # estimates weigh each stratum by its size when drawn
     weighed = audit_estimates([(True, True, 10), (True, False, 10), (False, True, 90)], 1, 1)
@@ -352,7 +352,7 @@ def test_the_slider_s_answered_figures_use_the_model_s_own_call(session: ReviewS
     session.answer(subject("title", "Lead Machine Learning Engineer"), "no")
     session.answer(subject("title", "Machine Learning Engineer"), "yes")
     t = session.current.threshold
-    stats = session.threshold_stats(t)
+    stats = views.threshold_stats(session, t)
     assert stats["answered_precision"] == pytest.approx(3 / 6)  # 3 postings each
     assert stats["answered_recall"] == 1.0
     lead = session.postings["title"].eq("Lead Machine Learning Engineer").to_numpy()
@@ -377,17 +377,17 @@ def test_a_grown_term_is_the_rule_s_until_an_answer_keeps_or_drops_it(
     # its titles are the rule's: not asked one by one; the page lists the term instead
     asked = {g.key for g, _ in session.current.queue}
     assert not any("rn" in key.split() or "rns" in key.split() for key in asked)
-    grown = session.progress()["grown"]
+    grown = views.progress(session)["grown"]
     assert [(t["term"], t["of"], t["subject"]) for t in grown] == [
         ("RN", "registered nurse", "phrase:rn")
     ]
     session.answer("phrase:rn", "no")  # drop it: out of the rule, and its titles answered out
     assert not session.current.match[rn].any()
     assert "'RN' for 'registered nurse' rejected" in session.current.method.decided_by.grown()
-    assert session.progress()["grown"] == []
+    assert views.progress(session)["grown"] == []
     session.undo()
     session.answer("phrase:rn", "yes")  # keep it: an initialism still ("RNs" too), confirmed
     assert session.current.match[rn].all() and "rn" in session.current.family.anchors
     said = session.current.method.decided_by.grown()
     assert "'RN' for 'registered nurse' confirmed by an answer" in said
-    assert session.progress()["grown"] == []
+    assert views.progress(session)["grown"] == []

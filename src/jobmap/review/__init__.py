@@ -4,7 +4,8 @@
 measures how many answers a family needs, against labels; the page is :mod:`jobmap.web`.
 """
 
-from jobmap.review.session import Question, ReviewSession
+from jobmap.review.asking import Question
+from jobmap.review.session import ReviewSession
 from jobmap.review.simulate import simulate_review
 
 __all__ = ["Question", "ReviewSession", "simulate_review"]

@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Route
 
 from jobmap.answers import ANSWERS, AlreadyUndone
 from jobmap.errors import JobmapError
+from jobmap.review import views
 from jobmap.web.requests import json_body
 from jobmap.web.security import refusal
 from jobmap.web.views.base import Views, error
@@ -43,14 +44,18 @@ class AnswerViews(Views):
     async def _next(self, **reply: object) -> JSONResponse:
         q = await self.review.run(self.session.next_question)
         return JSONResponse(
-            {**reply, "question": q.as_dict() if q else None, "progress": self.session.progress()}
+            {
+                **reply,
+                "question": q.as_dict() if q else None,
+                "progress": views.progress(self.session),
+            }
         )
 
     async def question(self, request: Request) -> Response:
         return await self._next()
 
     async def progress(self, request: Request) -> Response:
-        return JSONResponse(self.session.progress())
+        return JSONResponse(views.progress(self.session))
 
     async def answer(self, request: Request) -> Response:
         body = await json_body(request)

@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from jobmap.errors import JobmapError
+from jobmap.review import views
 from jobmap.web.views.base import Views, error
 
 
@@ -27,7 +28,7 @@ class ExploreViews(Views):
             return error("t: give a number between -1 and 1.")
         if not -1.0 <= t <= 1.0:  # NaN too
             return error("t: give a number between -1 and 1.")
-        return JSONResponse(await self.review.run(lambda: self.session.threshold_stats(t)))
+        return JSONResponse(await self.review.run(lambda: views.threshold_stats(self.session, t)))
 
     async def search(self, request: Request) -> Response:
         q = request.query_params.get("q", "")
@@ -35,7 +36,7 @@ class ExploreViews(Views):
         if not q.strip() or len(q) > 500:
             return error("q: give 1 to 500 characters.")
         try:
-            rows = await self.review.run(lambda: self.session.search(q, regex=regex))
+            rows = await self.review.run(lambda: views.search(self.session, q, regex=regex))
         except JobmapError as exc:
             return error(str(exc))
         return JSONResponse({"rows": rows})
@@ -43,10 +44,12 @@ class ExploreViews(Views):
     async def similar(self, request: Request) -> Response:
         subj = request.query_params.get("subject", "")
         try:
-            rows = await self.review.run(lambda: self.session.similar(subj))
+            rows = await self.review.run(lambda: views.similar(self.session, subj))
         except JobmapError as exc:
             return error(str(exc))
         return JSONResponse({"rows": rows})
 
     async def check(self, request: Request) -> Response:
-        return JSONResponse({"rows": await self.review.run(self.session.check_these)})
+        return JSONResponse(
+            {"rows": await self.review.run(lambda: views.check_these(self.session))}
+        )

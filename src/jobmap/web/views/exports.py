@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from jobmap.answers import export_labels
+from jobmap.review import views
 from jobmap.web.requests import attachment, csv_download
 from jobmap.web.views.base import Views
 
@@ -27,10 +28,10 @@ class Exports(Views):
 
     async def family(self, request: Request) -> Response:
         return Response(
-            self.session.family_toml(),
+            views.family_toml(self.session),
             media_type="application/toml; charset=utf-8",
             headers={"content-disposition": attachment(f"{self.session.name}.toml")},
         )
 
     async def matches(self, request: Request) -> Response:
-        return csv_download(self.session.matches(), f"{self.session.name}-matches.csv")
+        return csv_download(views.matches(self.session), f"{self.session.name}-matches.csv")

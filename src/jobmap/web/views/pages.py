@@ -7,6 +7,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from jobmap.answers import ANSWERS
+from jobmap.review import views
 from jobmap.web.views.base import Views
 
 #: The matches page lists at most this many (the CSV export holds them all).
@@ -24,7 +25,7 @@ class Pages(Views):
         return HTMLResponse(html, headers={"cache-control": "no-store"})
 
     async def matches(self, request: Request) -> Response:
-        df = self.session.matches()
+        df = views.matches(self.session)
         q = request.query_params.get("q", "").strip().lower()
         total = len(df)
         if q:

@@ -1,0 +1,206 @@
+"""What the review page shows, made from the session's current fit: each question with its
+example posting, the progress, the matches at another threshold with the precision and recall
+the answers estimate, a search of the titles (RE2: linear-time), the nearest titles, the answers
+the model would give the other way, the matches, and the family as a families file."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from jobmap.answers import subject
+from jobmap.errors import ConfigError
+from jobmap.families import family_block
+from jobmap.metrics import counts
+from jobmap.pipeline import decided_match
+from jobmap.review.head import disagreements
+from jobmap.review.questions import audit_estimates
+
+if TYPE_CHECKING:
+    from jobmap.review.session import ReviewSession
+
+#: Recent re-fits that changed no more than this share of matches suggest stopping.
+STOP_SHARE = 0.001
+STOP_AFTER = 5
+
+
+def threshold_stats(session: ReviewSession, threshold: float) -> dict[str, Any]:
+    """Matches at ``threshold`` and the precision and recall the answers estimate there."""
+    snap = session.current
+    decided = snap.answered.notna().to_numpy(dtype=bool)
+    yes = (snap.answered == "yes").fillna(False).to_numpy(dtype=bool)
+    match = decided_match(snap.scores["score"].to_numpy(), snap.answered, threshold)
+    # every answered posting is a label; the model's own call on it is the method's score
+    # before the answer decides it (the final score of an answered posting is its answer,
+    # which would make these figures perfect). The method has learned from these answers:
+    # the figures are optimistic; the audits are the unbiased estimate.
+    answered = counts(snap.model_score >= threshold, yes, where=decided)
+    # an audit counts in the stratum it was drawn from (its match now is its answer)
+    audits = [
+        (a.stratum == "matches", a.answer == "yes", a.stratum_size)
+        for a in session.answers()
+        if a.audit and a.kind == "posting" and a.answer in ("yes", "no") and a.stratum
+    ]
+    unanswered = ~decided
+    # in the family for certain: postings answered yes other than by an audit
+    answered_yes = int(yes.sum()) - sum(1 for _, said_yes, _ in audits if said_yes)
+    return {
+        "threshold": threshold,
+        "matches": int(match.sum()),
+        "postings": len(match),
+        "answered_precision": answered.precision,
+        "answered_recall": answered.recall,
+        "audit": audit_estimates(
+            audits,
+            int((snap.match & unanswered).sum()),
+            int((~snap.match & unanswered).sum()),
+            answered_yes=max(answered_yes, 0),
+        ),
+    }
+
+
+def progress(session: ReviewSession) -> dict[str, Any]:
+    snap = session.current
+    recent = [h["changed"] for h in session.history[-STOP_AFTER:] if "changed" in h]
+    stop = len(recent) >= STOP_AFTER and max(recent) <= STOP_SHARE * len(snap.match)
+    return {
+        "answers": snap.answers,
+        "given": session.store.count(session.name),
+        "matches": int(snap.match.sum()),
+        "matches_at_start": int(session.start.match.sum()),
+        "changed_since_last_fit": len(session.changed_since_last),
+        "changed_titles": [
+            str(session.postings["title"].iloc[i]) for i in session.changed_since_last[:20]
+        ],
+        "refitting": bool(session._pending) or session._dirty.is_set(),
+        "last_fit_seconds": round(snap.seconds, 2),
+        "threshold": snap.threshold,
+        "stop_hint": (
+            f"the last {STOP_AFTER} answers changed almost no match: the family may be done"
+            if stop
+            else ""
+        ),
+        "errors": [h["error"] for h in session.history if "error" in h][-1:],
+        # terms the method added to the rule that no answer has kept or dropped yet
+        "grown": snap.grown,
+    }
+
+
+def search(
+    session: ReviewSession, query: str, *, regex: bool = False, limit: int = 200
+) -> list[dict[str, Any]]:
+    """Title groups whose title contains the words (all of them), or matches a regular
+    expression run by RE2, a linear-time engine: no pattern can stall the server."""
+    titles = session.groups.titles
+    if regex:
+        import re2
+
+        try:
+            pattern = re2.compile(query, options=_re2_options())
+        except Exception as exc:
+            why = exc.args[0] if exc.args else exc
+            if isinstance(why, bytes):
+                why = why.decode("utf-8", "replace")
+            raise ConfigError(f"not a valid regular expression: {why}") from None
+        hits = [i for i, t in enumerate(session.groups.shown) if pattern.search(t)]
+    else:
+        words = [w for w in re.split(r"\s+", query.lower()) if w]
+        hits = [i for i, t in enumerate(titles) if all(w in t for w in words)]
+    return rows(session, hits[:limit])
+
+
+def similar(session: ReviewSession, subj: str, k: int = 30) -> list[dict[str, Any]]:
+    """The titles nearest to a title's (or a phrase's) embedding."""
+    kind, _, key = session.check_subject(subj).partition(":")
+    if kind == "title":
+        vec = session.vectors[session.groups.index[key]]
+    elif kind == "phrase":
+        vec = session.vectors[list(session.groups.phrase_group(key).members)].mean(axis=0)
+    else:
+        vec = session.vectors[session.groups.of_posting[session._row_of(key)]]
+    order = np.argsort(-(session.vectors @ vec))[:k]
+    return rows(session, [int(i) for i in order])
+
+
+def rows(session: ReviewSession, idx: list[int]) -> list[dict[str, Any]]:
+    snap = session.current
+    out = []
+    for i in idx:
+        out.append(
+            {
+                "subject": subject("title", session.groups.titles[i]),
+                "title": session.groups.shown[i],
+                "postings": int(session.groups.counts[i]),
+                "matched": round(float(snap.matched_share[i]), 2),
+                "p": round(float(snap.p[i]), 2),
+                "settled": bool(snap.settled[i]),
+            }
+        )
+    return out
+
+
+def matches(session: ReviewSession) -> pd.DataFrame:
+    """The matching postings now, with the columns a reader wants and a link where the data
+    has one."""
+    snap = session.current
+    cols = [
+        c
+        for c in ("job_id", "title", "company_name", "location", "job_posting_url")
+        if c in session.postings.columns
+    ]
+    out = session.postings.loc[snap.match, cols].copy()
+    out.insert(2, "score", snap.scores["score"].to_numpy()[snap.match].round(4))
+    out.insert(3, "answered", snap.answered.to_numpy()[snap.match])
+    return out.sort_values("score", ascending=False).reset_index(drop=True)
+
+
+def family_toml(session: ReviewSession) -> str:
+    """The family as its answers refined it, in the families file format."""
+    return family_block(session.current.family)
+
+
+def check_these(session: ReviewSession, folds: int = 5) -> list[dict[str, Any]]:
+    """Answered titles whose answer disagrees with what the review head predicts for them when
+    their own answers are left out (:func:`jobmap.review.head.disagreements`)."""
+    snap = session.current
+    groups = session.groups
+    yes = snap.yes_share >= 0.5
+    found = disagreements(
+        session.vectors, snap.settled, snap.yes_share, snap.matched_share, session.rng, folds
+    )
+    return [
+        {
+            "subject": subject("title", groups.titles[i]),
+            "title": groups.shown[i],
+            "answered": "yes" if yes[i] else "no",
+            "predicted": round(p, 2),
+            "postings": int(groups.counts[i]),
+        }
+        for i, p in found
+    ]
+
+
+def _re2_options() -> Any:
+    import re2
+
+    options = re2.Options()
+    options.case_sensitive = False
+    options.max_mem = 8 << 20
+    # a bad pattern is the user's, answered with a 400; not a line in the server's log
+    options.log_errors = False
+    return options
+
+
+__all__ = [
+    "check_these",
+    "family_toml",
+    "matches",
+    "progress",
+    "rows",
+    "search",
+    "similar",
+    "threshold_stats",
+]
