@@ -1,0 +1,433 @@
+"""The report as an ordered list of sections: each builds its tables from the scored postings
+and the dataset (or says, in a note, what the data lacks for it), and renders its card with a
+caption saying what it shows and how many postings it rests on. A new section is one class in
+:data:`SECTIONS`; the tables (``report --tables``) and the page follow from it."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from jobmap.data import Dataset
+from jobmap.report import charts
+from jobmap.report.tables import (
+    GROUPS,
+    SALARY_RANGE,
+    SIZE_BINS,
+    SIZE_LABELS,
+    STATE,
+    compare,
+    with_side,
+)
+
+#: What a section built: its tables (by name) and its notes on what the data lacks.
+Built = tuple[dict[str, pd.DataFrame], list[str]]
+
+
+@dataclass
+class Page:
+    """What every card knows of the page: the family's name and the group sizes."""
+
+    family: str
+    n_family: int
+    n_rest: int
+    manifest: dict[str, Any]
+
+    @property
+    def n_all(self) -> int:
+        return self.n_family + self.n_rest
+
+
+class Section:
+    """One part of the report: :meth:`build` its tables, :meth:`render` its card."""
+
+    #: The tables it builds (their names in ``report --tables``).
+    tables: ClassVar[tuple[str, ...]] = ()
+
+    def build(self, p: pd.DataFrame, ds: Dataset) -> Built:
+        """Its tables from the postings ``p`` (with ``group``: family or rest) and ``ds``."""
+        raise NotImplementedError
+
+    def render(self, tables: dict[str, pd.DataFrame], page: Page) -> str | None:
+        """Its card (a chart and a caption), or None when its tables are absent or empty."""
+        raise NotImplementedError
+
+
+class Overview(Section):
+    tables = ("overview",)
+
+    def build(self, p: pd.DataFrame, ds: Dataset) -> Built:
+        sizes = p.groupby("group")["job_id"].nunique().reindex(list(GROUPS)).fillna(0).astype(int)
+        table = pd.DataFrame(
+            {
+                "group": list(GROUPS),
+                "postings": sizes.to_numpy(),
+                "share": sizes.to_numpy() / max(1, len(p)),
+            }
+        )
+        return {"overview": table}, []
+
+    def render(self, tables: dict[str, pd.DataFrame], page: Page) -> str | None:
+        fam, method = html.escape(page.family), html.escape(str(page.manifest.get("method", "")))
+        share = 100 * page.n_family / max(1, page.n_all)
+        body = (
+            f"<div class='kpis'><div class='kpi'><b>{page.n_family:,}</b>{fam} postings</div>"
+            f"<div class='kpi'><b>{share:.2f}%</b>of all {page.n_all:,} postings</div>"
+            f"<div class='kpi'><b>{method}</b>method</div></div>"
+        )
+        caption = (
+            f"Postings found by jobmap find ({page.manifest.get('method')}) against all the others."
+        )
+        return charts.section("At a glance", body, caption)
+
+
+class Salary(Section):
+    """Salaries: the postings' own columns, else the salaries side table; only plausible yearly
+    amounts (:data:`SALARY_RANGE`), those left out counted in a note."""
+
+    tables = ("salary", "salary_values", "salary_by_experience")
+
+    def build(self, p: pd.DataFrame, ds: Dataset) -> Built:
+        salary = p[["job_id", "group"]].copy()
+        if "annual_salary" in p.columns and p["annual_salary"].notna().any():
+            salary["annual_salary"] = p["annual_salary"]
+        elif ds.has("salaries"):
+            s = ds.table("salaries").groupby("job_id")["annual_salary"].median()
+            salary["annual_salary"] = salary["job_id"].map(s)
+        if "annual_salary" not in salary.columns or not salary["annual_salary"].notna().any():
+            return {}, [
+                "No salary data: the postings have no salary columns and there is no salaries "
+                "table."
+            ]
+        notes = []
+        sal = salary.dropna(subset=["annual_salary"])
+        # hourly rates mistyped as yearly and the like: keep plausible yearly amounts, and say
+        # how many were left out
+        low = int((sal["annual_salary"] < SALARY_RANGE[0]).sum())
+        high = int((sal["annual_salary"] > SALARY_RANGE[1]).sum())
+        if low or high:
+            notes.append(
+                f"Salaries: {low + high:,} of the {len(sal):,} postings with a salary are left out "
+                f"of the salary figures, their yearly amount below ${SALARY_RANGE[0]:,} ({low:,}) "
+                f"or above ${SALARY_RANGE[1]:,} ({high:,}): mostly hourly or monthly pay typed "
+                "as yearly."
+            )
+        sal = sal[sal["annual_salary"].between(*SALARY_RANGE)]
+        tables = {
+            "salary": sal.groupby("group")["annual_salary"]
+            .describe(percentiles=[0.25, 0.5, 0.75])[["count", "25%", "50%", "75%"]]
+            .rename(columns={"count": "postings", "25%": "p25", "50%": "median", "75%": "p75"})
+            .reindex(list(GROUPS))
+            .reset_index(),
+            "salary_values": sal[["job_id", "group", "annual_salary"]],
+        }
+        if "formatted_experience_level" in p.columns:
+            lvl = sal.merge(p[["job_id", "formatted_experience_level"]], on="job_id")
+            tables["salary_by_experience"] = (
+                lvl.dropna(subset=["formatted_experience_level"])
+                .groupby(["formatted_experience_level", "group"])["annual_salary"]
+                .agg(median="median", postings="count")
+                .reset_index()
+            )
+        return tables, notes
+
+    def render(self, tables: dict[str, pd.DataFrame], page: Page) -> str | None:
+        cards = []
+        v = tables.get("salary_values")
+        if v is not None and len(v):
+            cards.append(
+                charts.section(
+                    "Annual salary",
+                    charts.salary_chart(v, page.family),
+                    f"Distribution of annual salary (pay normalised to a year from its "
+                    f"period); dashed lines are medians. Rests on {len(v):,} postings "
+                    f"with a yearly salary between ${SALARY_RANGE[0]:,} and "
+                    f"${SALARY_RANGE[1]:,}.",
+                )
+            )
+        d = tables.get("salary_by_experience")
+        if d is not None and len(d):
+            cards.append(
+                charts.section(
+                    "Median salary by experience level",
+                    charts.grouped_medians(d, page.family),
+                    f"Median annual salary per experience level, with each median's "
+                    f"sample size; {int(d['postings'].sum()):,} postings.",
+                )
+            )
+        return "".join(cards) or None
+
+
+class TopTitles(Section):
+    tables = ("top_titles",)
+
+    def build(self, p: pd.DataFrame, ds: Dataset) -> Built:
+        table = (
+            p[p["group"] == "family"]["title"]
+            .value_counts()
+            .head(20)
+            .rename_axis("title")
+            .reset_index(name="postings")
+        )
+        return {"top_titles": table}, []
+
+    def render(self, tables: dict[str, pd.DataFrame], page: Page) -> str | None:
+        t = tables.get("top_titles")
+        if t is None or not len(t):
+            return None
+        return charts.section(
+            f"Top {page.family} titles",
+            charts.count_bars(t.head(15), "title", "postings"),
+            f"Most common titles among the {page.n_family:,} {page.family} postings.",
+        )
+
+
+class Shares(Section):
+    """A comparison of the two groups' shares per value of one attribute (companies,
+    industries, skills...): grouped bars of the top values."""
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    what: ClassVar[str] = ""
+    #: When the data lacks what it needs: the note (None: no note, the attribute is optional).
+    missing: ClassVar[str | None] = None
+
+    def table(self, p: pd.DataFrame, ds: Dataset) -> pd.DataFrame | None:
+        raise NotImplementedError
+
+    def build(self, p: pd.DataFrame, ds: Dataset) -> Built:
+        table = self.table(p, ds)
+        if table is None:
+            return {}, [self.missing] if self.missing else []
+        return {self.name: table}, []
+
+    def render(self, tables: dict[str, pd.DataFrame], page: Page) -> str | None:
+        d = tables.get(self.name)
+        if d is None or not len(d):
+            return None
+        n = int(d["family"].sum())
+        return charts.section(
+            self.title,
+            charts.share_bars(d, d.columns[0], page.family),
+            f"Share of each group's postings per {self.what} (top {len(d)}); the "
+            f"{page.family} bars rest on {n:,} posting-{self.what} pairs.",
+        )
+
+
+class Companies(Shares):
+    name, title, what = "companies", "Companies", "company"
+    missing = "No company names: no company_name column and no companies table."
+    tables = ("companies",)
+
+    def table(self, p: pd.DataFrame, ds: Dataset) -> pd.DataFrame | None:
+        if "company_name" in p.columns and p["company_name"].notna().any():
+            return compare(p, "company_name")
+        if ds.has("companies") and "company_id" in p.columns:
+            names = ds.table("companies")[["company_id", "name"]]
+            return compare(p.merge(names, on="company_id", how="left"), "name")
+        return None
+
+
+class JobIndustries(Shares):
+    name, title, what = "job_industries", "Job industries", "industry of the posting"
+    missing = "No job industries (job_industries or industries table missing)."
+    tables = ("job_industries",)
+
+    def table(self, p: pd.DataFrame, ds: Dataset) -> pd.DataFrame | None:
+        if not (ds.has("job_industries") and ds.has("industries")):
+            return None
+        ind = ds.table("job_industries").merge(ds.table("industries"), on="industry_id")
+        return compare(with_side(p, ind, "job_id", "industry_name"), "industry_name")
+
+
+class CompanyIndustries(Shares):
+    name, title = "company_industries", "Company industries"
+    what = "industry of the hiring company"
+    missing = "No company industries (company_industries table missing)."
+    tables = ("company_industries",)
+
+    def table(self, p: pd.DataFrame, ds: Dataset) -> pd.DataFrame | None:
+        if not (ds.has("company_industries") and "company_id" in p.columns):
+            return None
+        side = ds.table("company_industries")
+        return compare(with_side(p, side, "company_id", "industry"), "industry")
+
+
+class Skills(Shares):
+    name, title, what = "skills", "Skills", "skill listed on the posting"
+    missing = "No skills (job_skills or skills table missing)."
+    tables = ("skills",)
+
+    def table(self, p: pd.DataFrame, ds: Dataset) -> pd.DataFrame | None:
+        if not (ds.has("job_skills") and ds.has("skills")):
+            return None
+        sk = ds.table("job_skills").merge(ds.table("skills"), on="skill_abr")
+        return compare(with_side(p, sk, "job_id", "skill_name"), "skill_name")
+
+
+class Benefits(Shares):
+    name, title, what = "benefits", "Benefits", "benefit listed on the posting"
+    missing = "No benefits table."
+    tables = ("benefits",)
+
+    def table(self, p: pd.DataFrame, ds: Dataset) -> pd.DataFrame | None:
+        if not ds.has("benefits"):
+            return None
+        return compare(with_side(p, ds.table("benefits"), "job_id", "type"), "type")
+
+
+class States(Shares):
+    name, title, what = "states", "Locations (US states)", "state parsed from the location"
+    tables = ("states",)
+
+    def table(self, p: pd.DataFrame, ds: Dataset) -> pd.DataFrame | None:
+        if "location" not in p.columns:
+            return None
+        state = p["location"].astype("string").str.extract(STATE, expand=False)
+        return compare(p.assign(state=state), "state", top=15)
+
+
+class Experience(Shares):
+    name, title, what = "experience", "Experience levels", "experience level"
+    tables = ("experience",)
+
+    def table(self, p: pd.DataFrame, ds: Dataset) -> pd.DataFrame | None:
+        column = "formatted_experience_level"
+        return compare(p, column) if column in p.columns else None
+
+
+class WorkType(Shares):
+    name, title, what = "work_type", "Work types", "work type"
+    tables = ("work_type",)
+
+    def table(self, p: pd.DataFrame, ds: Dataset) -> pd.DataFrame | None:
+        column = "formatted_work_type"
+        return compare(p, column) if column in p.columns else None
+
+
+class CompanySize(Shares):
+    name, title, what = "company_size", "Company size", "employee count of the hiring company"
+    missing = "No company sizes (employee_counts table missing)."
+    tables = ("company_size",)
+
+    def table(self, p: pd.DataFrame, ds: Dataset) -> pd.DataFrame | None:
+        if not (ds.has("employee_counts") and "company_id" in p.columns):
+            return None
+        ec = (
+            ds.table("employee_counts")
+            .sort_values("time_recorded")
+            .drop_duplicates("company_id", keep="last")
+        )
+        sized = p.merge(ec[["company_id", "employee_count"]], on="company_id", how="inner")
+        sized["company_size"] = pd.cut(
+            sized["employee_count"], SIZE_BINS, labels=SIZE_LABELS, right=True
+        ).astype(str)
+        table = compare(sized, "company_size", top=len(SIZE_LABELS))
+        order = {label: i for i, label in enumerate(SIZE_LABELS)}
+        return table.sort_values("company_size", key=lambda s: s.map(order))
+
+
+class Remote(Section):
+    tables = ("remote",)
+
+    def build(self, p: pd.DataFrame, ds: Dataset) -> Built:
+        if "remote_allowed" not in p.columns:
+            return {}, []
+        remote = p.assign(remote=p["remote_allowed"].fillna(False).astype(bool))
+        table = (
+            remote.groupby("group")["remote"]
+            .agg(remote_share="mean", postings="count")
+            .reindex(list(GROUPS))
+            .reset_index()
+        )
+        return {"remote": table}, []
+
+    def render(self, tables: dict[str, pd.DataFrame], page: Page) -> str | None:
+        d = tables.get("remote")
+        if d is None:
+            return None
+        shares = {str(g): float(v) for g, v in zip(d["group"], d["remote_share"], strict=True)}
+        fig, ax = charts.figure(1.6)
+        ax.barh(
+            ["all other postings", page.family],
+            [100 * shares["rest"], 100 * shares["family"]],
+            color=[charts.REST_COLOR, charts.FAMILY_COLOR],
+        )
+        ax.set_xlabel("% of postings that allow remote work")
+        return charts.section(
+            "Remote work",
+            charts.svg(fig),
+            f"Share of postings marked remote_allowed; {page.n_all:,} postings.",
+        )
+
+
+class OverTime(Section):
+    tables = ("over_time",)
+
+    def build(self, p: pd.DataFrame, ds: Dataset) -> Built:
+        if "listed_time" not in p.columns or not p["listed_time"].notna().any():
+            return {}, ["No posting dates (listed_time) in this dataset."]
+        month = p["listed_time"].dt.to_period("M").astype(str)
+        table = (
+            p.assign(month=month)
+            .groupby(["month", "group"])["job_id"]
+            .nunique()
+            .unstack("group")
+            .reindex(columns=list(GROUPS))
+            .fillna(0)
+            .astype(int)
+            .reset_index()
+        )
+        return {"over_time": table}, []
+
+    def render(self, tables: dict[str, pd.DataFrame], page: Page) -> str | None:
+        d = tables.get("over_time")
+        if d is None or not len(d):
+            return None
+        fam = page.family
+        return charts.section(
+            "Postings over time",
+            charts.time_chart(d, fam),
+            f"{fam} share of each month's postings (line) and all postings per "
+            f"month (bars), by listed_time; {int((d['family'] + d['rest']).sum()):,} postings.",
+        )
+
+
+#: The report's sections, in the page's order.
+SECTIONS: tuple[Section, ...] = (
+    Overview(),
+    Salary(),
+    TopTitles(),
+    Companies(),
+    JobIndustries(),
+    CompanyIndustries(),
+    Skills(),
+    Benefits(),
+    States(),
+    Experience(),
+    WorkType(),
+    CompanySize(),
+    Remote(),
+    OverTime(),
+)
+
+
+def build_tables(scored: pd.DataFrame, ds: Dataset) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Every table the data allows, section by section, and notes on what it does not (what
+    the dataset itself lacks, missing tables and partial company coverage, first)."""
+    p = ds.postings.merge(scored[["job_id", "match", "score"]], on="job_id", how="inner")
+    p["group"] = np.where(p["match"].astype(bool), "family", "rest")
+    tables: dict[str, pd.DataFrame] = {}
+    notes: list[str] = [n["text"] for n in ds.note_records("missing_table", "coverage")]
+    for part in SECTIONS:
+        built, said = part.build(p, ds)
+        tables.update(built)
+        notes += said
+    return tables, notes
+
+
+__all__ = ["SECTIONS", "Page", "Section", "Shares", "build_tables"]
