@@ -186,3 +186,23 @@ def test_bootstrap_keeps_a_bounded_sample_of_known_titles(
     assert len(method.known_out_titles_) == 2 and all(
         "Data Analyst" in t for t in method.known_out_titles_
     )
+
+
+def test_evidence_is_written_and_read_in_one_place() -> None:
+    """Every kind of evidence reads back as written (the methods write it; a row of find's
+    output, which keeps the text alone, is explained from it)."""
+    from jobmap.methods.evidence import Evidence
+
+    for ev in (
+        Evidence.title("Machine Learning"),
+        Evidence.description(7),
+        Evidence.head(),
+        Evidence.nearer_out("Data Engineer, 'Senior'"),
+        Evidence.vetoed("AI", "sales"),
+        Evidence.answered("no"),
+        Evidence.keyword("ML"),
+        Evidence.keyword(""),
+    ):
+        back = Evidence.read(ev.text())
+        assert back.text() == ev.text()
+        assert back.kind == ev.kind or ev.kind == "keyword" and back.kind == "keyword"

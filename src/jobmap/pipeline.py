@@ -33,6 +33,7 @@ from jobmap.data import Dataset, load
 from jobmap.families import Family, get_family, with_answers
 from jobmap.methods import Method, MethodContext, make_method, method_class
 from jobmap.methods.base import load_model, save_model
+from jobmap.methods.evidence import Evidence
 
 
 def choose_threshold(
@@ -155,8 +156,8 @@ class Pipeline:
             if method.evidence_columns:
                 column = method.evidence_columns[0]
                 scores[column] = scores[column].astype(object)
-                scores.loc[yes, column] = "answered: yes"
-                scores.loc[no, column] = "answered: no"
+                scores.loc[yes, column] = Evidence.answered("yes").text()
+                scores.loc[no, column] = Evidence.answered("no").text()
         return scores, answered
 
     @property

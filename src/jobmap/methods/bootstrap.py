@@ -13,6 +13,7 @@ import pandas as pd
 
 from jobmap.errors import ConfigError
 from jobmap.families import Family
+from jobmap.methods.evidence import DESCRIPTION, NEARER_OUT, TITLE, VETOED, Evidence
 from jobmap.methods.head import TitleHead, distinct_titles, training_set
 from jobmap.methods.hybrid import DESCRIPTION_HALF, description_evidence, description_mentions
 from jobmap.methods.keywords import (
@@ -371,15 +372,16 @@ class BootstrapMethod(TitleHead):
         evidence = []
         for i, (hit, f, h, d, n) in enumerate(zip(hits, found, head, desc, mentions, strict=True)):
             if hit:
-                evidence.append(f"title: {f}")
+                said = Evidence.title(f)
             elif f:
-                evidence.append(f)
+                said = Evidence.keyword(f)  # a veto
             elif d >= h and n:
-                evidence.append(f"description: {int(n)} mentions")
+                said = Evidence.description(int(n))
             elif i in nearer_out:
-                evidence.append(f"head; nearer {nearer_out[i]!r}, known out")
+                said = Evidence.nearer_out(nearer_out[i])
             else:
-                evidence.append("head")
+                said = Evidence.head()
+            evidence.append(said.text())
         return pd.DataFrame(
             {
                 "score": score,
@@ -391,16 +393,16 @@ class BootstrapMethod(TitleHead):
         )
 
     def explain(self, row: pd.Series) -> str:
-        ev = str(row["evidence"])
-        if ev.startswith("title: "):
-            return f"the title contains {ev[7:]}"
-        if ev.startswith("description: "):
+        ev = Evidence.read(row["evidence"])
+        if ev.kind == TITLE:
+            return f"the title contains {ev.term}"
+        if ev.kind == DESCRIPTION:
             return (
                 f"the description mentions the family's phrases {description_mentions(row)} "
                 f"times ({DESCRIPTION_HALF} count as much as a phrase in the title)"
             )
-        if is_vetoed([ev])[0]:
-            return f"excluded: {ev}"
+        if ev.kind == VETOED:
+            return f"excluded: {ev.term}"
         p = row.get("head_probability")
         # a row that keeps the evidence alone (auto's) has the score, the probability rescaled
         known = p is not None and not pd.isna(p)
@@ -409,11 +411,11 @@ class BootstrapMethod(TitleHead):
             if known
             else f"gives score {row['score']:.2f} (0.5 where its probability is {HEAD_SURE})"
         )
-        if ev.startswith("head; nearer "):
+        if ev.kind == NEARER_OUT:
             return (
                 f"a head trained on {self.trained_on_} {gives}, but the title is more like "
-                f"{ev[len('head; nearer ') : -len(', known out')]}, a title known to be out of "
-                "the family, than like any known to be in it"
+                f"{ev.term!r}, a title known to be out of the family, than like any known to be "
+                "in it"
             )
         sure = f" ({HEAD_SURE} or more matches)" if known else ""
         return f"a head trained on {self.trained_on_} {gives}{sure}"

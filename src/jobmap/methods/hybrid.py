@@ -15,6 +15,7 @@ import pandas as pd
 
 from jobmap.families import Family
 from jobmap.methods.base import Method
+from jobmap.methods.evidence import Evidence
 from jobmap.methods.keywords import (
     KeywordMethod,
     MatchBudget,
@@ -61,8 +62,7 @@ def description_mentions(row: pd.Series) -> int:
     alone (``auto``'s, and so find's output), the count its evidence gives."""
     n = row.get("description_mentions")
     if n is None or pd.isna(n):
-        said = re.match(r"description: (\d+) mention", str(row.get("evidence", "")))
-        return int(said.group(1)) if said else 0
+        return Evidence.read(row.get("evidence")).count
     return int(n)
 
 
@@ -91,7 +91,13 @@ class HybridMethod(Method):
         in_title = title["score"].to_numpy() >= 0.5
         score = np.where(in_title, 1.0, np.minimum(desc_score, 0.99))
         evidence = [
-            f"title: {kw}" if hit else (f"description: {int(n)} mentions" if n else kw)
+            (
+                Evidence.title(kw)
+                if hit
+                else Evidence.description(int(n))
+                if n
+                else Evidence.keyword(kw)  # a veto, or nothing
+            ).text()
             for hit, kw, n in zip(in_title, title["keyword"], mentions, strict=True)
         ]
         return pd.DataFrame(

@@ -27,6 +27,7 @@ import regex
 from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods.base import Method
+from jobmap.methods.evidence import Evidence, vetoed
 from jobmap.texts.match import is_raw, phrases_pattern
 
 #: A compiled rule (a ``regex`` pattern).
@@ -138,13 +139,9 @@ def initialism_pattern(letters: str) -> str:
     return r"(?<![A-Za-z0-9])" + r"\.?".join(letters) + end
 
 
-#: How ``keyword_hits`` writes the evidence of a match an exclusion vetoed.
-VETOED = " vetoed by "
-
-
-def is_vetoed(evidence: list[str] | pd.Series) -> np.ndarray:
-    """Which ``keyword_hits`` evidence strings are of a match an exclusion vetoed."""
-    return np.asarray([VETOED in str(e) for e in evidence], dtype=bool)
+#: Which evidence texts are of a match an exclusion vetoed (kept here for the methods that
+#: import it with the rule).
+is_vetoed = vetoed
 
 
 def keyword_hits(
@@ -172,7 +169,7 @@ def _keyword_hit(
         return False, ""
     veto = rule_search(exclude, text, budget) if exclude is not None else None
     if veto is not None:
-        return False, f"{found.group(0)!r}{VETOED}{veto.group(0)!r}"
+        return False, Evidence.vetoed(found.group(0), veto.group(0)).text()
     return True, found.group(0)
 
 

@@ -24,6 +24,7 @@ from jobmap.data import Dataset
 from jobmap.errors import ConfigError, JobmapError
 from jobmap.families import Family
 from jobmap.methods import Method
+from jobmap.methods.evidence import ANSWERED, Evidence
 from jobmap.outputs import (
     check_file,
     manifest_path,
@@ -152,9 +153,9 @@ class FindRun:
         """Why a posting got its score (a run served from the cache has its fitted method too).
         An answered posting: the answer decides it, whatever the method says."""
         for column in self.method.evidence_columns[:1]:
-            said = row.get(column)
-            if isinstance(said, str) and said.startswith("answered: "):
-                return f"{said} (an answer decides this posting)"
+            said = Evidence.read(row.get(column))
+            if said.kind == ANSWERED:
+                return f"{said.text()} (an answer decides this posting)"
         return self.method.explain(row)
 
     def describe(self) -> str:
