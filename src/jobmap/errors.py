@@ -20,6 +20,11 @@ class StorageError(JobmapError):
     half-written is left, and the message says what was not saved."""
 
 
+class EngineError(JobmapError):
+    """A distributed run could not finish (a worker lost, parts of the postings missing): run
+    again; what was embedded is in the cache."""
+
+
 class DownloadError(JobmapError):
     """The dataset could not be downloaded (no client, no credentials, no network)."""
 

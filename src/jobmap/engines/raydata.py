@@ -43,7 +43,7 @@ from jobmap.config import (
 from jobmap.data import Dataset
 from jobmap.embeddings import EmbeddingEngine
 from jobmap.embeddings.cache import text_key
-from jobmap.errors import ConfigError
+from jobmap.errors import ConfigError, EngineError
 from jobmap.methods import Method, MethodContext
 from jobmap.texts import clean
 
@@ -277,7 +277,7 @@ def score(
         )
         written = sorted(shards.glob("part-*.parquet"))
         if len(done) != len(tasks) or len(written) != len(tasks):
-            raise ConfigError(
+            raise EngineError(
                 f"the Ray engine finished {len(written)} of {len(tasks)} parts of the postings; "
                 "run again (a worker that died is retried by Ray; what was embedded is in the "
                 "cache)."
@@ -288,7 +288,7 @@ def score(
     order = dataset.read(["job_id"])["job_id"].astype("int64").to_numpy()
     out["job_id"] = out["job_id"].astype("int64")
     if len(out) != len(order) or not (out["job_id"].to_numpy() == order).all():
-        raise ConfigError(
+        raise EngineError(
             f"the Ray engine scored {len(out):,} postings of {len(order):,}; run again."
         )
     out = out.drop(columns="job_id")

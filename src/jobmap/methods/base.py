@@ -107,7 +107,7 @@ class MethodContext:
 
 
 class Method(ABC):
-    """Base class of every family finder."""
+    """Base class of every method that scores postings for a family."""
 
     name: ClassVar[str]
     #: The threshold used when neither the user nor the family gives one.

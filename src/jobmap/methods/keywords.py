@@ -1,4 +1,4 @@
-"""Keyword rules: the baseline every evaluation shows, and the backbone of the default finder.
+"""Keyword rules: the baseline every evaluation shows, and the backbone of the default method.
 
 A family's ``keywords`` are phrases matched as :mod:`jobmap.texts.match` matches every phrase in
 jobmap (case-insensitive whole words; a trailing ``*`` matches any word ending: ``data scien*``; a

@@ -184,37 +184,37 @@ def evaluate(
                 score = np.zeros(len(labelled))
                 for held in _folds(y, folds, settings.seed):
                     train = labelled.drop(index=labelled.index[held])
-                    finder = pipe.fit(labels=train)
+                    fitted = pipe.fit(labels=train)
                     part = postings.iloc[at[held]]
                     fold_scores, answered = pipe.apply_answers(
-                        pipe.score(finder, part), part, finder
+                        pipe.score(fitted, part), part, fitted
                     )
                     answered_labels = max(answered_labels, int(answered.notna().sum()))
                     fold_score = fold_scores["score"].to_numpy()
-                    fitted = finder.fitted_threshold()
-                    if fitted is not None:  # score each fold at its own threshold, then pool
-                        fold_cuts.append(fitted)
-                        fold_score = fold_score - fitted + 0.5
+                    own_cut = fitted.fitted_threshold()
+                    if own_cut is not None:  # score each fold at its own threshold, then pool
+                        fold_cuts.append(own_cut)
+                        fold_score = fold_score - own_cut + 0.5
                     score[held] = fold_score
             else:
-                finder = pipe.fit()
+                fitted = pipe.fit()
                 part = postings.iloc[at]
-                part_scores, answered = pipe.apply_answers(pipe.score(finder, part), part, finder)
+                part_scores, answered = pipe.apply_answers(pipe.score(fitted, part), part, fitted)
                 answered_labels = max(answered_labels, int(answered.notna().sum()))
                 score = part_scores["score"].to_numpy()
-            cut, cut_from = pipe.threshold(finder)
+            cut, cut_from = pipe.threshold(fitted)
             if cv and fold_cuts and run_settings.threshold is None and name not in fam.thresholds:
                 # each fold chose its threshold on its own training folds, and its scores were
                 # shifted so that this threshold sits at 0.5
                 cut, cut_from = 0.5, "cross-validated"
             metrics = scores_metrics(y, score, cut, target_precision)
-            picked = finder.decided_by.name if finder.decided_by is not finder else ""
+            picked = fitted.decided_by.name if fitted.decided_by is not fitted else ""
             rows.append(
                 {
                     "method": name,
                     "picked": picked,
                     "cross_validated": cv,
-                    "rule_decides": finder.rule_decides,
+                    "rule_decides": fitted.rule_decides,
                     "threshold_from": cut_from,
                     **metrics,
                     "labelled": len(y),

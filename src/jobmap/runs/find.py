@@ -196,14 +196,14 @@ def run_find(
     out_path = check_out(out, overwrite=overwrite, inputs=run_inputs(settings))
     pipe = Pipeline(settings)
     result = pipe.run(use_cache=use_cache)
-    ds, fam, finder = pipe.dataset, pipe.family, result.method
+    ds, fam, fitted = pipe.dataset, pipe.family, result.method
     scores = result.scores
 
     # only the columns the output carries: a million postings' descriptions are never held
     table = ds.read(["job_id", "title", *CONTEXT_COLUMNS]).reset_index(drop=True)
     table.insert(2, "score", scores["score"].round(6).to_numpy())
     table.insert(3, "match", result.match)
-    for i, column in enumerate(finder.evidence_columns):
+    for i, column in enumerate(fitted.evidence_columns):
         table.insert(4 + i, column, scores[column].to_numpy())
     table = table.sort_values(["score", "job_id"], ascending=[False, True], kind="stable")
     table = table.reset_index(drop=True)
@@ -216,7 +216,7 @@ def run_find(
         method=settings.method,
         threshold=result.threshold,
         threshold_from=result.threshold_from,
-        parameters=finder.params(),
+        parameters=fitted.params(),
         embedding=result.embedding,
         fit={"key": result.fit_key, "from_cache": result.from_cache, "code": code_fingerprint()},
         data=data_part(ds),
@@ -237,7 +237,7 @@ def run_find(
         scored=table,
         threshold=result.threshold,
         manifest=manifest,
-        method=finder,
+        method=fitted,
         dataset=ds,
         family=fam,
         settings=settings,
