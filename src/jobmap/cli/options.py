@@ -3,6 +3,7 @@ one place a command's options become :class:`~jobmap.config.Settings`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import click
 
 from jobmap.cli.app import F
 from jobmap.config import CACHE_ENV, DEFAULT_SEED, Settings
+from jobmap.methods import METHODS
 
 
 class _DataPath(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 only
@@ -259,3 +261,14 @@ class GreedyCommand(click.Command):
             current = None
             out.append(arg)
         return super().parse_args(ctx, out)
+
+
+def method_option(help_text: str) -> Callable[[F], F]:
+    """``--method`` (one method, ``auto`` by default), with the command's own help."""
+    return click.option(
+        "--method",
+        default="auto",
+        show_default=True,
+        type=click.Choice(list(METHODS)),
+        help=help_text,
+    )

@@ -8,19 +8,12 @@ from typing import Any
 import click
 
 from jobmap.cli.app import main
-from jobmap.cli.options import _settings, overwrite_option, run_options
-from jobmap.methods import METHODS
+from jobmap.cli.options import _settings, method_option, overwrite_option, run_options
 
 
 @main.command()
 @click.argument("family", default="ml-ai")
-@click.option(
-    "--method",
-    default="auto",
-    show_default=True,
-    type=click.Choice(list(METHODS)),
-    help="How the family's postings are found (as in find).",
-)
+@method_option("How the family's postings are found (as in find).")
 @click.option("--threshold", type=float, default=None, help="As in find.")
 @click.option(
     "--out",

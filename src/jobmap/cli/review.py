@@ -7,20 +7,13 @@ from typing import Any
 import click
 
 from jobmap.cli.app import main
-from jobmap.cli.options import _settings, run_options
+from jobmap.cli.options import _settings, method_option, run_options
 from jobmap.errors import ConfigError
-from jobmap.methods import METHODS
 
 
 @main.command()
 @click.argument("family", default="ml-ai")
-@click.option(
-    "--method",
-    default="auto",
-    show_default=True,
-    type=click.Choice(list(METHODS)),
-    help="The method re-fitted after each answer (as in find).",
-)
+@method_option("The method re-fitted after each answer (as in find).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Where to listen.")
 @click.option("--port", default=0, type=click.IntRange(0, 65535), help="[default: a free one]")
 @click.option("--no-browser", is_flag=True, help="Print the URL only; do not open a browser.")
