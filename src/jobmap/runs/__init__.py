@@ -16,13 +16,14 @@ from jobmap.runs.find import (
     run_inputs,
     topics,
 )
-from jobmap.runs.report import report
+from jobmap.runs.report import Report, report
 from jobmap.runs.simulate import Simulation, simulate
 
 __all__ = [
     "Evaluation",
     "Exported",
     "FindRun",
+    "Report",
     "Simulation",
     "check_out",
     "clusters",

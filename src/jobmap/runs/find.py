@@ -122,6 +122,16 @@ class FindRun:
     settings: Settings
 
     @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Its tables: every posting scored, and the matches."""
+        return {"scored": self.scored, "matches": self.matches}
+
+    @property
+    def notes(self) -> list[str]:
+        """What reading the data skipped or repaired (said on every run that uses it)."""
+        return list(self.dataset.warnings)
+
+    @property
     def matches(self) -> pd.DataFrame:
         return self.scored[self.scored["match"]].reset_index(drop=True)
 

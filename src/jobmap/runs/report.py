@@ -25,6 +25,21 @@ from jobmap.runs.find import check_out, run_find, run_inputs
 from jobmap.runs.manifest import finish, start
 
 
+class Report(dict[str, pd.DataFrame]):
+    """A report's tables by name (a dict, as before), with the run's manifest and notes."""
+
+    def __init__(
+        self, tables: dict[str, pd.DataFrame], *, manifest: dict[str, Any], notes: list[str]
+    ) -> None:
+        super().__init__(tables)
+        self.manifest = manifest
+        self.notes = notes
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return dict(self)
+
+
 def report(
     family: str = "ml-ai",
     data: str | os.PathLike[str] | None = None,
@@ -35,8 +50,10 @@ def report(
     raw: bool = False,
     overwrite: bool = False,
     **find_options: Any,
-) -> dict[str, pd.DataFrame]:
-    """The report's tables as DataFrames; with ``out``, also the HTML page and its manifest
+) -> Report:
+    """The report's tables (a :class:`Report`: a dict of DataFrames by name, with its manifest
+    and notes, the notes also as the table ``notes``); with ``out``, also the HTML page and its
+    manifest
     beside it (``r.html`` -> ``r.manifest.json``), and with ``tables_dir`` a CSV per table.
     ``settings`` or ``find_options`` (the run settings, as :func:`jobmap.find` takes them) go to
     :func:`jobmap.run_find`. Existing files are replaced only with ``overwrite`` (and in
@@ -82,11 +99,9 @@ def report(
         write_json(manifest_path(target), manifest)
     for df in tables.values():
         df.attrs["manifest"] = manifest
-    tables["notes"] = pd.DataFrame({"note": notes})
-    return tables
+    result = Report(tables, manifest=manifest, notes=notes)
+    result["notes"] = pd.DataFrame({"note": notes})
+    return result
 
 
-__all__ = ["report"]
-
-
-__all__ = ["report"]
+__all__ = ["Report", "report"]
