@@ -245,3 +245,81 @@ def test_a_negative_id_is_written_as_a_number(tmp_path: Path) -> None:
     back = pd.read_csv(out, dtype=str)
     assert set(back["source_id"]) == {"-1", "+3"}
     assert "'-Data Scientist" in set(back["title"])  # text that starts like a formula still is
+
+
+# -- found by trying the application layer as a new user ----------------------------------------
+
+
+def _title_labels(tmp_path: Path) -> Path:
+    f = tmp_path / "labels.csv"
+    rows = ["Machine Learning Engineer,yes", "Data Scientist,yes", "Nurse,no", "Cook,no"]
+    f.write_text("title,label\n" + "\n".join(rows) + "\n")
+    return f
+
+
+def test_evaluate_outputs_read_back_with_their_manifest(
+    tmp_path: Path, fake_model: HashBackend
+) -> None:
+    labels = _title_labels(tmp_path)
+    out = tmp_path / "t.csv"
+    result = run_cli(
+        "evaluate", "ml-ai", "--labels", labels, "--method", "keywords", "anchors", "--model",
+        "fake", "--out", out, "--plot", tmp_path / "p.png", "--quiet",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    back = jobmap.read_output(out)
+    assert back.attrs["manifest"]["settings"]["method"] == ["keywords", "anchors"]
+    curve = tmp_path / "curve.csv"
+    data = tmp_path / "d.csv"
+    data.write_text("title\n" + "".join(f"{t}\n" for t in pd.read_csv(labels)["title"]))
+    sim = run_cli(
+        "evaluate", "ml-ai", "--labels", labels, "--data", data, "--method", "keywords",
+        "--simulate-review", "2", "--model", "fake", "--out", curve, "--quiet",
+    )  # fmt: skip
+    assert sim.exit_code == 0, sim.output
+    assert len(jobmap.read_output(curve)) > 0
+
+
+def test_the_default_plot_is_replaced_when_jobmap_wrote_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_model: HashBackend
+) -> None:
+    labels = _title_labels(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    args = ["evaluate", "ml-ai", "--labels", labels, "--method", "keywords", "--quiet"]
+    for _ in range(2):  # a second run replaces jobmap's own default plot
+        assert run_cli(*args).exit_code == 0
+    assert jobmap.outputs.jobmap_figure(tmp_path / "eval-ml-ai.png")
+    _one_line(run_cli(*args, "--plot", tmp_path / "eval-ml-ai.png"), "exists already")
+    (tmp_path / "eval-ml-ai.png").write_bytes(b"my own picture")
+    _one_line(run_cli(*args), "exists already")
+    assert (tmp_path / "eval-ml-ai.png").read_bytes() == b"my own picture"
+
+
+def test_a_family_added_to_a_file_says_how_to_find_it(tmp_path: Path) -> None:
+    fams = tmp_path / "f.toml"
+    result = run_cli("family", "add", "care", "--anchors", "nurse", "--families", fams)
+    assert f"Try: jobmap find care --families {fams}" in result.stdout
+
+
+def test_given_anchors_and_an_anchor_sample_are_refused(fake_model: HashBackend) -> None:
+    result = run_cli(
+        "find", "ml-ai", "--method", "anchors", "--model", "fake", "--anchor", "Data Scientist",
+        "--anchor-sample", "100",
+    )  # fmt: skip
+    _one_line(result, "--anchor-sample: the anchors are given")
+
+
+def test_answers_imported_for_an_unknown_family_are_said(tmp_path: Path) -> None:
+    labels = tmp_path / "l.csv"
+    labels.write_text("title,label\nNurse,yes\n")
+    result = run_cli("answers", "import", "nursng", labels, "--answers", tmp_path / "a.sqlite")
+    assert result.exit_code == 0 and "no family 'nursng' is known" in result.stderr
+
+
+def test_report_shares_are_of_the_group_s_postings(tmp_path: Path) -> None:
+    tables = jobmap.report("ml-ai", method="keywords", progress=False)
+    fam = int(tables["overview"].set_index("group").loc["family", "postings"])
+    for name in ("skills", "benefits", "job_industries"):
+        t = tables[name]
+        assert (t["family_share"] * fam).round(6).eq(t["family"]).all(), name
+    assert str(tables["salary"]["postings"].dtype) == "Int64"

@@ -200,7 +200,9 @@ def test_evaluate_passes_every_option_and_reads_a_mapped_file(
     )
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "t.manifest.json").read_text())
-    _check_reached(manifest["settings"], spy, families_file, cache)
+    # evaluate's settings name every method compared
+    assert manifest["settings"]["method"] == ["cluster"]
+    _check_reached({**manifest["settings"], "method": "cluster"}, spy, families_file, cache)
     summary = pd.read_csv(table).set_index("method")
     assert summary.loc["cluster", "labelled"] == len(TITLES)  # every id joined through the mapping
     assert summary.loc["cluster", "threshold"] == 0.3

@@ -311,10 +311,28 @@ def write_text(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+#: What a PNG figure jobmap writes says in its "Software" text (see :func:`jobmap_figure`).
+FIGURE_SOFTWARE = "jobmap"
+
+
 def write_figure(path: Path, fig: Any) -> None:
-    """Save a matplotlib figure whole or not at all, in the format its name says."""
+    """Save a matplotlib figure whole or not at all, in the format its name says (a PNG says in
+    its metadata that jobmap wrote it)."""
+    kind = path.suffix.lower().lstrip(".") or "png"
+    metadata = {"Software": FIGURE_SOFTWARE} if kind == "png" else None
     with output_errors(path), atomic_path(path) as tmp:
-        fig.savefig(tmp, format=path.suffix.lower().lstrip(".") or "png")
+        fig.savefig(tmp, format=kind, metadata=metadata)
+
+
+def jobmap_figure(path: Path) -> bool:
+    """Whether ``path`` is a PNG figure jobmap wrote (:func:`write_figure`)."""
+    try:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            return bool(image.info.get("Software") == FIGURE_SOFTWARE)
+    except Exception:  # not an image, not readable: not one of jobmap's
+        return False
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -329,6 +347,7 @@ __all__ = [
     "check_file",
     "check_folder",
     "file_name",
+    "jobmap_figure",
     "manifest_path",
     "output_errors",
     "record_folder",

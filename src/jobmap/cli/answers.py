@@ -66,10 +66,15 @@ def answers_export(
 @click.argument("family")
 @click.argument("labels", type=click.Path(dir_okay=False, path_type=Path))
 @answers_option
-def answers_import(family: str, labels: Path, answers: Path | None) -> None:
+@families_option
+def answers_import(
+    family: str, labels: Path, answers: Path | None, families_file: Path | None
+) -> None:
     """Read a label file (job_id,label, title,label, or job_id,title,label as export writes
     it) into FAMILY's answers, as one batch (one undo takes it back)."""
     from jobmap.runs import import_answers
 
-    n, path = import_answers(family, labels, answers=answers)
-    click.echo(f"Imported {n:,} answers for {family!r} into {path}")
+    done = import_answers(family, labels, answers=answers, families=families_file)
+    for note in done.notes:
+        warnings.warn(note, DataWarning, stacklevel=1)
+    click.echo(f"Imported {done.answers:,} answers for {family!r} into {done.path}")

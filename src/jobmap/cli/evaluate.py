@@ -125,6 +125,7 @@ def evaluate(
         folds=folds,
         # a name made of the family's, in the current folder: never a path ("../../x/y")
         plot=plot or Path(f"eval-{file_name(family)}.png"),
+        default_plot=plot is None,
         out=out,
         save_thresholds=save_thresholds,
         overwrite=overwrite,

@@ -66,7 +66,8 @@ def family_add(
         families_file=families_file,
         replace=replace,
     )
-    click.echo(f"Added family {name!r} to {path}. Try: jobmap find {name}")
+    hint = f"jobmap find {name}" + (f" --families {path}" if families_file else "")
+    click.echo(f"Added family {name!r} to {path}. Try: {hint}")
 
 
 @main.command()

@@ -58,9 +58,11 @@ def report(
         overwrite=overwrite,
         settings=_settings(family, method, params, threshold),
     )
+    from jobmap.outputs import manifest_path
+
     click.echo(
-        f"Wrote {out} ({len(tables) - 1} tables)"
-        + (f" and the tables to {tables_dir}" if tables_dir else "")
+        f"Wrote {out} ({len(tables) - 1} tables) and the manifest to {manifest_path(out)}"
+        + (f"; the tables to {tables_dir}" if tables_dir else "")
     )
     for note in tables["notes"]["note"]:
         click.echo(f"Note: {note}")

@@ -54,6 +54,11 @@ class AnchorMethod(Method):
         self.prefix = prefix
 
     def _anchor_titles(self, postings: pd.DataFrame, family: Family) -> tuple[list[str], str]:
+        if self.anchors and self.anchor_sample is not None:
+            raise ConfigError(
+                "--anchor-sample: the anchors are given (--anchor), so there is no sample to "
+                "look for them in; give one of the two."
+            )
         if self.anchors:
             titles: list[str] = []
             ids = postings["job_id"].astype("Int64")

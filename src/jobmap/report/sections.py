@@ -21,6 +21,7 @@ from jobmap.report.tables import (
     SIZE_LABELS,
     STATE,
     compare,
+    group_sizes,
     with_side,
 )
 
@@ -122,6 +123,7 @@ class Salary(Section):
             .describe(percentiles=[0.25, 0.5, 0.75])[["count", "25%", "50%", "75%"]]
             .rename(columns={"count": "postings", "25%": "p25", "50%": "median", "75%": "p75"})
             .reindex(list(GROUPS))
+            .astype({"postings": "Int64"})  # a count, not 6.0
             .reset_index(),
             "salary_values": sal[["job_id", "group", "annual_salary"]],
         }
@@ -214,7 +216,7 @@ class Shares(Section):
             self.title,
             charts.share_bars(d, d.columns[0], page.family),
             f"Share of each group's postings per {self.what} (top {len(d)}); the "
-            f"{page.family} bars rest on {n:,} posting-{self.what} pairs.",
+            f"{page.family} bars rest on {n:,} pairs of a posting and its {self.what}.",
         )
 
 
@@ -241,7 +243,9 @@ class JobIndustries(Shares):
         if not (ds.has("job_industries") and ds.has("industries")):
             return None
         ind = ds.table("job_industries").merge(ds.table("industries"), on="industry_id")
-        return compare(with_side(p, ind, "job_id", "industry_name"), "industry_name")
+        return compare(
+            with_side(p, ind, "job_id", "industry_name"), "industry_name", sizes=group_sizes(p)
+        )
 
 
 class CompanyIndustries(Shares):
@@ -254,7 +258,9 @@ class CompanyIndustries(Shares):
         if not (ds.has("company_industries") and "company_id" in p.columns):
             return None
         side = ds.table("company_industries")
-        return compare(with_side(p, side, "company_id", "industry"), "industry")
+        return compare(
+            with_side(p, side, "company_id", "industry"), "industry", sizes=group_sizes(p)
+        )
 
 
 class Skills(Shares):
@@ -266,7 +272,8 @@ class Skills(Shares):
         if not (ds.has("job_skills") and ds.has("skills")):
             return None
         sk = ds.table("job_skills").merge(ds.table("skills"), on="skill_abr")
-        return compare(with_side(p, sk, "job_id", "skill_name"), "skill_name")
+        side = with_side(p, sk, "job_id", "skill_name")
+        return compare(side, "skill_name", sizes=group_sizes(p))
 
 
 class Benefits(Shares):
@@ -277,7 +284,8 @@ class Benefits(Shares):
     def table(self, p: pd.DataFrame, ds: Dataset) -> pd.DataFrame | None:
         if not ds.has("benefits"):
             return None
-        return compare(with_side(p, ds.table("benefits"), "job_id", "type"), "type")
+        side = with_side(p, ds.table("benefits"), "job_id", "type")
+        return compare(side, "type", sizes=group_sizes(p))
 
 
 class States(Shares):

@@ -17,9 +17,19 @@ SIZE_BINS = [0, 10, 50, 200, 1000, 5000, 10_000, np.inf]
 SIZE_LABELS = ["1-10", "11-50", "51-200", "201-1,000", "1,001-5,000", "5,001-10,000", "10,001+"]
 
 
-def compare(df: pd.DataFrame, key: str, top: int = TOP, per_posting: bool = True) -> pd.DataFrame:
-    """Postings per ``key`` value in each group, with the share of the group's postings."""
-    sizes = df.drop_duplicates("job_id").groupby("group")["job_id"].nunique()
+def group_sizes(p: pd.DataFrame) -> pd.Series:
+    """The postings of each group (the family's, the rest)."""
+    return p.drop_duplicates("job_id").groupby("group")["job_id"].nunique()
+
+
+def compare(
+    df: pd.DataFrame, key: str, top: int = TOP, sizes: pd.Series | None = None
+) -> pd.DataFrame:
+    """Postings per ``key`` value in each group, with the share of the group's postings:
+    ``sizes``, the groups' sizes among all postings (a side table's rows cover only some of
+    them: the share of the group, not of those with a row), else those of ``df``."""
+    if sizes is None:
+        sizes = group_sizes(df)
     counts = (
         df.dropna(subset=[key])
         .groupby([key, "group"])["job_id"]
@@ -49,4 +59,4 @@ def describe(tables: dict[str, Any]) -> dict[str, int]:
     return {name: len(df) for name, df in tables.items()}
 
 
-__all__ = ["GROUPS", "SALARY_RANGE", "STATE", "compare", "describe", "with_side"]
+__all__ = ["GROUPS", "SALARY_RANGE", "STATE", "compare", "describe", "group_sizes", "with_side"]

@@ -4,7 +4,7 @@ each returning a result that holds its tables, its manifest (:mod:`jobmap.runs.m
 notes, and writing its files through :mod:`jobmap.outputs`. The command line builds settings,
 makes one of these calls and renders what it returns; a notebook makes the same calls."""
 
-from jobmap.runs.answers import Exported, export_answers, import_answers
+from jobmap.runs.answers import Exported, Imported, export_answers, import_answers
 from jobmap.runs.evaluate import Evaluation, evaluate
 from jobmap.runs.find import (
     FindRun,
@@ -23,6 +23,7 @@ __all__ = [
     "Evaluation",
     "Exported",
     "FindRun",
+    "Imported",
     "Report",
     "Simulation",
     "check_out",

@@ -13,7 +13,7 @@ from jobmap.data import load
 from jobmap.data.labels import read_labels
 from jobmap.data.sources import detect
 from jobmap.errors import ConfigError
-from jobmap.families import get_family
+from jobmap.families import get_family, load_families
 from jobmap.outputs import check_file, write_table
 
 
@@ -76,16 +76,37 @@ def export_answers(
     return Exported(labels=labels, answers=len(given), path=target, notes=notes)
 
 
+@dataclass
+class Imported:
+    """What :func:`import_answers` stored: how many answers, where, and notes."""
+
+    answers: int
+    path: Path
+    notes: list[str] = field(default_factory=list)
+
+
 def import_answers(
-    family: str, labels: str | os.PathLike[str], *, answers: str | os.PathLike[str] | None = None
-) -> tuple[int, Path]:
+    family: str,
+    labels: str | os.PathLike[str],
+    *,
+    answers: str | os.PathLike[str] | None = None,
+    families: str | os.PathLike[str] | None = None,
+) -> Imported:
     """Read a label file (``job_id,label``, ``title,label``, or ``job_id,title,label`` as
     :func:`export_answers` writes it) into ``family``'s answers, as one batch (one undo takes it
-    back). Returns how many answers, and the database."""
+    back). A family no families file knows is said in a note (a typo would keep the answers
+    under a name nothing reads)."""
     items = labels_as_answers(read_labels(labels, both_classes=False))  # may all say yes
     store = AnswerStore(answers)
     store.answer(family, items, source="import")
-    return len(items), store.path
+    notes = []
+    known = load_families(families)
+    if family not in known:
+        notes.append(
+            f"no family {family!r} is known (known: {', '.join(sorted(known))}); the answers are "
+            "kept under that name for when it is added (jobmap family add)."
+        )
+    return Imported(answers=len(items), path=store.path, notes=notes)
 
 
-__all__ = ["Exported", "export_answers", "import_answers"]
+__all__ = ["Exported", "Imported", "export_answers", "import_answers"]

@@ -22,6 +22,7 @@ from jobmap.methods import METHODS, method_class
 from jobmap.outputs import (
     PLOT_SUFFIXES,
     check_file,
+    jobmap_figure,
     manifest_path,
     write_json,
     write_table,
@@ -95,6 +96,7 @@ def evaluate(
     folds: int = 5,
     worst: int = 5,
     plot: str | os.PathLike[str] | None = None,
+    default_plot: bool = False,
     out: str | os.PathLike[str] | None = None,
     save_thresholds: bool = False,
     settings: Settings | None = None,
@@ -114,8 +116,9 @@ def evaluate(
 
     ``plot`` (.png, .svg, .pdf) and ``out`` (the summary as CSV, its manifest beside it) are
     checked before any work (their folder must exist; an existing file is replaced only with
-    ``overwrite``). ``save_thresholds`` stores each compared method's F1-best threshold with the
-    family (not for the methods whose rule decides).
+    ``overwrite``; ``default_plot``: the plot's name was not asked for, and a plot jobmap wrote
+    there before is replaced). ``save_thresholds`` stores each compared method's F1-best
+    threshold with the family (not for the methods whose rule decides).
 
     >>> import jobmap
     >>> result = jobmap.evaluate(  # doctest: +SKIP
@@ -142,7 +145,8 @@ def evaluate(
     inputs = [*run_inputs(settings), Path(labels)]
     # writable, and replacing nothing unasked, before any work
     check_out(out, suffixes=(".csv",), overwrite=overwrite, inputs=inputs)
-    check_file(plot, suffixes=PLOT_SUFFIXES, option="--plot", overwrite=overwrite, inputs=inputs)
+    replace = overwrite or (default_plot and plot is not None and jobmap_figure(Path(plot)))
+    check_file(plot, suffixes=PLOT_SUFFIXES, option="--plot", overwrite=replace, inputs=inputs)
     lab = read_labels(labels)
     wanted = list(dict.fromkeys([BASELINE, *methods]))
     for name in wanted:
@@ -251,6 +255,8 @@ def evaluate(
                 "decided_by_answers": answered_labels,
             },
         )
+        # the settings say every method compared, not the first one the run was built with
+        manifest["settings"]["method"] = list(methods)
         summary.attrs["manifest"] = manifest
         notes = []
         if unsure:
@@ -277,7 +283,9 @@ def evaluate(
             )
         if out is not None:
             result.out = Path(out)
-            write_table(summary, result.out)
+            # the rows, then the manifest with their hash: read_output checks the pair
+            digest = write_table(summary, result.out)
+            manifest["output"] = {"path": str(result.out), "sha256": digest}
             write_json(manifest_path(result.out), manifest)
         if save_thresholds:
             best = {

@@ -87,7 +87,8 @@ def check_out(
 
 
 def read_output(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a ``find --out`` file back with its manifest in ``df.attrs["manifest"]``, checking
+    """Read an output back (``find --out``, ``evaluate --out``, a simulated review's curve) with
+    its manifest in ``df.attrs["manifest"]``, checking
     that the two belong together (a run killed between writing them leaves a pair that does
     not: that is an error, never a silent mix).
 
@@ -96,13 +97,13 @@ def read_output(path: str | os.PathLike[str]) -> pd.DataFrame:
     p = Path(path)
     mpath = manifest_path(p)
     if not mpath.is_file():
-        raise ConfigError(f"{mpath}: no manifest beside {p}; run find again.")
+        raise ConfigError(f"{mpath}: no manifest beside {p}; run the command again.")
     manifest = json.loads(mpath.read_text())
     digest = hashlib.sha256(p.read_bytes()).hexdigest()
     if manifest.get("output", {}).get("sha256") != digest:
         raise ConfigError(
             f"{p} and {mpath} are not from the same run (a run was stopped between writing "
-            "them); run find again."
+            "them); run the command again."
         )
     df = pd.read_parquet(p) if p.suffix.lower() == ".parquet" else pd.read_csv(p)
     df.attrs["manifest"] = manifest

@@ -82,7 +82,8 @@ def simulate(
     )
     if out is not None:
         result.out = Path(out)
-        write_table(curve, result.out)
+        digest = write_table(curve, result.out)
+        manifest["output"] = {"path": str(result.out), "sha256": digest}
         write_json(manifest_path(result.out), manifest)
     return result
 
