@@ -231,6 +231,7 @@ def test_hybrid_finds_titles_that_hide_the_job(tmp_path: Path) -> None:
     assert matched == {"Senior DevOps Engineer", "Data Scientist"}
 
 
+@pytest.mark.slow  # the real MiniLM or a fit over all 33,246 postings of ../shared
 def test_dev_labels_meet_the_keyword_target() -> None:
     data = needs_shared("data", "linkedin-2023")
     labels = needs_shared("labels", "ml-ai-linkedin-2023-dev.csv")

@@ -70,6 +70,7 @@ def test_lda_with_too_few_words_is_a_clear_error(tmp_path: Path) -> None:
     assert "LDA found too few words" in result.stderr and "--method anchors" in result.stderr
 
 
+@pytest.mark.slow  # the real MiniLM or a fit over all 33,246 postings of ../shared
 def test_lda_on_titles_alone() -> None:
     data = needs_shared("data", "linkedin-2023")
     run = jobmap.run_find("ml-ai", data, method="lda", progress=False, options={"passes": 2})
