@@ -33,12 +33,12 @@ pytest-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks conftest.py
-	$(BIN)/ruff format --check src tests benchmarks conftest.py
+	$(BIN)/ruff check src tests benchmarks tools conftest.py
+	$(BIN)/ruff format --check src tests benchmarks tools conftest.py
 
 format: setup
-	$(BIN)/ruff format src tests benchmarks conftest.py
-	$(BIN)/ruff check --fix src tests benchmarks conftest.py
+	$(BIN)/ruff format src tests benchmarks tools conftest.py
+	$(BIN)/ruff check --fix src tests benchmarks tools conftest.py
 
 typecheck: setup
 	$(BIN)/mypy

@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "jobmap.answers": 4,
     "jobmap.embeddings": 4,
     "jobmap.families": 5,
+    "jobmap.knowledge": 5,
     "jobmap.methods": 6,
     "jobmap.engines": 7,
     "jobmap.pipeline": 8,
