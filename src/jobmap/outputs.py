@@ -305,6 +305,20 @@ def write_table(
         return hashlib.sha256(tmp.read_bytes()).hexdigest()
 
 
+def write_output(
+    df: pd.DataFrame, path: Path, manifest: dict[str, Any], *, raw: bool = False
+) -> None:
+    """Write a run's rows and then its manifest beside them (``m.csv`` -> ``m.manifest.json``),
+    the rows' SHA-256 in ``manifest["output"]``: a run killed between the two leaves a pair
+    that ``read_output`` refuses, never one that looks whole. What killed writes of the same
+    output left behind goes first."""
+    remove_stale_temporaries(path)
+    output = manifest.setdefault("output", {})
+    output["path"] = str(path)
+    output["sha256"] = write_table(df, path, raw=raw, manifest=manifest)
+    write_json(manifest_path(path), manifest)
+
+
 def write_text(path: Path, text: str) -> None:
     """Write a text file (UTF-8) whole or not at all."""
     with output_errors(path), atomic_path(path) as tmp:
@@ -357,6 +371,7 @@ __all__ = [
     "within",
     "write_figure",
     "write_json",
+    "write_output",
     "write_table",
     "write_text",
 ]

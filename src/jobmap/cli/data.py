@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from jobmap.cli.app import MAX_COLUMNS_SHOWN, SAMPLE_COLUMNS, main
-from jobmap.cli.options import data_options
+from jobmap.cli.options import data_options, overwrite_option
 from jobmap.cli.render import _fmt, _relative
 from jobmap.config import parse_column_mapping
 
@@ -110,7 +110,7 @@ def inspect(
     type=click.Path(path_type=Path),
     help="Folder (Kaggle layouts) or file (single-file sources) to write.",
 )
-@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
+@overwrite_option
 def sample(
     n: int,
     data: Path | None,

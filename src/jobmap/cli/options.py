@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from jobmap.cli.app import F
-from jobmap.config import CACHE_ENV, DEFAULT_SEED, Settings
+from jobmap.config import ANSWERS_ENV, CACHE_ENV, DEFAULT_SEED, FAMILIES_ENV, Settings
 from jobmap.methods import METHODS
 
 
@@ -69,7 +69,7 @@ families_option = click.option(
     "--families",
     "families_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    envvar="JOBMAP_FAMILIES",
+    envvar=FAMILIES_ENV,
     show_envvar=True,
     help="A TOML file of your own families, read after the built-in and per-user ones "
     "(format in the README).",
@@ -87,7 +87,7 @@ answers_option = click.option(
     "--answers",
     "answers",
     type=click.Path(dir_okay=False, path_type=Path),
-    envvar="JOBMAP_ANSWERS",
+    envvar=ANSWERS_ENV,
     show_envvar=True,
     help="The answers database (SQLite) [default: answers.sqlite in the per-user data folder]. "
     "A family's answers decide the postings they cover.",

@@ -46,13 +46,9 @@ from jobmap.errors import ConfigError, DataError, DataWarning, StorageError
 BUNDLED_NAME = "linkedin-2024-sample"
 #: Rows per batch when a run reads the postings in batches (see :func:`jobmap.config.batch_rows`).
 BATCH_ROWS = config.BATCH_ROWS
-#: Rows per part when a large postings file is read into the cache in parts.
+#: Rows per part when a large postings file is read into the cache in parts (from the size
+#: :func:`jobmap.config.stream_bytes` says).
 PART_ROWS = 10_000
-#: A postings file at least this large (bytes) is read into the cache in parts, in bounded
-#: memory (:func:`jobmap.config.stream_bytes`).
-STREAM_BYTES = config.STREAM_BYTES
-batch_rows = config.batch_rows
-stream_bytes = config.stream_bytes
 
 
 def bundled_sample_path() -> Path:
@@ -486,7 +482,7 @@ def _in_parts(source: Source, threshold: int | None = None) -> bool:
     :func:`jobmap.config.stream_bytes`."""
     sf = source.files["postings"]
     if threshold is None:
-        threshold = stream_bytes()  # a bad setting is an error, not a reason to read whole
+        threshold = config.stream_bytes()  # a bad setting is an error, not a reason to read whole
     try:
         size = sf.size
         if sf.member is None and sf.path.suffix.lower() in (".parquet", ".pq"):

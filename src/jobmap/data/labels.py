@@ -67,15 +67,16 @@ def read_labels(path: str | os.PathLike[str], *, both_classes: bool = True) -> p
     keep = (~values.isin(UNSURE)).to_numpy()
     out = pd.DataFrame({"key": raw.loc[keep, columns[key]], "label": values[keep].isin(YES)})
     by = pd.Series(key, index=out.index, dtype=object)
+    # each row's title, cleaned (the label of a row without a job id, and kept for import)
+    titles = pd.Series(
+        [clean(t) for t in raw.loc[keep, columns["title"]]] if "title" in columns else "",
+        index=out.index,
+        dtype=object,
+    )
     text_ids = False
     if key == "job_id":
         ids = out["key"].astype("string").str.strip()
         empty = (ids.isna() | (ids == "")).to_numpy()
-        titles = (
-            raw.loc[keep, columns["title"]].astype("string").fillna("").str.strip()
-            if "title" in columns
-            else pd.Series("", index=out.index, dtype="string")
-        )
         by_title = empty & (titles != "").to_numpy()
         if (empty & ~by_title).any():
             first = int(np.flatnonzero(empty & ~by_title)[0])
@@ -83,20 +84,16 @@ def read_labels(path: str | os.PathLike[str], *, both_classes: bool = True) -> p
                 f"{p}: an empty job_id (first at line {int(out.index[first]) + 2}). Give every "
                 "row its job_id, or label by title."
             )
-        keys: list[object] = [clean(t) for t in titles] if by_title.any() else []
-        ids_given = ids[~by_title]
-        whole = ids_given.str.replace(r"(?<=\d)\.0+$", "", regex=True)  # a spreadsheet's "7.0"
+        whole = ids[~by_title].str.replace(r"(?<=\d)\.0+$", "", regex=True)  # a spreadsheet's "7.0"
         if round_trips(whole):
             # exactly: never through float64, which makes 9007199254740993 ...992
             numbers: list[object] = [int(v) for v in whole]
         else:  # the data's own text ids (kept as source_id when the data is read)
-            numbers = list(ids_given.astype(object))
+            numbers = list(ids[~by_title].astype(object))
             text_ids = True
-        column: list[object] = []
-        taken = iter(numbers)
-        for i, flag in enumerate(by_title):
-            column.append(keys[i] if flag else next(taken))
-        out["key"] = pd.Series(column, index=out.index, dtype=object)
+        keys = titles.to_numpy(dtype=object).copy()  # a row labelled by its title keeps it
+        keys[~by_title] = numbers
+        out["key"] = pd.Series(keys, index=out.index, dtype=object)
         by = pd.Series(np.where(by_title, "title", "job_id"), index=out.index, dtype=object)
         if by_title.any():
             key = "mixed" if (~by_title).any() else "title"
@@ -112,11 +109,7 @@ def read_labels(path: str | os.PathLike[str], *, both_classes: bool = True) -> p
             f"{p}: no 'no' label among {len(out):,} rows: precision needs negative examples."
         )
     out["by"] = by.to_numpy()
-    out["title"] = (
-        raw.loc[keep, columns["title"]].astype("string").fillna("").map(clean).to_numpy()
-        if "title" in columns
-        else ""
-    )
+    out["title"] = titles.to_numpy()
     out = out.reset_index(drop=True)
     out.attrs.update(
         {"key": key, "unsure": int((~keep).sum()), "path": str(p), "text_ids": text_ids}

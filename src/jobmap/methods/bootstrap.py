@@ -13,7 +13,7 @@ import pandas as pd
 
 from jobmap.errors import ConfigError
 from jobmap.families import Family
-from jobmap.methods.evidence import DESCRIPTION, NEARER_OUT, TITLE, VETOED, Evidence
+from jobmap.methods.evidence import DESCRIPTION, NEARER_OUT, TITLE, VETOED, Evidence, is_vetoed
 from jobmap.methods.head import TitleHead, distinct_titles, training_set
 from jobmap.methods.hybrid import DESCRIPTION_HALF, description_evidence, description_mentions
 from jobmap.methods.keywords import (
@@ -22,7 +22,6 @@ from jobmap.methods.keywords import (
     initialism,
     initialism_pattern,
     is_untrusted,
-    is_vetoed,
     keyword_hits,
 )
 from jobmap.texts import clean

@@ -119,7 +119,7 @@ class Evidence:
         return cls(KEYWORD, text) if text else cls(NONE)
 
 
-def vetoed(evidence: list[str] | Any) -> np.ndarray:
+def is_vetoed(evidence: list[str] | Any) -> np.ndarray:
     """Which evidence texts are of a keyword an exclusion vetoed (:meth:`Evidence.read`'s
     test alone: a column of a million postings is tested at once)."""
     return np.asarray([_VETO in str(e) for e in evidence], dtype=bool)
@@ -135,5 +135,5 @@ __all__ = [
     "TITLE",
     "VETOED",
     "Evidence",
-    "vetoed",
+    "is_vetoed",
 ]

@@ -15,12 +15,11 @@ import pandas as pd
 
 from jobmap.families import Family
 from jobmap.methods.base import Method
-from jobmap.methods.evidence import Evidence
+from jobmap.methods.evidence import Evidence, is_vetoed
 from jobmap.methods.keywords import (
     KeywordMethod,
     MatchBudget,
     Rule,
-    is_vetoed,
     rule_findall,
     rule_search,
 )

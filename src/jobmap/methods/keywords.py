@@ -27,7 +27,7 @@ import regex
 from jobmap.errors import ConfigError
 from jobmap.families import Family
 from jobmap.methods.base import Method
-from jobmap.methods.evidence import Evidence, vetoed
+from jobmap.methods.evidence import Evidence
 from jobmap.texts.match import is_raw, phrases_pattern
 
 #: A compiled rule (a ``regex`` pattern).
@@ -139,11 +139,6 @@ def initialism_pattern(letters: str) -> str:
     start of a CamelCase word ("AI", "A.I.", "RNs", "MLOps")."""
     end = r"(?:(?:\.|s)?(?![A-Za-z0-9])|(?=[A-Z][a-z]))"
     return r"(?<![A-Za-z0-9])" + r"\.?".join(letters) + end
-
-
-#: Which evidence texts are of a match an exclusion vetoed (kept here for the methods that
-#: import it with the rule).
-is_vetoed = vetoed
 
 
 def keyword_hits(

@@ -23,9 +23,7 @@ from jobmap.outputs import (
     PLOT_SUFFIXES,
     check_file,
     jobmap_figure,
-    manifest_path,
-    write_json,
-    write_table,
+    write_output,
 )
 from jobmap.pipeline import Pipeline
 from jobmap.runs.find import check_out, run_inputs
@@ -283,10 +281,7 @@ def evaluate(
             )
         if out is not None:
             result.out = Path(out)
-            # the rows, then the manifest with their hash: read_output checks the pair
-            digest = write_table(summary, result.out)
-            manifest["output"] = {"path": str(result.out), "sha256": digest}
-            write_json(manifest_path(result.out), manifest)
+            write_output(summary, result.out, manifest)
         if save_thresholds:
             best = {
                 r["method"]: float(r["best_f1_threshold"])

@@ -28,9 +28,7 @@ from jobmap.methods.evidence import ANSWERED, Evidence
 from jobmap.outputs import (
     check_file,
     manifest_path,
-    remove_stale_temporaries,
-    write_json,
-    write_table,
+    write_output,
 )
 from jobmap.pipeline import Pipeline
 from jobmap.runs.manifest import data_part, finish, start
@@ -254,13 +252,7 @@ def run_find(
         settings=settings,
     )
     if out_path is not None:
-        remove_stale_temporaries(out_path)
-        # the rows first, then the manifest with their hash and the run id: a run killed between
-        # the two leaves a pair that read_output refuses, never one that looks whole
-        manifest["output"]["sha256"] = write_table(
-            run.output(all), out_path, raw=raw, manifest=manifest
-        )
-        write_json(manifest_path(out_path), manifest)
+        write_output(run.output(all), out_path, manifest, raw=raw)
     return run
 
 

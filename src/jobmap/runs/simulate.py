@@ -12,7 +12,7 @@ import pandas as pd
 
 from jobmap.config import Settings
 from jobmap.data.labels import join_labels, read_labels
-from jobmap.outputs import manifest_path, write_json, write_table
+from jobmap.outputs import write_output
 from jobmap.pipeline import Pipeline
 from jobmap.review import simulate_review
 from jobmap.runs.find import check_out, run_inputs
@@ -82,9 +82,7 @@ def simulate(
     )
     if out is not None:
         result.out = Path(out)
-        digest = write_table(curve, result.out)
-        manifest["output"] = {"path": str(result.out), "sha256": digest}
-        write_json(manifest_path(result.out), manifest)
+        write_output(curve, result.out, manifest)
     return result
 
 
