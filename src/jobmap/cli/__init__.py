@@ -3,7 +3,16 @@ command builds :class:`~jobmap.config.Settings` from its options, makes one call
 it returns. One module per command group; the group and its error edge in :mod:`.app`, the
 shared options in :mod:`.options`, terminal rendering in :mod:`.render`."""
 
-from jobmap.cli import answers, data, evaluate, families, find, report, review  # noqa: F401
+from jobmap.cli import (  # noqa: F401
+    answers,
+    data,
+    evaluate,
+    families,
+    find,
+    occupations,
+    report,
+    review,
+)
 from jobmap.cli.app import main
 
 __all__ = ["main"]

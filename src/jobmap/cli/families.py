@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jobmap.cli.app import main
-from jobmap.cli.options import families_option
+from jobmap.cli.options import DATA_PATH, families_option
 from jobmap.cli.render import _fmt
 
 
@@ -24,9 +24,23 @@ def family() -> None:
     "--anchors",
     "anchors",
     multiple=True,
-    required=True,
     metavar="PHRASE",
     help="A phrase whose presence in a title marks the family. Repeatable.",
+)
+@click.option(
+    "--soc",
+    "occupations",
+    multiple=True,
+    metavar="CODE",
+    help="An O*NET-SOC occupation the family holds, or a prefix (15-1212 covers 15-1212.00; "
+    "15-12 every computer occupation). Repeatable; alone or beside --anchors.",
+)
+@click.option(
+    "--data",
+    type=DATA_PATH,
+    default=None,
+    help="Show the occupations the anchors fall into in this data, and how many postings each "
+    "holds (what the family may be missing).",
 )
 @click.option(
     "--examples",
@@ -47,27 +61,59 @@ def family() -> None:
 def family_add(
     name: str,
     anchors: tuple[str, ...],
+    occupations: tuple[str, ...],
+    data: Path | None,
     examples: Path | None,
     keywords: tuple[str, ...],
     title: str,
     replace: bool,
     families_file: Path | None,
 ) -> None:
-    """Add the family NAME from a few anchor phrases (and optional examples or keywords); then
-    `jobmap find NAME`."""
+    """Add the family NAME from a few anchor phrases or O*NET-SOC occupations (and optional
+    examples or keywords); then `jobmap find NAME`. With --data, also show the occupations the
+    family's phrases fall into."""
     from jobmap.families import add_family
+    from jobmap.knowledge.coder import check_occupations
 
+    check_occupations(list(occupations), "--soc")
     path = add_family(
         name,
         list(anchors),
         examples=examples,
         title=title,
         keywords=list(keywords) or None,
+        occupations=list(occupations) or None,
         families_file=families_file,
         replace=replace,
     )
     hint = f"jobmap find {name}" + (f" --families {path}" if families_file else "")
     click.echo(f"Added family {name!r} to {path}. Try: {hint}")
+    if data is None:
+        return
+    from jobmap.runs.occupations import family_occupations
+
+    table = family_occupations(name, data, families=path, progress=False)
+    if not len(table):
+        click.echo("No posting of the data holds the family's phrases.")
+        return
+    t = Table(
+        title=f"Occupations the phrases fall into in {data} (held: of all postings coded to it)",
+        title_justify="left",
+    )
+    for col in ("in family", "postings", "held", "occupation"):
+        t.add_column(col, justify="right" if col != "occupation" else "left", overflow="fold")
+    for rec in table.to_dict("records"):
+        t.add_row(
+            f"{rec['in_family']:,}",
+            f"{rec['postings']:,}",
+            f"{100 * rec['held']:.0f}%",
+            _fmt(f"{rec['occupation_code']} {rec['occupation_title']}", 80),
+        )
+    Console(highlight=False).print(t)
+    click.echo(
+        "An occupation the phrases hold little of may hold titles the family misses: add it "
+        f"with --soc CODE (jobmap family add {name} --replace ... --soc CODE)."
+    )
 
 
 @main.command()

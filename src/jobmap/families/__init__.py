@@ -31,7 +31,11 @@ _LIST_FIELDS = (
     "positives",
     "negatives",
     "rejected",
+    "occupations",
+    "rejected_occupations",
 )
+#: An O*NET-SOC code or a prefix of one: "15", "15-12", "15-1212", "15-1299.05".
+SOC_PREFIX = re.compile(r"^\d{2}(?:-\d{1,4}(?:\.\d{1,2})?)?$")
 _TEXT_FIELDS = ("title", "description", "probe")
 
 
@@ -54,6 +58,11 @@ class Family:
     #: Phrases a person answered no: none of their titles is in the family, but for those the
     #: rule matches (see :func:`with_answers`).
     rejected: tuple[str, ...] = ()
+    #: O*NET-SOC codes or prefixes ("15-1212", "15-1299.05"): postings coded to them are in the
+    #: family (``find`` says so in its evidence).
+    occupations: tuple[str, ...] = ()
+    #: Occupations a person answered no: not asked again, never added.
+    rejected_occupations: tuple[str, ...] = ()
 
     @property
     def trusted(self) -> bool:
@@ -74,6 +83,7 @@ class Family:
             "name": self.name,
             "origin": self.origin,
             "anchors": list(self.anchors),
+            "occupations": list(self.occupations),
             "thresholds": dict(self.thresholds),
         }
 
@@ -141,10 +151,14 @@ def _parse(path: Path) -> dict[str, Family]:
                     f"{where}: thresholds.{method} = {value}: give a number between -1 and 1 "
                     "(as --threshold takes)."
                 )
+        for key in ("occupations", "rejected_occupations"):
+            for item in spec.get(key, []):
+                check_soc(item, f"{where}: {key}")
         anchors = tuple(a.strip() for a in spec.get("anchors", []) if a.strip())
-        if not anchors:
+        if not anchors and not spec.get("occupations"):
             raise ConfigError(
-                f'{where}: give at least one anchor phrase, e.g. anchors = ["machine learning"].'
+                f'{where}: give at least one anchor phrase, e.g. anchors = ["machine learning"], '
+                'or the occupations it holds, e.g. occupations = ["15-1212"].'
             )
         out[name] = Family(
             name=name,
@@ -158,10 +172,22 @@ def _parse(path: Path) -> dict[str, Family]:
             positives=tuple(spec.get("positives", [])),
             negatives=tuple(spec.get("negatives", [])),
             rejected=tuple(spec.get("rejected", [])),
+            occupations=tuple(o.strip() for o in spec.get("occupations", [])),
+            rejected_occupations=tuple(o.strip() for o in spec.get("rejected_occupations", [])),
             thresholds={k: float(v) for k, v in thresholds.items()},
             origin=str(path),
         )
     return out
+
+
+def check_soc(item: str, where: str) -> None:
+    """An occupation of a family is an O*NET-SOC code or a prefix of one ("15-1212" covers
+    15-1212.00; "15-12" every computer occupation)."""
+    if not SOC_PREFIX.match(item.strip()):
+        raise ConfigError(
+            f"{where} {item!r} is not an O*NET-SOC code or prefix; write it as 15-1212, "
+            "15-1299.05 or 15-12 (jobmap occupations --about says where the codes come from)."
+        )
 
 
 def check_phrase_rule(item: str, where: str) -> None:
@@ -254,6 +280,7 @@ def add_family(
     examples: str | os.PathLike[str] | None = None,
     title: str = "",
     keywords: list[str] | None = None,
+    occupations: list[str] | None = None,
     families_file: str | os.PathLike[str] | None = None,
     replace: bool = False,
 ) -> Path:
@@ -265,11 +292,17 @@ def add_family(
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
         raise ConfigError(f"family name {name!r}: use letters, digits, - and _ only.")
     anchors = [a.strip() for a in anchors if a.strip()]
-    if not anchors:
-        raise ConfigError('give at least one --anchors phrase, e.g. --anchors "registered nurse".')
+    occupations = [o.strip() for o in occupations or [] if o.strip()]
+    if not anchors and not occupations:
+        raise ConfigError(
+            'give at least one --anchors phrase, e.g. --anchors "registered nurse", or an '
+            "occupation, e.g. --soc 29-1141."
+        )
     for option, items in (("--anchors", anchors), ("--keywords", keywords or [])):
         for item in items:
             check_phrase_rule(item, option)
+    for item in occupations:
+        check_soc(item, "--soc")
     target = Path(families_file).expanduser() if families_file else user_families_file()
     existing: dict[str, Family] = _parse(target) if target.is_file() else {}
     if name in existing and not replace:
@@ -293,6 +326,7 @@ def add_family(
         keywords=tuple(keywords or ()),
         positives=tuple(positives),
         negatives=tuple(negatives),
+        occupations=tuple(occupations),
     )
     _write_family(target, fam)
     return target
@@ -347,8 +381,10 @@ def save_thresholds(
 
 
 __all__ = [
+    "SOC_PREFIX",
     "Family",
     "add_family",
+    "check_soc",
     "family_block",
     "get_family",
     "load_families",
@@ -368,6 +404,8 @@ def with_answers(family: Family, answers: list[Answer]) -> Family:
     if not decided:
         return family
     yes_phrases = [a.key for a in decided if a.kind == "phrase" and a.answer == "yes"]
+    yes_codes = [a.key for a in decided if a.kind == "occupation" and a.answer == "yes"]
+    no_codes = [a.key for a in decided if a.kind == "occupation" and a.answer == "no"]
     no_phrases = [a.key for a in decided if a.kind == "phrase" and a.answer == "no"]
     titled = [a for a in decided if a.kind in ("posting", "title")]
     positives = [a.title or a.key for a in titled if a.answer == "yes"]
@@ -383,6 +421,8 @@ def with_answers(family: Family, answers: list[Answer]) -> Family:
     return replace(
         family,
         rejected=plus(family.rejected, no_phrases),
+        occupations=plus(family.occupations, yes_codes),
+        rejected_occupations=plus(family.rejected_occupations, no_codes),
         positives=plus(family.positives, positives),
         negatives=plus(family.negatives, negatives),
         **changes,

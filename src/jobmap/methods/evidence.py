@@ -11,6 +11,9 @@ Evidence(kind='description', term='', count=5)
 'Data Engineer'
 >>> Evidence.read("'AI' vetoed by 'sales'").kind
 'vetoed'
+>>> Evidence.occupation("Penetration Testers", "title matches O*NET 'Red Team Member'").text()
+"occupation: Penetration Testers (title matches O*NET 'Red Team Member')"
+
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 import numpy as np
 
 #: The kinds of evidence.
-TITLE, DESCRIPTION, HEAD, NEARER_OUT, VETOED, ANSWERED, KEYWORD, NONE = (
+TITLE, DESCRIPTION, HEAD, NEARER_OUT, VETOED, ANSWERED, KEYWORD, NONE, OCCUPATION = (
     "title",
     "description",
     "head",
@@ -32,6 +35,7 @@ TITLE, DESCRIPTION, HEAD, NEARER_OUT, VETOED, ANSWERED, KEYWORD, NONE = (
     "answered",
     "keyword",
     "none",
+    "occupation",
 )
 _VETO = " vetoed by "
 _DESCRIPTION = re.compile(r"description: (\d+) mentions?$")
@@ -78,6 +82,11 @@ class Evidence:
         return cls(ANSWERED, answer)
 
     @classmethod
+    def occupation(cls, title: str, why: str) -> Evidence:
+        """The posting is coded to one of the family's occupations (``why``: the coder's)."""
+        return cls(OCCUPATION, f"{title} ({why})" if why else title)
+
+    @classmethod
     def keyword(cls, found: str) -> Evidence:
         """What the keyword rule found ("" for nothing)."""
         return cls(KEYWORD, found) if found else cls(NONE)
@@ -92,6 +101,8 @@ class Evidence:
             return f"head; nearer {self.term!r}, known out"
         if self.kind == ANSWERED:
             return f"answered: {self.term}"
+        if self.kind == OCCUPATION:
+            return f"occupation: {self.term}"
         if self.kind == HEAD:
             return "head"
         return self.term  # a keyword, a veto ("'AI' vetoed by 'sales'"), or nothing
@@ -104,6 +115,8 @@ class Evidence:
             return cls(TITLE, text[len("title: ") :])
         if text.startswith("answered: "):
             return cls(ANSWERED, text[len("answered: ") :])
+        if text.startswith("occupation: "):
+            return cls(OCCUPATION, text[len("occupation: ") :])
         if (m := _DESCRIPTION.match(text)) is not None:
             return cls(DESCRIPTION, count=int(m.group(1)))
         if (m := _NEARER.match(text)) is not None:

@@ -16,6 +16,13 @@ from jobmap.runs.find import (
     run_inputs,
     topics,
 )
+from jobmap.runs.occupations import (
+    OccupationEvaluation,
+    Occupations,
+    evaluate_occupations,
+    occupations,
+    run_occupations,
+)
 from jobmap.runs.report import Report, report
 from jobmap.runs.simulate import Simulation, simulate
 
@@ -24,18 +31,23 @@ __all__ = [
     "Exported",
     "FindRun",
     "Imported",
+    "OccupationEvaluation",
+    "Occupations",
     "Report",
     "Simulation",
     "check_out",
     "clusters",
     "evaluate",
+    "evaluate_occupations",
     "export_answers",
     "find",
     "import_answers",
+    "occupations",
     "read_output",
     "report",
     "run_find",
     "run_inputs",
+    "run_occupations",
     "simulate",
     "topics",
 ]
