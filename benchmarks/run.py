@@ -123,11 +123,35 @@ def bench_review() -> None:
     )
 
 
+def bench_occupations() -> None:
+    print("== Occupations: the 33,246 postings of linkedin-2023 coded, and the gold files ==")
+    r = run_phase("bench_occupations.py")
+    if "skipped" in r:
+        print(f"skipped: {r['skipped']}")
+        return
+    print(
+        f"coding, titles and O*NET vectors cached: {r['coding_s']:.1f} s (target <= 60 s); "
+        f"{r['coding_s'] / r['titles_embedded_s']:.2f}x the time find takes to embed the titles "
+        f"({r['titles_embedded_s']:.1f} s, this run); O*NET vectors built once: "
+        f"{r['reference_vectors_s']:.1f} s; coded table from the cache: {r['from_cache_s']:.2f} s; "
+        f"peak RSS {r['peak_rss_mb']:.0f} MB"
+    )
+    for name in ("dev", "helpers"):
+        for row in r.get(name, []):  # type: ignore[attr-defined]
+            print(
+                f"  {name:8} {row['half']:6} n={row['postings']:4}  major {row['major group']:.3f}"
+                f"  6-digit {row['6-digit']:.3f} (top-3 {row['6-digit top-3']:.3f})"
+                f"  O*NET-SOC {row['O*NET-SOC']:.3f}   targets: major >= 0.90, 6-digit >= 0.70, "
+                "top-3 >= 0.85"
+            )
+
+
 def main() -> None:
     bench_embeddings()
     bench_topics()
     bench_report()
     bench_review()
+    bench_occupations()
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ command, and the gold-file evaluation."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -25,28 +24,9 @@ def lexical() -> Coder:
     return Coder(embeddings=False)
 
 
-@pytest.fixture(scope="module")
-def onet_vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real model's vectors of every O*NET title, embedded once for this module (about a
-    minute on two cores) and copied into each test's own cache."""
-    import os
-
-    path = tmp_path_factory.mktemp("onet-cache")
-    old = os.environ.get("JOBMAP_CACHE")
-    os.environ["JOBMAP_CACHE"] = str(path)
-    try:
-        Coder().reference_vectors()
-    finally:
-        if old is None:
-            del os.environ["JOBMAP_CACHE"]
-        else:
-            os.environ["JOBMAP_CACHE"] = old
-    return path
-
-
 @pytest.fixture
-def warm_cache(onet_vectors: Path, cache_dir: Path) -> Path:
-    shutil.copytree(onet_vectors, cache_dir, dirs_exist_ok=True)
+def warm_cache(cache_dir: Path) -> Path:
+    """The O*NET titles' vectors are shared by every test (conftest: $JOBMAP_KNOWLEDGE_CACHE)."""
     return cache_dir
 
 
@@ -303,3 +283,74 @@ def test_family_add_shows_the_occupations_its_anchors_fall_into(
     assert result.exit_code == 0, result.output
     assert "Occupations the phrases fall into" in result.output
     assert "--soc CODE" in result.output
+
+
+SEC_ROWS = (
+    ["Cybersecurity Analyst"] * 3
+    + ["Information Security Analyst"] * 4
+    + ["IT Security Analyst"] * 3
+    + ["Security Operations Center Analyst"] * 3
+    + ["Registered Nurse"] * 6
+    + ["Line Cook"] * 6
+    + ["Accountant"] * 5
+)
+
+
+@pytest.fixture
+def sec_session(tmp_path: Path, fake_model: object) -> object:
+    from jobmap.answers import AnswerStore
+    from jobmap.config import Settings
+    from jobmap.review import ReviewSession
+
+    data = tmp_path / "jobs.csv"
+    pd.DataFrame({"job_id": range(1, len(SEC_ROWS) + 1), "title": SEC_ROWS}).to_csv(
+        data, index=False
+    )
+    fams = tmp_path / "f.toml"
+    fams.write_text('[families.sec]\nanchors = ["information security"]\n')
+    settings = Settings.build("sec", data, families=fams, model="fake", progress=False)
+    return ReviewSession(settings, AnswerStore(tmp_path / "a.sqlite"), audit_every=0)
+
+
+def test_the_review_asks_by_occupation_and_a_yes_adds_it(sec_session: object) -> None:
+    from jobmap.answers import subject
+    from jobmap.review import ReviewSession
+
+    assert isinstance(sec_session, ReviewSession)
+    s = sec_session
+    queued = {(g.kind, g.key) for g, _ in s.current.queue}
+    assert ("occupation", "15-1212.00") in queued
+    group = next(g for g, _ in s.current.queue if g.kind == "occupation")
+    from jobmap.review.asking import group_question
+
+    q = group_question(s.groups, s.postings, group, 1.0, s.current)
+    assert q.label.startswith("postings coded Information Security Analysts (15-1212.00)")
+    # the titles coded to it that the family's rule does not hold
+    assert {t for t, _ in q.titles} == {"IT Security Analyst", "Security Operations Center Analyst"}
+    analysts = s.postings["title"].isin(
+        ["IT Security Analyst", "Security Operations Center Analyst"]
+    )
+    analysts = analysts.to_numpy()
+    assert not s.current.match[analysts].any()
+    s.answer(subject("occupation", "15-1212.00"), "yes")
+    assert "15-1212.00" in s.current.family.occupations
+    assert s.current.match[analysts].all()
+    assert not any(g.kind == "occupation" for g, _ in s.current.queue)  # asked and answered
+    # a no leaves the matches alone, and the occupation is not asked again
+    s.undo()
+    s.answer(subject("occupation", "15-1212.00"), "no")
+    assert not s.current.match[analysts].any()
+    assert "15-1212.00" in s.current.family.rejected_occupations
+    assert ("occupation", "15-1212.00") not in {(g.kind, g.key) for g, _ in s.current.queue}
+
+
+def test_an_occupation_answer_names_a_code_the_data_holds(sec_session: object) -> None:
+    from jobmap.errors import ConfigError
+    from jobmap.review import ReviewSession
+
+    assert isinstance(sec_session, ReviewSession)
+    with pytest.raises(ConfigError, match="O\\*NET-SOC code"):
+        sec_session.check_subject("occupation:security")
+    with pytest.raises(ConfigError, match="no posting of this dataset is coded"):
+        sec_session.check_subject("occupation:11-1011.00")
+    assert sec_session.check_subject("occupation:15-1212.00") == "occupation:15-1212.00"

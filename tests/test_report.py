@@ -63,6 +63,27 @@ def test_report_tables_on_the_bundled_sample() -> None:
     )
 
 
+def test_report_maps_the_family_s_occupations_with_their_attribution(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    tables = jobmap.report("ml-ai", out=out, progress=False)
+    found = jobmap.find("ml-ai", all=True, progress=False)
+    coded = jobmap.occupations(progress=False)
+    in_family = coded["job_id"].isin(set(found.loc[found["match"], "job_id"]))
+    occupations = tables["occupations"]
+    top = occupations.iloc[0]
+    code = str(top["occupation"]).split(" ", 1)[0]
+    assert top["family"] == int((in_family & (coded["occupation_code"] == code)).sum())
+    assert top["rest"] == int((~in_family & (coded["occupation_code"] == code)).sum())
+    assert top["held"] == pytest.approx(top["family"] / (top["family"] + top["rest"]), abs=1e-4)
+    groups = tables["occupation_groups"]
+    named = coded["occupation_code"] != ""
+    assert groups["family"].sum() == int((in_family & named).sum())
+    assert groups["major_group"].str.match(r"^\d{2} \w").all()
+    page = html.unescape(out.read_text())
+    assert "Occupations: SOC major groups" in page
+    assert "O*NET Database (2025 release)" in page and "CC BY 4.0" in page
+
+
 def test_report_cli_writes_a_self_contained_page(tmp_path: Path) -> None:
     out = tmp_path / "r.html"
     result = run_cli("report", "ml-ai", "--out", out, "--tables", tmp_path / "t", "--quiet")

@@ -28,6 +28,7 @@ STREAM_BYTES_ENV = "JOBMAP_STREAM_BYTES"
 RAY_OBJECT_STORE_ENV = "JOBMAP_RAY_OBJECT_STORE"
 RAY_ADDRESS_ENV = "RAY_ADDRESS"
 DEBUG_ENV = "JOBMAP_DEBUG"
+KNOWLEDGE_CACHE_ENV = "JOBMAP_KNOWLEDGE_CACHE"
 
 #: Every environment variable jobmap reads (this module is the one place that reads them), and
 #: what it sets.
@@ -41,6 +42,7 @@ ENVIRONMENT: dict[str, str] = {
     RAY_OBJECT_STORE_ENV: "the object store of a local Ray cluster, in bytes (512 MB)",
     RAY_ADDRESS_ENV: "a Ray cluster to connect to (else a local one is started)",
     DEBUG_ENV: "show a traceback instead of one error line",
+    KNOWLEDGE_CACHE_ENV: "where the O*NET titles' vectors are kept, per model (the cache folder)",
 }
 #: The seed of every run that draws at random, unless --seed says another.
 DEFAULT_SEED = 567
@@ -119,6 +121,14 @@ def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return default_cache_dir()
+
+
+def knowledge_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Where derived knowledge (the O*NET titles' vectors of a model) is kept:
+    ``$JOBMAP_KNOWLEDGE_CACHE``, else ``knowledge/`` in the cache folder. It depends only on the
+    model and the O*NET release, so several caches may share one."""
+    env = env_text(KNOWLEDGE_CACHE_ENV)
+    return Path(env).expanduser() if env else resolve_cache_dir(cache_dir) / "knowledge"
 
 
 def env_int(name: str, default: int, minimum: int, unit: str) -> int:

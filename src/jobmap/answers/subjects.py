@@ -17,7 +17,9 @@ from jobmap.texts import clean
 #: What a person may answer.
 ANSWERS = ("yes", "no", "skip")
 #: What an answer may be about.
-KINDS = ("posting", "title", "phrase")
+KINDS = ("posting", "title", "phrase", "occupation")
+#: An occupation is answered by its full O*NET-SOC code.
+_OCCUPATION = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
 
 _ASIDE = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
 _EDGE = re.compile(r"^[\W_]+|[\W_]+$")
@@ -88,6 +90,14 @@ def subject(kind: str, key: object) -> str:
             raise ConfigError(
                 f"posting {quoted(key)}: a posting is answered by its job id, a whole number."
             ) from None
+    if kind == "occupation":
+        code = str(key).strip()
+        if not _OCCUPATION.match(code):
+            raise ConfigError(
+                f"occupation {quoted(key)}: an occupation is answered by its O*NET-SOC code, "
+                "e.g. 15-1212.00."
+            )
+        return f"occupation:{code}"
     text = normalise_title(key) if kind == "title" else " ".join(str(key).lower().split())
     if not text:
         raise ConfigError(f"an empty {kind} cannot be answered.")

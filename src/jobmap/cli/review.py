@@ -17,8 +17,22 @@ from jobmap.errors import ConfigError
 @click.option("--host", default="127.0.0.1", show_default=True, help="Where to listen.")
 @click.option("--port", default=0, type=click.IntRange(0, 65535), help="[default: a free one]")
 @click.option("--no-browser", is_flag=True, help="Print the URL only; do not open a browser.")
+@click.option(
+    "--no-occupations",
+    is_flag=True,
+    help="Ask no occupation questions (they code the data to O*NET occupations first: about a "
+    "minute the first time, then cached).",
+)
 @run_options
-def review(family: str, method: str, host: str, port: int, no_browser: bool, **params: Any) -> None:
+def review(
+    family: str,
+    method: str,
+    host: str,
+    port: int,
+    no_browser: bool,
+    no_occupations: bool,
+    **params: Any,
+) -> None:
     """Open a local page that asks you about FAMILY's postings, one key per answer (y/n/s,
     Backspace to undo), re-fits the family after each answer and exports it. Answers are saved
     as you give them."""
@@ -33,5 +47,5 @@ def review(family: str, method: str, host: str, port: int, no_browser: bool, **p
     settings = _settings(family, method, params)
     store = AnswerStore(settings.answers)
     click.echo(f"Answers: {store.path}")
-    session = ReviewSession(settings, store, background=True)
+    session = ReviewSession(settings, store, background=True, occupations=not no_occupations)
     serve(session, host=host, sock=sock, open_browser=not no_browser)

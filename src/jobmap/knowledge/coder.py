@@ -22,7 +22,10 @@ gold's tune half (see ``CALIBRATION``).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -205,13 +208,36 @@ class Coder:
         return self._engine
 
     def reference_vectors(self) -> np.ndarray:
-        """Every O*NET title's vector (embedded once, then read from the embedding cache)."""
+        """Every O*NET title's vector: embedded once per model and O*NET release (about a
+        minute on two cores), then read from ``knowledge_cache_dir()``."""
         if self.index.vectors is None:
+            from jobmap.config import knowledge_cache_dir
             from jobmap.texts.builders import TITLE_PREFIX
 
-            self.index.vectors = self.engine().embed(
-                [TITLE_PREFIX + t for t in self.index.titles], desc="embedding O*NET titles"
-            )
+            engine = self.engine()
+            texts = [TITLE_PREFIX + t for t in self.index.titles]
+            digest = hashlib.sha256(
+                json.dumps([engine.model_id, texts]).encode("utf-8")
+            ).hexdigest()[:20]
+            root = engine.cache.folder.parent.parent  # the cache folder the engine uses
+            path = knowledge_cache_dir(root) / f"onet-{digest}.npy"
+            vectors = None
+            if path.is_file():
+                try:
+                    vectors = np.load(path)
+                except (OSError, ValueError):
+                    vectors = None  # a damaged file only costs embedding again
+            if vectors is None or vectors.shape[0] != len(texts):
+                vectors = engine.embed(texts, desc="embedding O*NET titles")
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = path.with_name(path.name + ".tmp")
+                    with open(tmp, "wb") as fh:
+                        np.save(fh, vectors)
+                    os.replace(tmp, path)
+                except OSError:
+                    pass  # no room: embedded again next time
+            self.index.vectors = np.asarray(vectors, dtype=np.float32)
         return self.index.vectors
 
     # -- evidence ---------------------------------------------------------------------------------

@@ -339,6 +339,63 @@ class CompanySize(Shares):
         return table.sort_values("company_size", key=lambda s: s.map(order))
 
 
+class OccupationGroups(Shares):
+    """The SOC major groups of the postings' occupations (``jobmap occupations``)."""
+
+    name, title, what = "occupation_groups", "Occupations: SOC major groups", "SOC major group"
+    tables = ("occupation_groups",)
+
+    def table(self, p: pd.DataFrame, ds: Dataset) -> pd.DataFrame | None:
+        if "major_group" not in p.columns:
+            return None
+        return compare(p, "major_group", top=23)
+
+    def render(self, tables: dict[str, pd.DataFrame], page: Page) -> str | None:
+        card = super().render(tables, page)
+        return None if card is None else card.replace("</section>", _onet_notice() + "</section>")
+
+
+class Occupations(Section):
+    """The family's largest occupations against all postings, and the share of each that the
+    family holds (an occupation it holds little of may hold titles it misses)."""
+
+    tables = ("occupations",)
+
+    def build(self, p: pd.DataFrame, ds: Dataset) -> Built:
+        if "occupation" not in p.columns:
+            return {}, []
+        table = compare(p, "occupation", top=20)
+        total = table["family"] + table["rest"]
+        table["held"] = (table["family"] / total.where(total > 0, 1)).round(4)
+        return {"occupations": table}, []
+
+    def render(self, tables: dict[str, pd.DataFrame], page: Page) -> str | None:
+        d = tables.get("occupations")
+        if d is None or not len(d):
+            return None
+        rows = "".join(
+            f"<tr><td>{html.escape(str(o))}</td><td class='n'>{int(f):,}</td>"
+            f"<td class='n'>{int(r):,}</td><td class='n'>{100 * float(h):.0f}%</td></tr>"
+            for o, f, r, h in zip(d["occupation"], d["family"], d["rest"], d["held"], strict=True)
+        )
+        body = charts.share_bars(d, "occupation", page.family) + (
+            "<table class='held'><tr><th>occupation</th><th>"
+            f"{html.escape(page.family)}</th><th>others</th><th>held</th></tr>{rows}</table>"
+        )
+        caption = (
+            f"The occupations of the {page.family} postings (O*NET-SOC, coded by jobmap "
+            f"occupations), each with the share of all its postings the family holds."
+        )
+        return charts.section("Occupations", body + _onet_notice(), caption)
+
+
+def _onet_notice() -> str:
+    from jobmap.knowledge import attribution
+
+    notice = " ".join(attribution().split("\n\n")[0].split())
+    return f"<p class='caption notice'>{html.escape(notice)}</p>"
+
+
 class Remote(Section):
     tables = ("remote",)
 
@@ -410,6 +467,8 @@ SECTIONS: tuple[Section, ...] = (
     Overview(),
     Salary(),
     TopTitles(),
+    Occupations(),
+    OccupationGroups(),
     Companies(),
     JobIndustries(),
     CompanyIndustries(),
@@ -424,10 +483,28 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def build_tables(scored: pd.DataFrame, ds: Dataset) -> tuple[dict[str, pd.DataFrame], list[str]]:
+def build_tables(
+    scored: pd.DataFrame, ds: Dataset, coded: pd.DataFrame | None = None
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Every table the data allows, section by section, and notes on what it does not (what
-    the dataset itself lacks, missing tables and partial company coverage, first)."""
-    p = ds.postings.merge(scored[["job_id", "match", "score"]], on="job_id", how="inner")
+    the dataset itself lacks, missing tables and partial company coverage, first). ``coded``:
+    each posting's occupation (``jobmap occupations``), in the postings' order, for the
+    occupation sections."""
+    p = ds.postings
+    if coded is not None and len(coded) == len(p):
+        from jobmap.knowledge.coder import MAJOR_GROUPS
+
+        code = coded["occupation_code"].fillna("").to_numpy(dtype=object)
+        named = code != ""
+        titles = coded["occupation_title"].fillna("").to_numpy(dtype=object)
+        occupation = pd.Series(np.where(named, code + " " + titles, None), index=p.index)
+        major = pd.Series(
+            [f"{c[:2]} {MAJOR_GROUPS.get(c[:2], '')}" if c else None for c in code],
+            index=p.index,
+            dtype=object,
+        )
+        p = p.assign(occupation=occupation, major_group=major)
+    p = p.merge(scored[["job_id", "match", "score"]], on="job_id", how="inner")
     p["group"] = np.where(p["match"].astype(bool), "family", "rest")
     tables: dict[str, pd.DataFrame] = {}
     notes: list[str] = [n["text"] for n in ds.note_records("missing_table", "coverage")]

@@ -66,6 +66,9 @@ def group_question(
     p = p_group_yes(snap.p[valued], groups.counts[valued])
     if group.kind == "title":
         label = groups.shown[members[0]]
+    elif group.kind == "occupation":
+        name = occupation_name(group.key)
+        label = f"postings coded {name} ({group.key}) that the family does not hold"
     else:
         label = f"titles containing '{group.key}'"
     best = int(posting_rows[int(np.argmax(scores))]) if len(posting_rows) else 0
@@ -80,12 +83,25 @@ def group_question(
         score=float(scores.mean()) if len(scores) else 0.0,
         matched=matched,
         why=(
-            f"{matched:,} of {group.postings:,} postings match now; the model puts a typical "
+            f"{group.postings:,} postings in {len(members):,} titles are coded to this O*NET "
+            f"occupation, into which the family's matches fall; a yes adds the occupation to the "
+            f"family (and every posting coded to it), a no is not asked again; an answer is "
+            f"expected to change {value:.1f} postings"
+            if group.kind == "occupation"
+            else f"{matched:,} of {group.postings:,} postings match now; the model puts a typical "
             f"one in the family with probability {p:.2f}, so an answer is expected to change "
             f"{value:.1f} postings"
         ),
         example=example(postings, best, snap),
     )
+
+
+def occupation_name(code: str) -> str:
+    """An O*NET-SOC code's occupation title."""
+    from jobmap.knowledge import occupations
+
+    names = occupations().set_index("code")["title"]
+    return str(names.get(code, code))
 
 
 def example(postings: pd.DataFrame, i: int, snap: Snapshot) -> dict[str, Any]:

@@ -246,12 +246,14 @@ def rank(
     similar: float = 0.9,
     rule: tuple[str, ...] = (),
     rule_hit: np.ndarray | None = None,
+    extra: list[tuple[Group, float]] | None = None,
 ) -> list[tuple[Group, float]]:
     """The next questions, best first, kept apart: title and phrase groups over the titles not
     settled by an answer, valued by :func:`expected_change`. Phrases and titles that hold one of the
     family's ``rule`` phrases are not asked: the rule decides them already (the review passes the
     terms the method grew into the rule too: "RN" for "registered nurse"); ``rule_hit`` marks
-    the titles the method's rule matches (a phrase answered no leaves them alone)."""
+    the titles the method's rule matches (a phrase answered no leaves them alone). ``extra``:
+    more valued groups to rank with these (the occupation questions, :func:`occupation_groups`)."""
     rule_res = [phrase_regex(r) for r in rule if r.strip("* ") and not r.startswith("re:")]
     candidates: list[tuple[Group, float]] = []
     # one title: expected_change in one vectorised step (a yes moves the unmatched postings with
@@ -284,6 +286,7 @@ def rank(
                 "phrase", phrase, tuple(int(i) for i in idx), int(groups.counts[idx].sum())
             )
             candidates.append((group, value))
+    candidates += extra or []
     candidates.sort(key=lambda gv: (-gv[1], gv[0].kind, gv[0].key))
     chosen: list[tuple[Group, float]] = []
     taken: set[int] = set()
@@ -303,6 +306,65 @@ def rank(
         if len(chosen) >= limit:
             break
     return chosen
+
+
+#: An occupation is asked about when at least this many of the family's matches are coded to it,
+#: and the family holds at least this share of the postings coded to it (a security family
+#: holds 3% of Computer and Information Systems Managers: asking it wasted an answer).
+OCCUPATION_MIN_MATCHED = 2
+OCCUPATION_MIN_SHARE = 0.1
+
+
+def occupation_groups(
+    groups: Groups,
+    title_codes: np.ndarray,
+    p: np.ndarray,
+    matched_share: np.ndarray,
+    settled: np.ndarray,
+    own: np.ndarray,
+    held: tuple[str, ...] = (),
+    rejected: tuple[str, ...] = (),
+) -> list[tuple[Group, float]]:
+    """Occupation questions: for each occupation the family's matches fall into (at least
+    ``OCCUPATION_MIN_MATCHED`` matched postings coded to it, and ``OCCUPATION_MIN_SHARE`` of
+    its postings), the titles coded to it that the
+    family does not hold (not settled, not the rule's), as one group: "postings coded Information
+    Security Analysts that the family does not hold". ``title_codes`` is each distinct title's
+    occupation ("" for none); occupations the family names (``held``, prefixes) or a person
+    answered no to (``rejected``) are not asked.
+
+    Valued as phrase questions are (:func:`expected_change`), with one difference: the chance
+    that the answer is yes is at least the share of the occupation's postings the family holds
+    now (smoothed), since the model that values a phrase knows titles, not occupations (it gives
+    "Penetration Tester" 0.01 in a family of "cybersecurity")."""
+    counts = groups.counts
+    matched = matched_share * counts
+    coded = title_codes != ""
+    if not coded.any():
+        return []
+    codes, inverse = np.unique(title_codes[coded], return_inverse=True)
+    idx = np.flatnonzero(coded)
+    total = np.bincount(inverse, weights=counts[idx], minlength=len(codes))
+    in_family = np.bincount(inverse, weights=matched[idx], minlength=len(codes))
+    out: list[tuple[Group, float]] = []
+    for k, code in enumerate(codes):
+        code = str(code)
+        if in_family[k] < OCCUPATION_MIN_MATCHED or in_family[k] < OCCUPATION_MIN_SHARE * total[k]:
+            continue
+        if any(code.startswith(h) for h in held) or code in rejected:
+            continue
+        members = idx[(inverse == k) & ~settled[idx] & ~own[idx] & (matched_share[idx] < 1.0)]
+        if not len(members):
+            continue
+        free = counts[members]
+        share = (in_family[k] + 1.0) / (total[k] + 2.0)
+        p_yes = max(p_group_yes(p[members], free), share)
+        held_now = float((matched_share[members] * free).sum())
+        value = p_yes * (float(free.sum()) - held_now) + (1 - p_yes) * held_now
+        if value > 0:
+            group = Group("occupation", code, tuple(int(i) for i in members), int(free.sum()))
+            out.append((group, value))
+    return out
 
 
 def audit_posting(

@@ -31,7 +31,7 @@ from jobmap.methods import MethodContext
 from jobmap.pipeline import Pipeline
 from jobmap.review.asking import Question, example, group_question
 from jobmap.review.head import review_head
-from jobmap.review.questions import Groups, audit_posting, rank
+from jobmap.review.questions import Groups, audit_posting, occupation_groups, rank
 from jobmap.review.snapshot import Snapshot
 from jobmap.texts import TITLE_PREFIX
 
@@ -59,6 +59,7 @@ class ReviewSession:
         seed: int | None = None,
         background: bool = False,
         dataset: Dataset | None = None,
+        occupations: bool = True,
     ) -> None:
         self.store = store or AnswerStore(settings.answers)
         self.settings = settings.replace(answers=str(self.store.path), use_answers=True)
@@ -75,6 +76,10 @@ class ReviewSession:
         self.vectors = self.context.engine().embed(
             [TITLE_PREFIX + t for t in self.groups.shown], desc="embedding titles"
         )
+        #: Each distinct title's occupation ("" for none): what the occupation questions group
+        #: by (``occupations=False``: none are asked).
+        self.occupation_names: dict[str, str] = {}
+        self.title_codes = self._title_codes(first) if occupations else None
         self._lock = threading.RLock()
         self._audit_from_matches = True
         self._asked_audit: dict[int, str] = {}
@@ -96,6 +101,20 @@ class ReviewSession:
             self._worker = threading.Thread(target=self._loop, daemon=True, name="jobmap-refit")
             self._worker.start()
 
+    def _title_codes(self, pipe: Pipeline) -> np.ndarray:
+        from jobmap.knowledge import occupations as onet
+        from jobmap.pipeline import OCCUPATION_CONFIDENCE
+
+        coded = pipe.coded
+        sure = coded["confidence"].to_numpy(dtype=float) >= OCCUPATION_CONFIDENCE
+        code = np.where(sure, coded["occupation_code"].fillna("").to_numpy(dtype=object), "")
+        first = np.full(len(self.groups.titles), -1)
+        order = np.arange(len(code))[::-1]  # the first posting of each title wins
+        first[self.groups.of_posting[order]] = order
+        names = onet()
+        self.occupation_names = dict(zip(names["code"], names["title"], strict=True))
+        return np.array([code[i] if i >= 0 else "" for i in first], dtype=object)
+
     # -- fitting ------------------------------------------------------------------------------
 
     def _fit(self) -> Snapshot:
@@ -115,6 +134,19 @@ class ReviewSession:
         # a term the method grew into the rule is the rule's too: its titles are not asked one
         # by one (the page lists the terms, to keep or drop each with one answer)
         grown = result.method.grown_phrases()
+        extra = None
+        if self.title_codes is not None:
+            own = self.groups.has_phrases((*rule, *grown)) | np.asarray(hits, dtype=bool)
+            extra = occupation_groups(
+                self.groups,
+                self.title_codes,
+                p,
+                matched_share,
+                settled,
+                own,
+                held=tuple(pipe.family.occupations),
+                rejected=tuple(pipe.family.rejected_occupations),
+            )
         queue = rank(
             self.groups,
             p,
@@ -123,6 +155,7 @@ class ReviewSession:
             self.vectors,
             rule=(*rule, *grown),
             rule_hit=hits,
+            extra=extra,
         )
         grown_terms = [
             {
@@ -223,6 +256,14 @@ class ReviewSession:
             for subj in pending:
                 if subj.startswith("phrase:"):
                     taken |= set(self.groups.phrase_group(subj.split(":", 1)[1]).members)
+                elif (
+                    subj.startswith("occupation:")
+                    and subj in self._pending
+                    and self.title_codes is not None
+                ):
+                    # until the re-fit has it (once fitted, an occupation settles no title)
+                    code = subj.partition(":")[2]
+                    taken |= set(np.flatnonzero(self.title_codes == code).tolist())
             for group, value in snap.queue:
                 if subject(group.kind, group.key) in pending or set(group.members) & taken:
                     continue
@@ -277,12 +318,15 @@ class ReviewSession:
         kind, colon, key = subj.partition(":")
         if kind not in KINDS or not colon:
             raise ConfigError(
-                f"{quoted(subj)}: a question is posting:ID, title:TEXT or phrase:TEXT "
-                f"(kinds: {', '.join(KINDS)})."
+                f"{quoted(subj)}: a question is posting:ID, title:TEXT, phrase:TEXT or "
+                f"occupation:CODE (kinds: {', '.join(KINDS)})."
             )
         checked = subject(kind, key)
         key = checked.partition(":")[2]
-        if kind == "posting":
+        if kind == "occupation":
+            if self.title_codes is None or not (self.title_codes == key).any():
+                raise ConfigError(f"no posting of this dataset is coded {quoted(key)}.")
+        elif kind == "posting":
             if not (self.postings["job_id"] == int(key)).any():
                 raise ConfigError(f"no posting {quoted(key)} in this dataset.")
         elif kind == "title":
@@ -298,6 +342,8 @@ class ReviewSession:
             return str(self.postings["title"].iloc[self._row_of(key)])
         if kind == "title":
             return self.groups.shown[self.groups.index[key]]
+        if kind == "occupation":
+            return str(self.occupation_names.get(key, key))
         return key
 
     def answer(self, subj: str, answer: str, *, audit: bool | None = None) -> str:

@@ -34,6 +34,15 @@ def _oracle(session: ReviewSession, subj: str, labelled: pd.Series) -> str:
         rows = np.flatnonzero(postings["job_id"].astype("int64").to_numpy() == int(key))
     elif kind == "title":
         rows = np.flatnonzero(postings["title"].map(normalise_title).to_numpy() == key)
+    elif kind == "occupation":
+        # the postings the question shows: coded to the occupation, not held by the family now
+        codes = session.title_codes
+        coded = (
+            np.zeros(len(postings), bool)
+            if codes is None
+            else codes[session.groups.of_posting] == key
+        )
+        rows = np.flatnonzero(coded & ~session.current.match)
     else:
         hit = postings["title"].astype(str).str.contains(phrase_regex(key), regex=True)
         rows = np.flatnonzero(hit.to_numpy())
@@ -53,11 +62,13 @@ def simulate_review(
     seed: int = 0,
     audit_every: int | None = None,
     dataset: Dataset | None = None,
+    occupations: bool = True,
 ) -> pd.DataFrame:
     """The curve ``order, answers, precision, recall, f1`` (one row per order and number of
     answers, 0 to ``n``; ``attrs["skipped"]``: per order, the questions counted as skipped).
     ``labels`` are labelled postings (``job_id, label``) of the settings' data (``dataset``,
-    when the caller has read it already: it is read once for every order)."""
+    when the caller has read it already: it is read once for every order). ``occupations``:
+    whether the queue asks occupation questions too."""
     dataset = dataset or Pipeline(settings).dataset
     rows = []
     skipped: dict[str, int] = {}
@@ -71,6 +82,7 @@ def simulate_review(
                 seed=seed,
                 audit_every=AUDIT_EVERY if audit_every is None else audit_every,
                 dataset=dataset,
+                occupations=occupations,
             )
             ids = session.postings["job_id"].astype("int64")
             truth = ids.map(labels.set_index("job_id")["label"].astype(float))

@@ -72,6 +72,13 @@ def export_answers(
             f"{len(phrases)} answer(s) about phrases (first: {phrases[0].key!r}) become labels "
             "only with the data: pass --data to write the postings they decide."
         )
+    kinds = [a for a in given if a.kind == "occupation" and a.answer in ("yes", "no")]
+    if kinds:
+        notes.append(
+            f"{len(kinds)} answer(s) about occupations (first: {kinds[0].key} {kinds[0].answer}) "
+            "are not labels of postings: they stay in the answers database and in the family the "
+            "review page downloads (occupations = [...])."
+        )
     write_table(labels, target)
     return Exported(labels=labels, answers=len(given), path=target, notes=notes)
 

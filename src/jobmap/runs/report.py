@@ -49,6 +49,7 @@ def report(
     settings: Settings | None = None,
     raw: bool = False,
     overwrite: bool = False,
+    occupations: bool = True,
     **find_options: Any,
 ) -> Report:
     """The report's tables (a :class:`Report`: a dict of DataFrames by name, with its manifest
@@ -56,7 +57,9 @@ def report(
     manifest
     beside it (``r.html`` -> ``r.manifest.json``), and with ``tables_dir`` a CSV per table.
     ``settings`` or ``find_options`` (the run settings, as :func:`jobmap.find` takes them) go to
-    :func:`jobmap.run_find`. Existing files are replaced only with ``overwrite`` (and in
+    :func:`jobmap.run_find`. ``occupations``: code the postings to O*NET-SOC occupations for
+    the occupation sections (cached; the first time about a minute, see ``jobmap
+    occupations``). Existing files are replaced only with ``overwrite`` (and in
     ``tables_dir`` only the tables jobmap wrote there before).
 
     >>> import jobmap
@@ -73,7 +76,19 @@ def report(
     folder = check_folder(tables_dir, option="--tables", overwrite=overwrite, inputs=inputs)
     run = run_find(all=True, settings=settings)
     ds, fam = run.dataset, run.family  # as the run read them (column mapping, encoding, file)
-    tables, notes = build_tables(run.scored, ds)
+    coded = None
+    if occupations:
+        from jobmap.knowledge.coded import code_dataset
+        from jobmap.methods.base import MethodContext
+
+        coded = code_dataset(
+            ds,
+            MethodContext.from_settings(run.settings).engine(),
+            cache_dir=run.settings.cache_dir,
+            batch_rows=run.settings.batch_rows,
+            progress=run.settings.progress,
+        )
+    tables, notes = build_tables(run.scored, ds, coded)
     decided_by = run.method.decided_by
     manifest = start(
         "report",

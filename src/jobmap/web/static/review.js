@@ -69,7 +69,7 @@ function showQuestion(q) {
     return;
   }
   $("q-kind").className = "kind" + (q.audit ? " audit" : "");
-  setText("q-kind", q.audit ? "audit: a posting drawn at random" : q.kind === "phrase" ? "a phrase many titles share" : "a title");
+  setText("q-kind", q.audit ? "audit: a posting drawn at random" : q.kind === "phrase" ? "a phrase many titles share" : q.kind === "occupation" ? "an O*NET occupation the matches fall into" : "a title");
   setText("q-label", q.label + " (" + q.postings + (q.postings === 1 ? " posting" : " postings") + ")");
   setText("q-why", "Score " + q.score.toFixed(2) + ". " + q.why + ".");
   const list = $("q-titles");

@@ -1,0 +1,106 @@
+"""The review with and without occupation questions, simulated (F1 after 0, 5, 10 and 20 answers).
+
+- security: the family of the two anchors "cybersecurity" and "information security" on the
+  33,246 postings of the 2023 copy, labelled by ``benchmarks/gold/security-linkedin-2023.csv`` (a
+  title not in it counts as no: every sampled title outside its keyword pool was no);
+- ML/AI: the two anchors "machine learning" and "artificial intelligence" on the labelled dev
+  postings as their own dataset (``../shared/labels/ml-ai-linkedin-2023-dev.csv``), whole, and each
+  half of it (by a salted hash of the title: the file itself is one half of the 2023 titles by
+  the plain hash).
+
+Prints one markdown table row per family, data and queue. ``--answers N`` (default 20).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parents[1] / "shared"
+MARKS = (0, 5, 10, 20)
+
+
+def half(title: str) -> str:
+    key = ("jobmap-split:" + " ".join(title.lower().split())).encode()
+    return "tune" if int(hashlib.sha256(key).hexdigest(), 16) % 2 == 0 else "check"
+
+
+def run(name: str, data: Path, anchors: list[str], labels: pd.DataFrame, n: int, tmp: Path) -> None:
+    from jobmap.config import Settings
+    from jobmap.pipeline import Pipeline
+    from jobmap.review.simulate import simulate_review
+
+    fams = tmp / f"{name.split()[0]}.toml"
+    fams.write_text(f"[families.f]\nanchors = {anchors!r}\n".replace("'", '"'))
+    settings = Settings.build("f", data, families=fams, progress=False)
+    ds = Pipeline(settings).dataset
+    for occupations in (True, False):
+        curve = simulate_review(
+            settings, labels, n=n, orders=("queue",), dataset=ds, occupations=occupations
+        )
+        f1 = curve.set_index("answers")["f1"]
+        queue = "phrases, titles and occupations" if occupations else "phrases and titles"
+        cells = " | ".join(f"{f1[k]:.3f}" if k in f1.index else "" for k in MARKS)
+        print(f"| {name} | {queue} | {cells} |", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--answers", type=int, default=20)
+    args = parser.parse_args()
+    if not (SHARED / "data").is_dir():
+        print(f"skipped: {SHARED} is not here")
+        return 0
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        os.environ.setdefault("JOBMAP_CACHE", str(tmp / "cache"))
+        from jobmap.data import load
+
+        data = SHARED / "data" / "linkedin-2023"
+        gold = pd.read_csv(HERE / "gold" / "security-linkedin-2023.csv", dtype=str)
+        said = dict(zip(gold["title"].str.lower().str.strip(), gold["label"], strict=True))
+        postings = load(data, progress=False).postings
+        label = postings["title"].str.lower().str.strip().map(lambda t: said.get(t, "no"))
+        labels = pd.DataFrame(
+            {"job_id": postings["job_id"], "label": label.map({"yes": 1, "no": 0})}
+        )
+        run(
+            "security, 2023 copy",
+            data,
+            ["cybersecurity", "information security"],
+            labels.dropna(),
+            args.answers,
+            tmp,
+        )
+        dev = pd.read_csv(SHARED / "labels" / "ml-ai-linkedin-2023-dev.csv", dtype=str)
+        dev["half"] = dev["title"].map(half)
+        for part in ("all", "tune", "check"):
+            rows = dev if part == "all" else dev[dev["half"] == part]
+            path = tmp / f"ml-{part}.csv"
+            rows[["job_id", "title"]].to_csv(path, index=False)
+            labels = pd.DataFrame(
+                {
+                    "job_id": rows["job_id"].astype("int64"),
+                    "label": rows["label"].map({"yes": 1, "no": 0}),
+                }
+            ).dropna()
+            run(
+                f"ML/AI, dev labels ({part}: {len(rows):,})",
+                path,
+                ["machine learning", "artificial intelligence"],
+                labels,
+                args.answers,
+                tmp,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
