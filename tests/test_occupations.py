@@ -354,3 +354,75 @@ def test_an_occupation_answer_names_a_code_the_data_holds(sec_session: object) -
     with pytest.raises(ConfigError, match="no posting of this dataset is coded"):
         sec_session.check_subject("occupation:11-1011.00")
     assert sec_session.check_subject("occupation:15-1212.00") == "occupation:15-1212.00"
+
+
+@pytest.mark.slow
+def test_evaluate_scores_a_family_by_occupation_as_find_does(
+    warm_cache: Path, security_data: Path
+) -> None:
+    import jobmap
+
+    labels = security_data.parent / "labels.csv"
+    yes = {"Red Team Operator", "Penetration Tester", "Cybersecurity Analyst"}
+    pd.DataFrame(
+        {"job_id": range(1, 7), "label": ["yes" if t in yes else "no" for t in SECURITY_TITLES]}
+    ).to_csv(labels, index=False)
+    families = security_data.parent / "f.toml"
+
+    def recall(family: str) -> float:
+        result = jobmap.evaluate(
+            family,
+            security_data,
+            labels=labels,
+            methods=["keywords"],
+            families=families,
+            progress=False,
+        )
+        row = result.summary.set_index("method").loc["keywords"]
+        return float(row["recall"])
+
+    assert recall("plain") == pytest.approx(1 / 3)
+    assert recall("sec") == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("title,code\n", "a header and no postings"),
+        (
+            "title,code\nNurse,99-9999.00\n",
+            "row 2, column code: '99-9999.00' is not an O*NET-SOC code of",
+        ),
+        ("title,code\nNurse,\n", "row 2, column code: empty"),
+        ("title,kode\nNurse,29-1141.00\n", "no code column"),
+    ],
+)
+def test_a_bad_gold_file_is_one_line_naming_the_row(tmp_path: Path, text: str, said: str) -> None:
+    gold = tmp_path / "gold.csv"
+    gold.write_text(text)
+    result = CliRunner().invoke(main, ["evaluate-occupations", "--gold", str(gold)])
+    assert result.exit_code == 1, result.output
+    assert said in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_an_occupation_run_refuses_an_argument_it_does_not_take() -> None:
+    import jobmap
+    from jobmap.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown argument\\(s\\) banana, tpo"):
+        jobmap.occupations(tpo=3, banana=1)
+
+
+@pytest.mark.slow
+def test_a_family_of_occupations_alone_finds_with_the_default_method(
+    warm_cache: Path, security_data: Path
+) -> None:
+    import jobmap
+
+    families = security_data.parent / "f.toml"
+    families.write_text('[families.soc]\noccupations = ["15-1212", "15-1299.04"]\n')
+    found = jobmap.find("soc", security_data, families=families)
+    assert {"Red Team Operator", "Penetration Tester"} <= set(found["title"])
+    assert "Line Cook" not in set(found["title"])
+    # occupation matches rank by the coder's confidence, above the threshold
+    assert found["score"].nunique() > 1 or len(found) == 1

@@ -42,6 +42,13 @@ from jobmap.methods.evidence import Evidence
 OCCUPATION_CONFIDENCE = 0.3
 
 
+def occupation_score(confidence: np.ndarray, threshold: float) -> np.ndarray:
+    """The score a posting coded to one of the family's occupations gets at least: above the
+    threshold by half the way to 1, times the coder's confidence (so that occupation matches
+    rank by how sure the coder is, and a higher threshold keeps the surest)."""
+    return threshold + (1.0 - threshold) * 0.5 * np.asarray(confidence, dtype=float)
+
+
 def choose_threshold(
     threshold: float | None, family: Family, method: str, fitted: float | None, default: float
 ) -> tuple[float, str]:
@@ -129,8 +136,11 @@ class Pipeline:
 
             check_occupations(family.occupations, f"family {family.name!r}: occupations")
             if not family.anchors:
+                # the occupations' titles as its rule: auto then uses the rule (a method that
+                # learns from the rule's titles would have none where no title names them)
+                phrases = tuple(occupation_phrases(family.occupations))
                 family = dataclasses.replace(
-                    family, anchors=tuple(occupation_phrases(family.occupations))
+                    family, anchors=phrases, keywords=family.keywords or phrases
                 )
         return family
 
@@ -151,33 +161,42 @@ class Pipeline:
     def occupation_members(self, family: Family | None = None) -> np.ndarray:
         """Which postings are coded, with at least ``OCCUPATION_CONFIDENCE``, to one of the
         family's occupations (none when it names none)."""
+        return self.occupation_confidence(family) > 0
+
+    def occupation_confidence(self, family: Family | None = None) -> np.ndarray:
+        """Each posting's coded confidence where it is coded, with at least
+        ``OCCUPATION_CONFIDENCE``, to one of the family's occupations; 0 elsewhere."""
         family = family or self.family
         n = self.dataset.rows("postings")
         if not family.occupations:
-            return np.zeros(n, dtype=bool)
+            return np.zeros(n, dtype=float)
         from jobmap.knowledge.coder import soc_matches
 
         coded = self.coded
         prefixes = tuple(family.occupations)
         inside = np.array([soc_matches(c, prefixes) for c in coded["occupation_code"]], bool)
-        return inside & (coded["confidence"].to_numpy(dtype=float) >= OCCUPATION_CONFIDENCE)
+        confidence = coded["confidence"].to_numpy(dtype=float)
+        return np.where(inside & (confidence >= OCCUPATION_CONFIDENCE), confidence, 0.0)
 
     def apply_occupations(
         self, scores: pd.DataFrame, method: Method, threshold: float
     ) -> tuple[pd.DataFrame, int]:
         """Scores where a posting coded to one of the family's occupations matches: its score is
-        raised to the threshold, and where that decided it, its first evidence column says
+        raised above the threshold by the coder's confidence (:func:`occupation_score`), and where
+        that raised it, its first evidence column says
         "occupation: Information Security Analysts (title matches O*NET 'Red Team Member')".
         Returns the scores and how many postings the occupations added."""
-        members = self.occupation_members()
-        if not members.any():
+        confidence = self.occupation_confidence()
+        if not confidence.any():
             return scores, 0
         score = scores["score"].to_numpy(dtype=float)
-        added = members & (score < threshold)
+        raised = occupation_score(confidence, threshold)
+        added = (confidence > 0) & (score < raised)
         if not added.any():
             return scores, 0
+        newly = int(((confidence > 0) & (score < threshold)).sum())
         scores = scores.copy()
-        scores.loc[added, "score"] = threshold
+        scores.loc[added, "score"] = raised[added]
         if method.evidence_columns:
             column = method.evidence_columns[0]
             coded = self.coded
@@ -188,7 +207,7 @@ class Pipeline:
                     coded.loc[added, "occupation_title"], coded.loc[added, "why"], strict=True
                 )
             ]
-        return scores, int(added.sum())
+        return scores, newly
 
     @cached_property
     def answers(self) -> list[Answer]:
@@ -412,4 +431,5 @@ __all__ = [
     "decided_match",
     "labels_digest",
     "learns_from_labels",
+    "occupation_score",
 ]

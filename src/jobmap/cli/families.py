@@ -88,6 +88,15 @@ def family_add(
     )
     hint = f"jobmap find {name}" + (f" --families {path}" if families_file else "")
     click.echo(f"Added family {name!r} to {path}. Try: {hint}")
+    if occupations:
+        from jobmap.knowledge import occupations as onet
+        from jobmap.knowledge.coder import covered
+
+        names = dict(zip(onet()["code"], onet()["title"], strict=True))
+        codes = covered(list(occupations))
+        shown = ", ".join(f"{c} {names[c]}" for c in codes[:12])
+        more = f" and {len(codes) - 12} more" if len(codes) > 12 else ""
+        click.echo(f"Its occupations ({len(codes)}): {shown}{more}.")
     if data is None:
         return
     from jobmap.runs.occupations import family_occupations

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from jobmap.cli.app import main
-from jobmap.cli.options import data_options, overwrite_option
+from jobmap.cli.options import batch_size_option, data_options, overwrite_option
 from jobmap.cli.render import _fmt
 
 
@@ -24,13 +24,7 @@ def _embedding_options(f: Any) -> Any:
             show_default=True,
             help="Embedding model for the nearest O*NET titles (as find's --model).",
         ),
-        click.option(
-            "--batch-size",
-            default=64,
-            show_default=True,
-            type=click.IntRange(min=1),
-            help="Texts per model call.",
-        ),
+        batch_size_option,
         data_options,
     ):
         f = option(f)
@@ -53,13 +47,14 @@ def _settings(params: dict[str, Any]) -> Any:
 
 
 def _about() -> str:
-    from jobmap.knowledge import attribution, release
+    from jobmap.knowledge import attribution, onet_dir, release
 
     rel = release()
     return (
         f"Occupations: O*NET-SOC codes of the O*NET database ({rel.get('release', 'release')}), "
         "shipped in jobmap (knowledge/onet/); the coder reads a posting's title first, the "
-        "description where there is one, and says why it chose each code.\n\n" + attribution()
+        "description where there is one, and says why it chose each code.\n"
+        f"Files: {onet_dir()}\n\n" + attribution()
     )
 
 
@@ -122,8 +117,8 @@ def occupations(
 
 def _mix_table(title: str, df: Any, columns: list[str]) -> Table:
     t = Table(title=title, title_justify="left")
-    t.add_column("postings", justify="right")
-    t.add_column("share", justify="right")
+    t.add_column("postings", justify="right", no_wrap=True, min_width=8)
+    t.add_column("share", justify="right", no_wrap=True, min_width=6)
     for c in columns:
         t.add_column(c.replace("_", " "), overflow="ellipsis", no_wrap=True)
     for rec in df.to_dict("records"):
@@ -192,9 +187,11 @@ def evaluate_occupations(
     for rec in result.metrics.to_dict("records"):
         t.add_row(
             rec["half"],
-            *[f"{rec[c]:,}" if c == "postings" else f"{rec[c]:.3f}" for c in columns],
+            *[_figure(rec[c], c == "postings") for c in columns],
         )
     con.print(t)
+    for note in result.notes:
+        con.print(f"Note: {escape(note)}", soft_wrap=True)
     described = result.manifest["described"]
     con.print(
         f"{described:,} of {len(result.coded):,} postings coded with their description; "
@@ -216,6 +213,13 @@ def evaluate_occupations(
         con.print(errors)
     if out is not None:
         click.echo(f"Wrote {len(result.coded):,} rows to {out}")
+
+
+def _figure(value: Any, count: bool) -> str:
+    """A cell of the accuracy table: "-" for a half with no postings."""
+    if value is None or value != value:
+        return "-"
+    return f"{int(value):,}" if count else f"{float(value):.3f}"
 
 
 def _names() -> dict[str, str]:

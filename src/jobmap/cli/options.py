@@ -94,6 +94,15 @@ answers_option = click.option(
 )
 
 
+batch_size_option = click.option(
+    "--batch-size",
+    default=64,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Texts per model call.",
+)
+
+
 def run_options(f: F) -> F:
     """Options of every command that fits a method: data, model, families, method arguments."""
     options = [
@@ -162,13 +171,7 @@ def run_options(f: F) -> F:
             "$JOBMAP_BATCH_ROWS rows) or ray (a Ray cluster: $RAY_ADDRESS, else a local one; "
             "pip install 'jobmap[ray]') [default: local].",
         ),
-        click.option(
-            "--batch-size",
-            default=64,
-            show_default=True,
-            type=click.IntRange(min=1),
-            help="Texts per model call.",
-        ),
+        batch_size_option,
         click.option(
             "--device", default=None, help="cpu, cuda, cuda:1 ... [default: cuda if present]."
         ),

@@ -43,7 +43,10 @@ def read_occupation_gold(path: str | os.PathLike[str]) -> pd.DataFrame:
     try:
         gold = pd.read_csv(p, dtype=str, keep_default_na=False)
     except (ValueError, OSError, UnicodeError, pd.errors.ParserError) as exc:
-        raise DataError(f"{p}: cannot read it ({str(exc).splitlines()[0]}).") from None
+        raise DataError(
+            f"{p}: cannot read it as a CSV ({str(exc).splitlines()[0]}); save it as a CSV of "
+            "title,code[,alt_code,job_id], one posting per line."
+        ) from None
     gold.columns = [str(c).strip().lower() for c in gold.columns]
     missing = [c for c in ("title", "code") if c not in gold.columns]
     if missing:
@@ -53,19 +56,33 @@ def read_occupation_gold(path: str | os.PathLike[str]) -> pd.DataFrame:
         )
     if "alt_code" not in gold.columns:
         gold["alt_code"] = ""
+    if not len(gold):
+        raise DataError(f"{p}: a header and no postings; add rows of title,code.")
+    from jobmap.knowledge import occupations
+
+    known = set(occupations()["code"])
     for column in ("code", "alt_code"):
         gold[column] = gold[column].str.strip()
-        bad = [
-            i
-            for i, v in enumerate(gold[column])
-            if v and v.lower() != "none" and not _CODE.match(v)
-        ]
-        if bad:
-            row = bad[0]
-            raise DataError(
-                f"{p}, row {row + 2}, column {column}: {gold[column].iloc[row]!r} is not an "
-                "O*NET-SOC code; write it as 15-1252.00, or none."
-            )
+        for row, value in enumerate(gold[column]):
+            where = f"{p}, row {row + 2}, column {column}"
+            if not value:
+                if column == "code":
+                    raise DataError(
+                        f"{where}: empty; give the O*NET-SOC code, or none where the posting "
+                        "names no occupation."
+                    )
+                continue
+            if value.lower() == "none":
+                continue
+            if not _CODE.match(value):
+                raise DataError(
+                    f"{where}: {value!r} is not an O*NET-SOC code; write it as 15-1252.00, or none."
+                )
+            if value not in known:
+                raise DataError(
+                    f"{where}: {value!r} is not an O*NET-SOC code of the shipped O*NET release "
+                    "(jobmap occupations --about); check its digits."
+                )
     gold["half"] = [title_half(t) for t in gold["title"]]
     return gold
 

@@ -228,6 +228,14 @@ class Coder:
                 except (OSError, ValueError):
                     vectors = None  # a damaged file only costs embedding again
             if vectors is None or vectors.shape[0] != len(texts):
+                if self.progress:
+                    import sys
+
+                    print(
+                        f"Embedding O*NET's {len(set(texts)):,} titles once for {engine.model_id} "
+                        f"(a few minutes on a CPU; kept in {path.parent}).",
+                        file=sys.stderr,
+                    )
                 vectors = engine.embed(texts, desc="embedding O*NET titles")
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)

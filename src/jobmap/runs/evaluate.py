@@ -25,7 +25,7 @@ from jobmap.outputs import (
     jobmap_figure,
     write_output,
 )
-from jobmap.pipeline import Pipeline
+from jobmap.pipeline import Pipeline, occupation_score
 from jobmap.runs.find import check_out, run_inputs
 from jobmap.runs.manifest import finish, start
 
@@ -182,6 +182,7 @@ def evaluate(
             pipe = Pipeline(run_settings, dataset=ds, family=fam, context=context)
             cv = method_class(name).learns_from_labels
             fold_cuts: list[float] = []
+            by_answer = np.zeros(len(labelled), dtype=bool)  # labelled postings answers decide
             if cv:
                 score = np.zeros(len(labelled))
                 for held in _folds(y, folds, settings.seed):
@@ -192,6 +193,7 @@ def evaluate(
                         pipe.score(fitted, part), part, fitted
                     )
                     answered_labels = max(answered_labels, int(answered.notna().sum()))
+                    by_answer[held] = answered.notna().to_numpy(dtype=bool)
                     fold_score = fold_scores["score"].to_numpy()
                     own_cut = fitted.fitted_threshold()
                     if own_cut is not None:  # score each fold at its own threshold, then pool
@@ -203,12 +205,18 @@ def evaluate(
                 part = postings.iloc[at]
                 part_scores, answered = pipe.apply_answers(pipe.score(fitted, part), part, fitted)
                 answered_labels = max(answered_labels, int(answered.notna().sum()))
+                by_answer = answered.notna().to_numpy(dtype=bool)
                 score = part_scores["score"].to_numpy()
             cut, cut_from = pipe.threshold(fitted)
             if cv and fold_cuts and run_settings.threshold is None and name not in fam.thresholds:
                 # each fold chose its threshold on its own training folds, and its scores were
                 # shifted so that this threshold sits at 0.5
                 cut, cut_from = 0.5, "cross-validated"
+            # as find does: a posting coded to one of the family's occupations matches (an
+            # answer still decides the postings it covers)
+            confidence = np.where(by_answer, 0.0, pipe.occupation_confidence()[at])
+            raised = np.maximum(score, occupation_score(confidence, cut))
+            score = np.where(confidence > 0, raised, score)
             metrics = scores_metrics(y, score, cut, target_precision)
             picked = fitted.decided_by.name if fitted.decided_by is not fitted else ""
             rows.append(

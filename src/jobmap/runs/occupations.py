@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,38 @@ from jobmap.knowledge.coder import MAJOR_GROUPS, Coder
 from jobmap.outputs import write_output
 from jobmap.runs.find import check_out, run_inputs
 from jobmap.runs.manifest import data_part, finish, start
+
+#: The settings an occupation run takes (the data's and the embedding model's).
+SETTINGS = (
+    "columns",
+    "encoding",
+    "model",
+    "backend",
+    "device",
+    "batch_size",
+    "cache_dir",
+    "progress",
+)
+#: What the manifest keeps of the settings (no family, method or answers: none is used).
+SHOWN = ("data", *(k for k in SETTINGS if k != "progress"), "batch_rows", "stream_bytes", "seed")
+
+
+def occupation_settings(data: Any, kwargs: dict[str, Any]) -> Settings:
+    """The settings of an occupation run; an argument it does not take is an error."""
+    unknown = sorted(set(kwargs) - set(SETTINGS))
+    if unknown:
+        raise ConfigError(
+            f"unknown argument(s) {', '.join(unknown)}; an occupation run takes "
+            f"{', '.join(SETTINGS)}."
+        )
+    return Settings.build("ml-ai", data, **kwargs)
+
+
+def _manifest_settings(manifest: dict[str, Any]) -> dict[str, Any]:
+    shown = manifest.get("settings") or {}
+    manifest["settings"] = {k: v for k, v in shown.items() if k in SHOWN}
+    return manifest
+
 
 #: Posting columns carried into the output when the data has them.
 CONTEXT_COLUMNS = ("source_id",)
@@ -109,19 +141,14 @@ def run_occupations(
     if int(top) < 1:
         raise ConfigError(f"--top {top}: give a whole number of at least 1.")
     if settings is None:
-        settings = Settings.build("ml-ai", data, **kwargs)
+        settings = occupation_settings(data, kwargs)
     elif kwargs:
         raise ConfigError(f"give either settings or {', '.join(sorted(kwargs))}, not both.")
     out_path = check_out(out, overwrite=overwrite, inputs=run_inputs(settings))
-    ds = load(
-        settings.data,
-        columns=dict(settings.columns),
-        cache_dir=settings.cache_dir,
-        encoding=settings.encoding,
-        progress=settings.progress,
-        stream_bytes=settings.stream_bytes,
-    )
     from jobmap.methods.base import MethodContext
+    from jobmap.pipeline import Pipeline
+
+    ds = Pipeline(settings).dataset  # read as every run reads it
 
     engine = MethodContext.from_settings(settings).engine()
     table = code_dataset(
@@ -144,6 +171,7 @@ def run_occupations(
         counts={"postings": len(coded), "coded": len(coded) - none, "none": none},
         output={"path": str(out_path) if out_path else None},
     )
+    _manifest_settings(manifest)
     finish(manifest, started)
     result = Occupations(coded=coded, manifest=manifest, dataset=ds, top=int(top))
     if out_path is not None:
@@ -175,6 +203,7 @@ class OccupationEvaluation:
     confusions: pd.DataFrame
     coded: pd.DataFrame
     manifest: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -204,14 +233,16 @@ def evaluate_occupations(
 
     started = time.perf_counter()
     if settings is None:
-        settings = Settings.build("ml-ai", None, **kwargs)
+        settings = occupation_settings(None, kwargs)
     table = read_occupation_gold(gold)
     out_path = check_out(out, overwrite=overwrite, inputs=[Path(gold), *map(Path, data)])
     descriptions: dict[str, str] = {}
+    ids: set[str] = set()
     for source in data:
         ds = load(source, cache_dir=settings.cache_dir, progress=settings.progress)
         if "description" not in ds.columns():
             continue
+        ids |= set(ds.read(["job_id"])["job_id"].astype(str))
         for batch in ds.batches(["job_id", "description"]):
             for job_id, text in zip(batch["job_id"], batch["description"], strict=True):
                 if isinstance(text, str) and text.strip():
@@ -233,20 +264,30 @@ def evaluate_occupations(
     confusions = occupation_confusions(coded, table)
     joined = pd.concat([table.reset_index(drop=True), coded], axis=1)
     joined["described"] = postings.get("description", pd.Series("", index=postings.index)) != ""
+    notes = []
+    if data and "job_id" in table.columns:
+        missing = int((~table["job_id"].astype(str).isin(ids)).sum())
+        if missing:
+            notes.append(
+                f"{missing:,} of the {len(table):,} gold postings are not in the data given "
+                "(by job_id): they are coded from their title alone."
+            )
     manifest = start(
         "evaluate-occupations",
         settings,
         gold={"path": str(Path(gold)), "rows": len(table)},
         data=[str(d) for d in data],
         described=int(joined["described"].sum()),
+        notes=notes,
         metrics=metrics.to_dict("records"),
         knowledge={"release": release().get("release")},
         output={"path": str(out_path) if out_path else None},
     )
+    _manifest_settings(manifest)
     finish(manifest, started)
     if out_path is not None:
         write_output(joined, out_path, manifest)
-    return OccupationEvaluation(metrics, confusions, joined, manifest)
+    return OccupationEvaluation(metrics, confusions, joined, manifest, notes)
 
 
 __all__ = [
