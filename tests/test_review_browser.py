@@ -185,3 +185,39 @@ def test_a_term_jobmap_grew_is_dropped_from_the_page(env: dict[str, str], tmp_pa
         proc.wait(timeout=30)
     kept = AnswerStore(env["JOBMAP_ANSWERS"]).current("nursing")
     assert [(a.subject, a.answer) for a in kept] == [("phrase:rn", "no")]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_the_card_lists_titles_within_it_and_counts_the_rest(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    proc, url = _start(env)
+    try:
+        with _browser_page(url) as page:
+            page.wait_for_function("document.getElementById('card').dataset.subject")
+            page.set_viewport_size({"width": 1280, "height": 900})
+            # a question as the server sends it, of 60 titles with long names
+            titles = [
+                [f"Senior Widget Systems Analyst, Division {i:02d} (Remote)", 2] for i in range(60)
+            ]
+            page.evaluate(
+                """titles => showQuestion({subject: "phrase:widget", kind: "phrase",
+                   label: "titles containing 'widget'", postings: 120, titles: titles,
+                   audit: false, value: 3, score: 0.2, matched: 0, why: "a test", example: {}})""",
+                titles,
+            )
+            items = page.eval_on_selector_all("#q-titles li", "els => els.map(e => e.textContent)")
+            assert len(items) == 41
+            assert items[-1] == "and 20 more titles (40 postings)"
+            # the list stays inside the card: no column runs off its right edge
+            inside = page.evaluate(
+                """() => { const l = document.getElementById('q-titles');
+                   const c = document.getElementById('card').getBoundingClientRect();
+                   return [...l.children].every(li => li.getBoundingClientRect().right <= c.right)
+                     && l.scrollWidth <= l.clientWidth; }"""
+            )
+            assert inside
+            page.screenshot(path=str(tmp_path / "card.png"), full_page=True)
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)

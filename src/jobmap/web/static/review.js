@@ -56,6 +56,9 @@ function highlight(container, text, terms) {
   container.append(document.createTextNode(text.slice(last)));
 }
 
+// The titles a question card lists; the rest are counted in one line.
+const SHOWN_TITLES = 40;
+
 function showQuestion(q) {
   current = q;
   const card = $("card");
@@ -75,9 +78,17 @@ function showQuestion(q) {
   const list = $("q-titles");
   list.replaceChildren();
   if (q.kind !== "title" || q.titles.length > 1) {
-    for (const [title, n] of q.titles.slice(0, 40)) {
+    for (const [title, n] of q.titles.slice(0, SHOWN_TITLES)) {
       const li = document.createElement("li");
       li.textContent = title + " (" + n + ")";
+      list.append(li);
+    }
+    const rest = q.titles.slice(SHOWN_TITLES);
+    if (rest.length) {
+      const li = document.createElement("li");
+      li.className = "more";
+      const postings = rest.reduce((sum, [, n]) => sum + n, 0);
+      li.textContent = "and " + rest.length + " more titles (" + postings + " postings)";
       list.append(li);
     }
   }
