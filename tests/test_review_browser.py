@@ -118,6 +118,8 @@ def test_answer_five_by_keyboard_undo_one_kill_and_reload(
             page.wait_for_function(
                 "() => document.getElementById('status').textContent.startsWith('Undone: 1')"
             )
+            # what was done reads as done, not in the error colour
+            assert page.eval_on_selector("#status", "e => e.classList.contains('ok')")
             page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
     finally:
         os.kill(proc.pid, signal.SIGKILL)  # no shutdown: the answers must already be on disk
@@ -218,6 +220,15 @@ def test_the_card_lists_titles_within_it_and_counts_the_rest(
             )
             assert inside
             page.screenshot(path=str(tmp_path / "card.png"), full_page=True)
+            # the page has its icon (no 404 on every page)
+            icon = page.evaluate(
+                "() => fetch(document.querySelector('link[rel=icon]').href).then(r => r.status)"
+            )
+            assert icon == 200
     finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+        # Ctrl+C is how a review ends: a clean stop, no error, the answers' place said
+        os.kill(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    assert proc.stdout is not None
+    said = proc.stdout.read()
+    assert "Error" not in said and "Stopped. Every answer is saved in" in said

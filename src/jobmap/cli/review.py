@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from typing import Any
 
 import click
@@ -49,3 +52,9 @@ def review(
     click.echo(f"Answers: {store.path}")
     session = ReviewSession(settings, store, background=True, occupations=not no_occupations)
     serve(session, host=host, sock=sock, open_browser=not no_browser)
+    if any(t.is_alive() for t in threading.enumerate() if t is not threading.main_thread()):
+        # the occupation coding may still be in the model (the first run embeds O*NET's titles):
+        # every answer is committed, so end now rather than abort in a native thread at exit
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)

@@ -79,7 +79,9 @@ class ReviewSession:
         #: Each distinct title's occupation ("" for none): what the occupation questions group
         #: by (``occupations=False``: none are asked).
         self.occupation_names: dict[str, str] = {}
-        self.title_codes = self._title_codes(first) if occupations else None
+        self.title_codes: np.ndarray | None = None
+        if occupations and not background:
+            self.title_codes = self._title_codes(first)
         self._lock = threading.RLock()
         self._audit_from_matches = True
         self._asked_audit: dict[int, str] = {}
@@ -100,12 +102,43 @@ class ReviewSession:
             sys.setswitchinterval(min(sys.getswitchinterval(), 0.0005))
             self._worker = threading.Thread(target=self._loop, daemon=True, name="jobmap-refit")
             self._worker.start()
+            if occupations:
+                # coding the data takes a minute or more the first time: the page asks by
+                # phrase and title meanwhile, and by occupation once it is done
+                threading.Thread(
+                    target=self._code_in_background,
+                    args=(first,),
+                    daemon=True,
+                    name="jobmap-occupations",
+                ).start()
 
-    def _title_codes(self, pipe: Pipeline) -> np.ndarray:
+    def _code_in_background(self, pipe: Pipeline) -> None:
+        try:
+            # its own engine: the re-fit thread uses the session's
+            codes = self._title_codes(pipe, MethodContext.from_settings(self.settings))
+        except Exception as exc:  # the review goes on without occupation questions
+            self.history.append({"error": f"occupations: {type(exc).__name__}: {exc}"})
+            return
+        with self._lock:
+            self.title_codes = codes
+        self._dirty.set()  # fit again: the queue can ask by occupation now
+
+    def _title_codes(self, pipe: Pipeline, context: MethodContext | None = None) -> np.ndarray:
         from jobmap.knowledge import occupations as onet
+        from jobmap.knowledge.coded import code_dataset
         from jobmap.pipeline import OCCUPATION_CONFIDENCE
 
-        coded = pipe.coded
+        if context is None:
+            coded = pipe.coded
+        else:
+            s = self.settings
+            coded = code_dataset(
+                self.dataset,
+                context.engine(),
+                cache_dir=s.cache_dir,
+                batch_rows=s.batch_rows,
+                progress=False,
+            )
         sure = coded["confidence"].to_numpy(dtype=float) >= OCCUPATION_CONFIDENCE
         code = np.where(sure, coded["occupation_code"].fillna("").to_numpy(dtype=object), "")
         first = np.full(len(self.groups.titles), -1)

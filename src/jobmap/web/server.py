@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import secrets
 import socket
@@ -82,7 +83,9 @@ def serve(
         if open_browser:
             threading.Timer(0.5, lambda: webbrowser.open(url)).start()
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
-        uvicorn.Server(config).run(sockets=[sock])
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how a review ends: no error
+            uvicorn.Server(config).run(sockets=[sock])
+        print(f"Stopped. Every answer is saved in {session.store.path}.", flush=True)
     finally:
         if sock is not None:
             sock.close()

@@ -36,6 +36,12 @@ function setText(id, text) {
   $(id).textContent = text == null ? "" : String(text);
 }
 
+// A status line: what went wrong (the error colour), or with `ok` what was done.
+function say(id, text, ok) {
+  setText(id, text);
+  $(id).classList.toggle("ok", Boolean(ok));
+}
+
 function highlight(container, text, terms) {
   // builds text nodes and <mark> elements: the description is never parsed as HTML
   container.replaceChildren();
@@ -180,14 +186,14 @@ async function load() {
 async function act(request, status) {
   if (busy) return;
   busy = true;
-  setText("status", "");
+  say("status", "");
   try {
     const data = await request();
-    if (status) setText("status", status(data));
+    if (status) say("status", status(data), true);
     showQuestion(data.question);
     showProgress(data.progress);
   } catch (e) {
-    setText("status", e.message);
+    say("status", e.message);
   } finally {
     busy = false;
   }
@@ -334,7 +340,7 @@ async function confirmBulk() {
   if (!pending) return;
   try {
     const data = await give("/api/answer-many", pending);
-    setText("list-status", "Answered " + data.answered + " titles.");
+    say("list-status", "Answered " + data.answered + " titles.", true);
   } catch (e) {
     setText("list-status", e.message);
   }
