@@ -426,3 +426,4 @@ def test_a_family_of_occupations_alone_finds_with_the_default_method(
     assert "Line Cook" not in set(found["title"])
     # occupation matches rank by the coder's confidence, above the threshold
     assert found["score"].nunique() > 1 or len(found) == 1
+

@@ -147,21 +147,9 @@ class Pipeline:
     @cached_property
     def coded(self) -> pd.DataFrame:
         """Every posting's occupation (:func:`jobmap.knowledge.coded.code_dataset`, cached)."""
-        from jobmap.knowledge.coded import code_dataset
+        from jobmap.knowledge.coded import coded_for
 
-        s = self.settings
-        return code_dataset(
-            self.dataset,
-            self.context.engine(),
-            cache_dir=s.cache_dir,
-            batch_rows=s.batch_rows,
-            progress=s.progress,
-        )
-
-    def occupation_members(self, family: Family | None = None) -> np.ndarray:
-        """Which postings are coded, with at least ``OCCUPATION_CONFIDENCE``, to one of the
-        family's occupations (none when it names none)."""
-        return self.occupation_confidence(family) > 0
+        return coded_for(self.dataset, self.settings, self.context.engine())
 
     def occupation_confidence(self, family: Family | None = None) -> np.ndarray:
         """Each posting's coded confidence where it is coded, with at least

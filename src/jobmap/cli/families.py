@@ -89,10 +89,10 @@ def family_add(
     hint = f"jobmap find {name}" + (f" --families {path}" if families_file else "")
     click.echo(f"Added family {name!r} to {path}. Try: {hint}")
     if occupations:
-        from jobmap.knowledge import occupations as onet
+        from jobmap.knowledge import occupation_titles
         from jobmap.knowledge.coder import covered
 
-        names = dict(zip(onet()["code"], onet()["title"], strict=True))
+        names = occupation_titles()
         codes = covered(list(occupations))
         shown = ", ".join(f"{c} {names[c]}" for c in codes[:12])
         more = f" and {len(codes) - 12} more" if len(codes) > 12 else ""

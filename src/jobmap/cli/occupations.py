@@ -202,7 +202,9 @@ def evaluate_occupations(
         errors = Table(title="Largest errors at 6 digits", title_justify="left")
         for name in ("postings", "gold", "predicted", "titles"):
             errors.add_column(name, overflow="fold")
-        names = _names()
+        from jobmap.knowledge import occupation_titles
+
+        names = occupation_titles()
         for rec in result.confusions.to_dict("records"):
             errors.add_row(
                 str(rec["postings"]),
@@ -220,10 +222,3 @@ def _figure(value: Any, count: bool) -> str:
     if value is None or value != value:
         return "-"
     return f"{int(value):,}" if count else f"{float(value):.3f}"
-
-
-def _names() -> dict[str, str]:
-    from jobmap.knowledge import occupations as table
-
-    occ = table()
-    return dict(zip(occ["code"], occ["title"], strict=True))

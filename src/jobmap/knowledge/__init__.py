@@ -35,6 +35,13 @@ def occupations() -> pd.DataFrame:
     return _table("occupations")
 
 
+@cache
+def occupation_titles() -> dict[str, str]:
+    """Each O*NET-SOC code's occupation title (``15-2051.00`` -> ``Data Scientists``)."""
+    occ = occupations()
+    return dict(zip(occ["code"], occ["title"], strict=True))
+
+
 def alternate_titles() -> pd.DataFrame:
     """O*NET's alternate titles: ``code``, ``title``, ``short_title``, ``sources``."""
     return _table("titles")
@@ -65,6 +72,7 @@ def attribution() -> str:
 __all__ = [
     "alternate_titles",
     "attribution",
+    "occupation_titles",
     "occupations",
     "onet_dir",
     "release",

@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jobmap._atomic import atomic_path
 from jobmap._version import code_fingerprint
+from jobmap.config import Settings
 from jobmap.data import Dataset
 from jobmap.knowledge.coder import Coder
 
@@ -70,12 +72,33 @@ def code_dataset(
     if width == CACHED_TOP and len(table):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            table.to_parquet(tmp, index=False)
-            os.replace(tmp, path)
+            # a name of its own per writer: the review codes in two threads at once
+            with atomic_path(path) as tmp:
+                table.to_parquet(tmp, index=False)
         except OSError:
             pass  # no room for the cache: the run goes on without it
     return table
 
 
-__all__ = ["CACHED_TOP", "cache_path", "code_dataset"]
+def coded_for(
+    ds: Dataset,
+    settings: Settings,
+    engine: Any,
+    *,
+    top: int = CACHED_TOP,
+    use_cache: bool = True,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """:func:`code_dataset` with a run's settings (its cache folder, batch size and progress)."""
+    return code_dataset(
+        ds,
+        engine,
+        cache_dir=settings.cache_dir,
+        batch_rows=settings.batch_rows,
+        progress=settings.progress if progress is None else progress,
+        top=top,
+        use_cache=use_cache,
+    )
+
+
+__all__ = ["CACHED_TOP", "cache_path", "code_dataset", "coded_for"]

@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,7 +33,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jobmap.knowledge import alternate_titles, occupations, tasks, technologies
+from jobmap._atomic import atomic_path
+from jobmap.knowledge import (
+    alternate_titles,
+    occupation_titles,
+    occupations,
+    tasks,
+    technologies,
+)
 from jobmap.knowledge.titles import normalise, singular, title_queries
 
 __all__ = ["NO_OCCUPATION", "Coder", "major_groups"]
@@ -116,7 +122,6 @@ _SALES = re.compile(r"\b(sales|account executive|business development)\b")
 class _Index:
     """O*NET's titles, normalised, with what the coder looks up in them."""
 
-    codes: list[str]
     names: dict[str, str]
     exact: dict[str, dict[str, float]]
     titles: list[str]
@@ -138,7 +143,7 @@ def _strip_brackets(title: str) -> str:
 def _build_index() -> _Index:
     occ = occupations()
     alt = alternate_titles()
-    names = dict(zip(occ["code"], occ["title"], strict=True))
+    names = occupation_titles()
     rows: list[tuple[str, str, float]] = []
     for code, title in zip(occ["code"], occ["title"], strict=True):
         # "Sales Engineers": the occupation's own title counts three times an alternate title.
@@ -167,7 +172,7 @@ def _build_index() -> _Index:
     for key, code in pairs:
         heads.setdefault(key.rsplit(" ", 1)[-1], set()).add(code)
     generic = {word: len(codes) for word, codes in heads.items()}
-    return _Index(list(names), names, exact, titles, title_codes, generic=generic, shown=shown)
+    return _Index(names, exact, titles, title_codes, generic=generic, shown=shown)
 
 
 class Coder:
@@ -196,7 +201,6 @@ class Coder:
 
         self.index.words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
         self.index.word_matrix = self.index.words.fit_transform(self.index.titles)
-        self._code_pos = {c: i for i, c in enumerate(self.index.codes)}
         self._profiles: tuple[Any, Any, list[str]] | None = None
 
     # -- the engine and the reference vectors -----------------------------------------------------
@@ -239,10 +243,8 @@ class Coder:
                 vectors = engine.embed(texts, desc="embedding O*NET titles")
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_name(path.name + ".tmp")
-                    with open(tmp, "wb") as fh:
+                    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
                         np.save(fh, vectors)
-                    os.replace(tmp, path)
                 except OSError:
                     pass  # no room: embedded again next time
             self.index.vectors = np.asarray(vectors, dtype=np.float32)
@@ -316,7 +318,7 @@ class Coder:
         for i, title in enumerate(titles):
             u = uniq[title]
             scores, why = cands[u]
-            reason = self._no_occupation(keys[u], why)
+            reason = self._no_occupation(keys[u])
             if reason or not scores:
                 rows.append(([], [0.0, 0.0], 0.0, reason or "no O*NET title is near it"))
                 continue
@@ -338,7 +340,7 @@ class Coder:
             frame["margin"] = [r[1][1] for r in rows]
         return frame
 
-    def _no_occupation(self, title: str, why: str) -> str:
+    def _no_occupation(self, title: str) -> str:
         """Why a title names no occupation, or "" where it names one."""
         if not title.strip():
             return "no title"
@@ -346,9 +348,7 @@ class Coder:
             return "the title names no occupation"
         if EVENT.search(title):
             rest = normalise(EVENT.sub(" ", title))
-            if not any(q in self.index.exact for q in title_queries(rest) if q) and rest:
-                return "the title names an event, not an occupation"
-            if not rest:
+            if not any(q in self.index.exact for q in title_queries(rest)):
                 return "the title names an event, not an occupation"
         return ""
 
@@ -587,7 +587,7 @@ def occupation_phrases(prefixes: Sequence[str]) -> list[str]:
     """Anchor phrases for a family given by occupations alone: each covered occupation's title
     in the singular ("Information Security Analysts" -> "information security analyst"),
     titles joined by "and" or commas split into their parts."""
-    names = dict(zip(occupations()["code"], occupations()["title"], strict=True))
+    names = occupation_titles()
     out: dict[str, None] = {}
     for code in covered(prefixes):
         title = re.sub(r",? (?:All Other|Except .*)$", "", names[code])

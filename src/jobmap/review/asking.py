@@ -11,6 +11,7 @@ import pandas as pd
 
 from jobmap.answers import subject
 from jobmap.families import Family
+from jobmap.knowledge import occupation_titles
 from jobmap.review.questions import Group, Groups, p_group_yes
 from jobmap.review.snapshot import Snapshot
 
@@ -67,7 +68,7 @@ def group_question(
     if group.kind == "title":
         label = groups.shown[members[0]]
     elif group.kind == "occupation":
-        name = occupation_name(group.key)
+        name = occupation_titles().get(group.key, group.key)
         label = f"postings coded {name} ({group.key}) that the family does not hold"
     else:
         label = f"titles containing '{group.key}'"
@@ -94,14 +95,6 @@ def group_question(
         ),
         example=example(postings, best, snap),
     )
-
-
-def occupation_name(code: str) -> str:
-    """An O*NET-SOC code's occupation title."""
-    from jobmap.knowledge import occupations
-
-    names = occupations().set_index("code")["title"]
-    return str(names.get(code, code))
 
 
 def example(postings: pd.DataFrame, i: int, snap: Snapshot) -> dict[str, Any]:

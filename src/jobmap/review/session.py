@@ -78,7 +78,6 @@ class ReviewSession:
         )
         #: Each distinct title's occupation ("" for none): what the occupation questions group
         #: by (``occupations=False``: none are asked).
-        self.occupation_names: dict[str, str] = {}
         self.title_codes: np.ndarray | None = None
         if occupations and not background:
             self.title_codes = self._title_codes(first)
@@ -124,29 +123,18 @@ class ReviewSession:
         self._dirty.set()  # fit again: the queue can ask by occupation now
 
     def _title_codes(self, pipe: Pipeline, context: MethodContext | None = None) -> np.ndarray:
-        from jobmap.knowledge import occupations as onet
-        from jobmap.knowledge.coded import code_dataset
+        from jobmap.knowledge.coded import coded_for
         from jobmap.pipeline import OCCUPATION_CONFIDENCE
 
         if context is None:
             coded = pipe.coded
         else:
-            s = self.settings
-            coded = code_dataset(
-                self.dataset,
-                context.engine(),
-                cache_dir=s.cache_dir,
-                batch_rows=s.batch_rows,
-                progress=False,
-            )
+            coded = coded_for(self.dataset, self.settings, context.engine(), progress=False)
         sure = coded["confidence"].to_numpy(dtype=float) >= OCCUPATION_CONFIDENCE
         code = np.where(sure, coded["occupation_code"].fillna("").to_numpy(dtype=object), "")
-        first = np.full(len(self.groups.titles), -1)
-        order = np.arange(len(code))[::-1]  # the first posting of each title wins
-        first[self.groups.of_posting[order]] = order
-        names = onet()
-        self.occupation_names = dict(zip(names["code"], names["title"], strict=True))
-        return np.array([code[i] if i >= 0 else "" for i in first], dtype=object)
+        # each distinct title's code is its first posting's (every title has one)
+        _, first = np.unique(self.groups.of_posting, return_index=True)
+        return np.asarray(code[first], dtype=object)
 
     # -- fitting ------------------------------------------------------------------------------
 
@@ -376,7 +364,9 @@ class ReviewSession:
         if kind == "title":
             return self.groups.shown[self.groups.index[key]]
         if kind == "occupation":
-            return str(self.occupation_names.get(key, key))
+            from jobmap.knowledge import occupation_titles
+
+            return occupation_titles().get(key, key)
         return key
 
     def answer(self, subj: str, answer: str, *, audit: bool | None = None) -> str:

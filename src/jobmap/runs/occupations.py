@@ -19,7 +19,7 @@ from jobmap.config import Settings
 from jobmap.data import Dataset, load
 from jobmap.errors import ConfigError
 from jobmap.knowledge import attribution, release
-from jobmap.knowledge.coded import code_dataset
+from jobmap.knowledge.coded import coded_for
 from jobmap.knowledge.coder import MAJOR_GROUPS, Coder
 from jobmap.outputs import write_output
 from jobmap.runs.find import check_out, run_inputs
@@ -145,21 +145,11 @@ def run_occupations(
     elif kwargs:
         raise ConfigError(f"give either settings or {', '.join(sorted(kwargs))}, not both.")
     out_path = check_out(out, overwrite=overwrite, inputs=run_inputs(settings))
-    from jobmap.methods.base import MethodContext
     from jobmap.pipeline import Pipeline
 
-    ds = Pipeline(settings).dataset  # read as every run reads it
-
-    engine = MethodContext.from_settings(settings).engine()
-    table = code_dataset(
-        ds,
-        engine,
-        cache_dir=settings.cache_dir,
-        batch_rows=settings.batch_rows,
-        progress=settings.progress,
-        top=int(top),
-        use_cache=use_cache,
-    )
+    pipe = Pipeline(settings)
+    ds = pipe.dataset  # read as every run reads it
+    table = coded_for(ds, settings, pipe.context.engine(), top=int(top), use_cache=use_cache)
     coded = _columns(table, int(top))
     none = int((coded["occupation_code"] == "").sum())
     manifest = start(
@@ -293,8 +283,8 @@ def evaluate_occupations(
 __all__ = [
     "OccupationEvaluation",
     "Occupations",
-    "code_dataset",
     "evaluate_occupations",
+    "family_occupations",
     "occupation_mix",
     "occupations",
     "run_occupations",
@@ -314,7 +304,6 @@ def family_occupations(
     (``postings``) and the share of them the phrases hold (``held``), largest first. An
     occupation where the phrases hold a few of many postings is where the family may be missing
     titles."""
-    from jobmap.methods.base import MethodContext
     from jobmap.pipeline import Pipeline
     from jobmap.texts.match import phrases_in
 
@@ -322,14 +311,7 @@ def family_occupations(
         settings = Settings.build(family, data, **kwargs)
     pipe = Pipeline(settings)
     fam = pipe.base_family
-    engine = MethodContext.from_settings(settings).engine()
-    coded = code_dataset(
-        pipe.dataset,
-        engine,
-        cache_dir=settings.cache_dir,
-        batch_rows=settings.batch_rows,
-        progress=settings.progress,
-    )
+    coded = pipe.coded
     hits = phrases_in(coded["title"].fillna(""), fam.rule_phrases())
     named = coded["occupation_code"].fillna("") != ""
     counts = coded[named].groupby(["occupation_code", "occupation_title"]).size()

@@ -78,16 +78,10 @@ def report(
     ds, fam = run.dataset, run.family  # as the run read them (column mapping, encoding, file)
     coded = None
     if occupations:
-        from jobmap.knowledge.coded import code_dataset
+        from jobmap.knowledge.coded import coded_for
         from jobmap.methods.base import MethodContext
 
-        coded = code_dataset(
-            ds,
-            MethodContext.from_settings(run.settings).engine(),
-            cache_dir=run.settings.cache_dir,
-            batch_rows=run.settings.batch_rows,
-            progress=run.settings.progress,
-        )
+        coded = coded_for(ds, run.settings, MethodContext.from_settings(run.settings).engine())
     tables, notes = build_tables(run.scored, ds, coded)
     decided_by = run.method.decided_by
     manifest = start(
