@@ -427,3 +427,24 @@ def test_a_family_of_occupations_alone_finds_with_the_default_method(
     # occupation matches rank by the coder's confidence, above the threshold
     assert found["score"].nunique() > 1 or len(found) == 1
 
+
+def test_evaluate_occupations_says_which_gold_postings_the_data_lacks(tmp_path: Path) -> None:
+    from jobmap.runs.occupations import evaluate_occupations
+
+    data = tmp_path / "p.csv"  # titles only: its ids count, though it has no descriptions
+    pd.DataFrame({"job_id": [1, 2], "title": ["Registered Nurse", "Sous Chef"]}).to_csv(
+        data, index=False
+    )
+    gold = tmp_path / "gold.csv"
+    pd.DataFrame(
+        {
+            "job_id": [1, 2, 3],
+            "title": ["Registered Nurse", "Sous Chef", "Accountant"],
+            "code": ["29-1141.00", "35-1011.00", "13-2011.00"],
+        }
+    ).to_csv(gold, index=False)
+    result = evaluate_occupations(gold, [data], model="fast", progress=False)
+    assert result.notes == [
+        "1 of the 3 gold postings are not in the data given (by job_id): they are coded from "
+        "their title alone."
+    ]

@@ -230,9 +230,9 @@ def evaluate_occupations(
     ids: set[str] = set()
     for source in data:
         ds = load(source, cache_dir=settings.cache_dir, progress=settings.progress)
+        ids |= set(ds.read(["job_id"])["job_id"].astype(str))
         if "description" not in ds.columns():
             continue
-        ids |= set(ds.read(["job_id"])["job_id"].astype(str))
         for batch in ds.batches(["job_id", "description"]):
             for job_id, text in zip(batch["job_id"], batch["description"], strict=True):
                 if isinstance(text, str) and text.strip():
