@@ -8,7 +8,9 @@
   half of it (by a salted hash of the title: the file itself is one half of the 2023 titles by
   the plain hash).
 
-Prints one markdown table row per family, data and queue. ``--answers N`` (default 20).
+Prints one markdown table row per family, data and queue: with occupation questions, answered
+with exceptions (the titles a card lists whose labels say the other answer are unticked) and all
+or nothing, and without occupation questions. ``--answers N`` (default 20).
 """
 
 from __future__ import annotations
@@ -41,12 +43,19 @@ def run(name: str, data: Path, anchors: list[str], labels: pd.DataFrame, n: int,
     fams.write_text(f"[families.f]\nanchors = {anchors!r}\n".replace("'", '"'))
     settings = Settings.build("f", data, families=fams, progress=False)
     ds = Pipeline(settings).dataset
-    for occupations in (True, False):
+    for occupations, partial in ((True, True), (True, False), (False, True)):
         curve = simulate_review(
-            settings, labels, n=n, orders=("queue",), dataset=ds, occupations=occupations
+            settings,
+            labels,
+            n=n,
+            orders=("queue",),
+            dataset=ds,
+            occupations=occupations,
+            partial=partial,
         )
         f1 = curve.set_index("answers")["f1"]
         queue = "phrases, titles and occupations" if occupations else "phrases and titles"
+        queue += ", with exceptions" if partial else ", all or nothing"
         cells = " | ".join(f"{f1[k]:.3f}" if k in f1.index else "" for k in MARKS)
         print(f"| {name} | {queue} | {cells} |", flush=True)
 

@@ -232,3 +232,50 @@ def test_the_card_lists_titles_within_it_and_counts_the_rest(
     assert proc.stdout is not None
     said = proc.stdout.read()
     assert "Error" not in said and "Stopped. Every answer is saved in" in said
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_a_phrase_answered_yes_except_an_unticked_title(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """On a phrase's card, untick a title and press y: the phrase is answered yes and that
+    title no, in one batch, and the page says so in the success colour."""
+    from jobmap.data import bundled_sample_path, load
+    from jobmap.review.questions import Groups
+
+    groups = Groups.build(load(bundled_sample_path(), progress=False).postings)
+    phrase, members = max(
+        ((p, m) for p, m in groups.phrases.items() if "learning" not in p),
+        key=lambda pm: (len(pm[1]), pm[0]),
+    )
+    titles = [[groups.shown[m], int(groups.counts[m])] for m in members]
+    subjects = [f"title:{groups.titles[m]}" for m in members]
+    proc, url = _start(env)
+    try:
+        with _browser_page(url) as page:
+            page.wait_for_function("document.getElementById('card').dataset.subject")
+            page.set_viewport_size({"width": 1280, "height": 900})
+            page.evaluate(
+                """([subject, titles, members]) => showQuestion({subject, kind: "phrase",
+                   label: "titles containing", postings: 9, titles, members, audit: false,
+                   value: 3, score: 0.2, matched: 0, why: "a test", example: {}})""",
+                [f"phrase:{phrase}", titles, subjects],
+            )
+            assert page.is_visible("#q-untick")
+            boxes = page.locator("#q-titles input[type=checkbox]")
+            assert boxes.count() == len(members)
+            boxes.nth(0).click()  # the focus on a box keeps the keys
+            page.screenshot(path=str(tmp_path / "unticked.png"), full_page=True)
+            page.keyboard.press("y")
+            page.wait_for_function(
+                "document.getElementById('status').textContent.includes('except 1 title')"
+            )
+            assert "ok" in (page.get_attribute("#status", "class") or "")
+            page.screenshot(path=str(tmp_path / "except.png"), full_page=True)
+    finally:
+        os.kill(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    said = {a.subject: a.answer for a in AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")}
+    assert said == {f"phrase:{phrase}": "yes", subjects[0]: "no"}
+    batches = {a.batch for a in AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")}
+    assert len(batches) == 1

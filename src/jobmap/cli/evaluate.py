@@ -80,6 +80,13 @@ from jobmap.methods import METHODS
     "random order. --out writes the curve as CSV.",
 )
 @click.option(
+    "--all-or-nothing",
+    is_flag=True,
+    help="With --simulate-review: answer a phrase or occupation question for all its titles "
+    "by the majority of their labels [default: with exceptions, the titles its card lists "
+    "whose labels say the other answer unticked, as a careful person does on the page].",
+)
+@click.option(
     "--save-thresholds",
     is_flag=True,
     help="Store each compared method's F1-best threshold (out-of-fold for head and knn) with "
@@ -98,6 +105,7 @@ def evaluate(
     plot: Path | None,
     out: Path | None,
     simulate: int | None,
+    all_or_nothing: bool,
     save_thresholds: bool,
     overwrite: bool,
     **params: Any,
@@ -114,7 +122,15 @@ def evaluate(
             raise ConfigError("--simulate-review: give one --method (the one the review re-fits).")
         settings = _settings(family, methods[0] if methods else "auto", params, threshold)
         _render_simulation(
-            simulate_run(labels, simulate, settings=settings, out=out, overwrite=overwrite), family
+            simulate_run(
+                labels,
+                simulate,
+                settings=settings,
+                out=out,
+                overwrite=overwrite,
+                partial=not all_or_nothing,
+            ),
+            family,
         )
         return
     compared = list(methods) or ["auto"]

@@ -31,6 +31,8 @@ class Question:
     matched: int
     why: str
     example: dict[str, Any] = field(default_factory=dict)
+    #: The subject of each of ``titles`` (a group's titles can be exceptions to its answer).
+    members: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +47,7 @@ class Question:
             "matched": self.matched,
             "why": self.why,
             "example": self.example,
+            "members": self.members,
         }
 
 
@@ -94,6 +97,7 @@ def group_question(
             f"{value:.1f} postings"
         ),
         example=example(postings, best, snap),
+        members=[subject("title", groups.titles[m]) for m in order],
     )
 
 

@@ -308,10 +308,13 @@ def rank(
     return chosen
 
 
-#: An occupation is asked about when at least this many of the family's matches are coded to it,
-#: and the family holds at least this share of the postings coded to it (a security family
-#: holds 3% of Computer and Information Systems Managers: asking it wasted an answer).
+#: An occupation is asked about when at least this many of the family's matches are coded to it
+#: or have it among the coder's next two codes ("Machine Learning Engineer": Computer and
+#: Information Research Scientists, then Data Scientists) ...
 OCCUPATION_MIN_MATCHED = 2
+#: ... and they are at least this share of those and of the postings coded to it that the
+#: family does not hold (a security family near 3% of Computer and Information Systems
+#: Managers: asking it wasted an answer).
 OCCUPATION_MIN_SHARE = 0.1
 
 
@@ -324,19 +327,25 @@ def occupation_groups(
     own: np.ndarray,
     held: tuple[str, ...] = (),
     rejected: tuple[str, ...] = (),
+    near_codes: np.ndarray | None = None,
 ) -> list[tuple[Group, float]]:
-    """Occupation questions: for each occupation the family's matches fall into (at least
-    ``OCCUPATION_MIN_MATCHED`` matched postings coded to it, and ``OCCUPATION_MIN_SHARE`` of
-    its postings), the titles coded to it that the
-    family does not hold (not settled, not the rule's), as one group: "postings coded Information
-    Security Analysts that the family does not hold". ``title_codes`` is each distinct title's
-    occupation ("" for none); occupations the family names (``held``, prefixes) or a person
-    answered no to (``rejected``) are not asked.
+    """Occupation questions: for each occupation near the family's matches, the titles coded to
+    it that the family does not hold (not settled, not the rule's), as one group: "postings
+    coded Data Scientists that the family does not hold". ``title_codes`` is each distinct
+    title's occupation ("" for none), ``near_codes`` its next codes (one column each, or None);
+    occupations the family names (``held``, prefixes) or a person answered no to
+    (``rejected``) are not asked.
+
+    An occupation is near when the family's matched postings are coded to it or have it among
+    their next codes: at least ``OCCUPATION_MIN_MATCHED`` of them, and ``OCCUPATION_MIN_SHARE``
+    of them together with the postings coded to it that the family does not hold. The sentence
+    model that values phrases sees "Software Engineer" about as near a family of "machine
+    learning" as "Data Scientist"; the coder's second codes do not.
 
     Valued as phrase questions are (:func:`expected_change`), with one difference: the chance
-    that the answer is yes is at least the share of the occupation's postings the family holds
-    now (smoothed), since the model that values a phrase knows titles, not occupations (it gives
-    "Penetration Tester" 0.01 in a family of "cybersecurity")."""
+    that the answer is yes is at least that share (smoothed), since the model that values a
+    phrase knows titles, not occupations (it gives "Penetration Tester" 0.01 in a family of
+    "cybersecurity")."""
     counts = groups.counts
     matched = matched_share * counts
     coded = title_codes != ""
@@ -346,10 +355,21 @@ def occupation_groups(
     idx = np.flatnonzero(coded)
     total = np.bincount(inverse, weights=counts[idx], minlength=len(codes))
     in_family = np.bincount(inverse, weights=matched[idx], minlength=len(codes))
+    # the matched postings with the occupation among their next codes (a title's codes are
+    # distinct: each counts once)
+    near = in_family.copy()
+    if near_codes is not None:
+        position = {str(c): k for k, c in enumerate(codes)}
+        for column in np.asarray(near_codes, dtype=object).reshape(len(title_codes), -1).T:
+            for i in np.flatnonzero(matched > 0):
+                k = position.get(str(column[i]))
+                if k is not None and column[i] != title_codes[i]:
+                    near[k] += matched[i]
     out: list[tuple[Group, float]] = []
     for k, code in enumerate(codes):
         code = str(code)
-        if in_family[k] < OCCUPATION_MIN_MATCHED or in_family[k] < OCCUPATION_MIN_SHARE * total[k]:
+        outside = total[k] - in_family[k]
+        if near[k] < OCCUPATION_MIN_MATCHED or near[k] < OCCUPATION_MIN_SHARE * (near[k] + outside):
             continue
         if any(code.startswith(h) for h in held) or code in rejected:
             continue
@@ -357,7 +377,7 @@ def occupation_groups(
         if not len(members):
             continue
         free = counts[members]
-        share = (in_family[k] + 1.0) / (total[k] + 2.0)
+        share = (near[k] + 1.0) / (near[k] + outside + 2.0)
         p_yes = max(p_group_yes(p[members], free), share)
         held_now = float((matched_share[members] * free).sum())
         value = p_yes * (float(free.sum()) - held_now) + (1 - p_yes) * held_now

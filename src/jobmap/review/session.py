@@ -79,8 +79,11 @@ class ReviewSession:
         #: Each distinct title's occupation ("" for none): what the occupation questions group
         #: by (``occupations=False``: none are asked).
         self.title_codes: np.ndarray | None = None
+        #: Each distinct title's next most likely occupations (the coder's second and third
+        #: codes, "" for none; one column each): how near the family an occupation is.
+        self.title_near_codes: np.ndarray | None = None
         if occupations and not background:
-            self.title_codes = self._title_codes(first)
+            self.title_codes, self.title_near_codes = self._title_codes(first)
         self._lock = threading.RLock()
         self._audit_from_matches = True
         self._asked_audit: dict[int, str] = {}
@@ -114,15 +117,19 @@ class ReviewSession:
     def _code_in_background(self, pipe: Pipeline) -> None:
         try:
             # its own engine: the re-fit thread uses the session's
-            codes = self._title_codes(pipe, MethodContext.from_settings(self.settings))
+            codes, near = self._title_codes(pipe, MethodContext.from_settings(self.settings))
         except Exception as exc:  # the review goes on without occupation questions
             self.history.append({"error": f"occupations: {type(exc).__name__}: {exc}"})
             return
         with self._lock:
-            self.title_codes = codes
+            self.title_codes, self.title_near_codes = codes, near
         self._dirty.set()  # fit again: the queue can ask by occupation now
 
-    def _title_codes(self, pipe: Pipeline, context: MethodContext | None = None) -> np.ndarray:
+    def _title_codes(
+        self, pipe: Pipeline, context: MethodContext | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each distinct title's occupation (where the coder is sure enough) and its next two
+        codes (see :attr:`title_near_codes`)."""
         from jobmap.knowledge.coded import coded_for
         from jobmap.pipeline import OCCUPATION_CONFIDENCE
 
@@ -132,9 +139,17 @@ class ReviewSession:
             coded = coded_for(self.dataset, self.settings, context.engine(), progress=False)
         sure = coded["confidence"].to_numpy(dtype=float) >= OCCUPATION_CONFIDENCE
         code = np.where(sure, coded["occupation_code"].fillna("").to_numpy(dtype=object), "")
-        # each distinct title's code is its first posting's (every title has one)
+        near = np.column_stack(
+            [
+                coded[c].fillna("").to_numpy(dtype=object)
+                if c in coded
+                else np.full(len(coded), "", dtype=object)
+                for c in ("occupation_code_2", "occupation_code_3")
+            ]
+        )
+        # each distinct title's codes are its first posting's (every title has one)
         _, first = np.unique(self.groups.of_posting, return_index=True)
-        return np.asarray(code[first], dtype=object)
+        return np.asarray(code[first], dtype=object), np.asarray(near[first], dtype=object)
 
     # -- fitting ------------------------------------------------------------------------------
 
@@ -167,6 +182,7 @@ class ReviewSession:
                 own,
                 held=tuple(pipe.family.occupations),
                 rejected=tuple(pipe.family.rejected_occupations),
+                near_codes=self.title_near_codes,
             )
         queue = rank(
             self.groups,
@@ -369,10 +385,61 @@ class ReviewSession:
             return occupation_titles().get(key, key)
         return key
 
-    def answer(self, subj: str, answer: str, *, audit: bool | None = None) -> str:
+    def answer(
+        self,
+        subj: str,
+        answer: str,
+        *,
+        audit: bool | None = None,
+        exceptions: list[str] | tuple[str, ...] = (),
+    ) -> str:
         """Record an answer (committed before this returns) and re-fit: in the background for
-        the page, at once otherwise. Returns the batch id."""
+        the page, at once otherwise. Returns the batch id. ``exceptions``: titles of a phrase
+        or occupation question that take the other answer ("yes except these 3 titles"), in
+        the same batch (one undo takes back the answer and its exceptions)."""
+        if exceptions:
+            return self._answer_except(subj, answer, list(exceptions))
         return self.answer_many([subj], answer, audit=audit)
+
+    def members(self, subj: str) -> np.ndarray:
+        """The distinct titles (indices into :attr:`groups`) a phrase or occupation question is
+        about: every title containing the phrase, or coded to the occupation."""
+        kind, _, key = subj.partition(":")
+        if kind == "phrase":
+            return np.asarray(self.groups.phrase_group(key).members, dtype=np.int64)
+        if kind == "occupation" and self.title_codes is not None:
+            return np.flatnonzero(self.title_codes == key)
+        return np.zeros(0, dtype=np.int64)
+
+    def _answer_except(self, subj: str, answer: str, exceptions: list[str]) -> str:
+        checked = self.check_subject(subj)
+        kind = checked.partition(":")[0]
+        if answer not in ("yes", "no"):
+            raise ConfigError(f"only a yes or a no takes exceptions, not {quoted(answer)}.")
+        if kind not in ("phrase", "occupation"):
+            raise ConfigError(
+                f"{quoted(checked)}: only a phrase or an occupation question takes exceptions "
+                "(its titles that take the other answer)."
+            )
+        members = set(self.members(checked).tolist())
+        other = "no" if answer == "yes" else "yes"
+        items = [(checked, answer, self._title_of(checked))]
+        seen: set[str] = set()
+        for e in exceptions:
+            ce = self.check_subject(e)
+            if not ce.startswith("title:"):
+                raise ConfigError(f"{quoted(e)}: an exception is a title (title:TEXT).")
+            if self.groups.index[ce.partition(":")[2]] not in members:
+                raise ConfigError(f"{quoted(e)} is not one of the titles of {quoted(checked)}.")
+            if ce not in seen:
+                seen.add(ce)
+                items.append((ce, other, self._title_of(ce)))
+        batch = self.store.answer(self.name, items)
+        with self._lock:
+            self._pending.extend(s for s, _, _ in items)
+            self._batches.append(batch)
+        self._after_change()
+        return batch
 
     def answer_many(self, subjects: list[str], answer: str, *, audit: bool | None = None) -> str:
         """Answer several subjects at once, as one batch that one undo takes back."""

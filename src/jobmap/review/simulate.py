@@ -25,6 +25,32 @@ from jobmap.review.questions import Group
 from jobmap.review.session import AUDIT_EVERY, ReviewSession
 from jobmap.texts.match import phrase_regex
 
+#: A person answering a group question reads this many of its titles (as many as the card
+#: lists) and unticks those that take the other answer.
+READ_TITLES = 40
+
+
+def _title_answers(session: ReviewSession, labelled: pd.Series) -> np.ndarray:
+    """Each distinct title's answer by the majority of its labelled postings (yes, no, or ""
+    where none is labelled or they tie)."""
+    codes = session.groups.of_posting
+    n = len(session.groups.titles)
+    y = labelled.to_numpy(dtype=float)
+    known = ~np.isnan(y)
+    yes = np.bincount(codes[known], weights=(y[known] == 1).astype(float), minlength=n)
+    no = np.bincount(codes[known], weights=(y[known] == 0).astype(float), minlength=n)
+    return np.where(yes > no, "yes", np.where(no > yes, "no", "")).astype(object)
+
+
+def _exceptions(
+    members: list[str], said: str, by_title: np.ndarray, session: ReviewSession
+) -> list[str]:
+    """The titles among the first ``READ_TITLES`` a card lists whose labels take the other
+    answer than the group's."""
+    other = "no" if said == "yes" else "yes"
+    index = session.groups.index
+    return [m for m in members[:READ_TITLES] if by_title[index[m.partition(":")[2]]] == other]
+
 
 def _oracle(session: ReviewSession, subj: str, labelled: pd.Series) -> str:
     """The labels' answer to a question: the majority of its labelled postings."""
@@ -63,12 +89,15 @@ def simulate_review(
     audit_every: int | None = None,
     dataset: Dataset | None = None,
     occupations: bool = True,
+    partial: bool = True,
 ) -> pd.DataFrame:
     """The curve ``order, answers, precision, recall, f1`` (one row per order and number of
     answers, 0 to ``n``; ``attrs["skipped"]``: per order, the questions counted as skipped).
     ``labels`` are labelled postings (``job_id, label``) of the settings' data (``dataset``,
     when the caller has read it already: it is read once for every order). ``occupations``:
-    whether the queue asks occupation questions too."""
+    whether the queue asks occupation questions too. ``partial``: whether a phrase or
+    occupation question is answered with exceptions, as a careful person does on the card (the
+    titles it lists whose labels take the other answer are unticked), or all or nothing."""
     dataset = dataset or Pipeline(settings).dataset
     rows = []
     skipped: dict[str, int] = {}
@@ -90,6 +119,7 @@ def simulate_review(
             y = (truth == 1).to_numpy()
             rng = np.random.default_rng(seed)
             random_titles = rng.permutation(len(session.groups.titles))
+            by_title = _title_answers(session, truth)
             bar = tqdm(total=n, desc=f"simulating ({order})", disable=not settings.progress)
             for k in range(n + 1):
                 match = session.current.match
@@ -97,9 +127,12 @@ def simulate_review(
                 rows.append({"order": order, "answers": k, "precision": p, "recall": r, "f1": f})
                 if k == n:
                     break
+                members: list[str] = []
                 if order == "queue":
                     q = session.next_question()
                     subj = q.subject if q is not None else None
+                    if q is not None and partial and q.kind in ("phrase", "occupation"):
+                        members = q.members
                 else:
                     subj = None
                     for i in random_titles[k:]:
@@ -109,8 +142,16 @@ def simulate_review(
                 if subj is None:
                     break
                 said = _oracle(session, subj, truth)
+                if (
+                    said == "skip"
+                    and members
+                    and by_title[[session.groups.index[m.partition(":")[2]] for m in members]].any()
+                ):
+                    # a tie: the titles are answered one by one, as no except the yes ones
+                    said = "no"
                 skipped[order] += said == "skip"
-                session.answer(subj, said)
+                unticked = _exceptions(members, said, by_title, session) if said != "skip" else []
+                session.answer(subj, said, exceptions=unticked)
                 bar.update(1)
             bar.close()
             session.close()

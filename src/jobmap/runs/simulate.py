@@ -43,11 +43,14 @@ def simulate(
     settings: Settings,
     out: str | os.PathLike[str] | None = None,
     overwrite: bool = False,
+    partial: bool = True,
 ) -> Simulation:
     """From the family with no answers (a temporary store), answer the review queue's next
     question ``answers`` times from ``labels``, re-fit as the page does, and measure precision,
     recall and F1 on the labels after each answer, beside questions in random order. ``out``:
-    the curve as CSV (checked before any work)."""
+    the curve as CSV (checked before any work). ``partial``: a phrase or occupation question is
+    answered with exceptions (the titles its card lists whose labels say the other answer), as
+    the page lets a person do; False: all or nothing, by the majority of its labels."""
     started = time.perf_counter()
     check_out(
         out, suffixes=(".csv",), overwrite=overwrite, inputs=[*run_inputs(settings), Path(labels)]
@@ -55,7 +58,9 @@ def simulate(
     lab = read_labels(labels)
     dataset = Pipeline(settings).dataset
     labelled = join_labels(lab, dataset.postings)
-    curve = simulate_review(settings, labelled[["job_id", "label"]], answers, dataset=dataset)
+    curve = simulate_review(
+        settings, labelled[["job_id", "label"]], answers, dataset=dataset, partial=partial
+    )
     skipped = dict(curve.attrs.get("skipped", {}))
     notes = []
     if skipped:
@@ -69,6 +74,7 @@ def simulate(
         settings,
         labels={"path": str(labels), "key": lab.attrs["key"], "rows": len(lab)},
         answers=answers,
+        partial_answers=partial,
         data=data_part(dataset),
         counts={"labelled": len(labelled), "positives": int(labelled["label"].sum())},
         skipped=skipped,

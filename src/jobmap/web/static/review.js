@@ -83,12 +83,26 @@ function showQuestion(q) {
   setText("q-why", "Score " + q.score.toFixed(2) + ". " + q.why + ".");
   const list = $("q-titles");
   list.replaceChildren();
+  // a phrase's or an occupation's titles can be unticked: they take the other answer
+  const partial = !q.audit && (q.kind === "phrase" || q.kind === "occupation");
+  $("q-untick").hidden = !partial;
   if (q.kind !== "title" || q.titles.length > 1) {
-    for (const [title, n] of q.titles.slice(0, SHOWN_TITLES)) {
+    q.titles.slice(0, SHOWN_TITLES).forEach(([title, n], i) => {
       const li = document.createElement("li");
-      li.textContent = title + " (" + n + ")";
+      const member = (q.members || [])[i];
+      if (partial && member) {
+        const label = document.createElement("label");
+        const box = document.createElement("input");
+        box.type = "checkbox";
+        box.checked = true;
+        box.dataset.member = member;
+        label.append(box, " " + title + " (" + n + ")");
+        li.append(label);
+      } else {
+        li.textContent = title + " (" + n + ")";
+      }
       list.append(li);
-    }
+    });
     const rest = q.titles.slice(SHOWN_TITLES);
     if (rest.length) {
       const li = document.createElement("li");
@@ -199,9 +213,27 @@ async function act(request, status) {
   }
 }
 
+// The titles unticked on the card: the exceptions to its answer.
+function unticked() {
+  return [...document.querySelectorAll("#q-titles input[data-member]")]
+    .filter((box) => !box.checked)
+    .map((box) => box.dataset.member);
+}
+
 function answer(value) {
   if (!current) return;
-  return act(() => give("/api/answer", { subject: current.subject, answer: value }));
+  const exceptions = value === "skip" ? [] : unticked();
+  if (!exceptions.length) {
+    return act(() => give("/api/answer", { subject: current.subject, answer: value }));
+  }
+  const other = value === "yes" ? "no" : "yes";
+  return act(
+    () => give("/api/answer", { subject: current.subject, answer: value, except: exceptions }),
+    () =>
+      "Answered " + value + ", except " + exceptions.length +
+      (exceptions.length === 1 ? " title" : " titles") + " (answered " + other +
+      "). One undo takes back all."
+  );
 }
 
 function undo() {
@@ -354,7 +386,10 @@ function showTab(name) {
 }
 
 document.addEventListener("keydown", (ev) => {
-  const typing = ev.target instanceof HTMLInputElement || ev.target instanceof HTMLTextAreaElement;
+  // a ticked or unticked title on the card keeps the keys (y, n, s answer the card)
+  const typing =
+    (ev.target instanceof HTMLInputElement && ev.target.type !== "checkbox") ||
+    ev.target instanceof HTMLTextAreaElement;
   if (typing || ev.ctrlKey || ev.metaKey || ev.altKey || $("ask").hidden) return;
   if (ev.key === "y") answer("yes");
   else if (ev.key === "n") answer("no");

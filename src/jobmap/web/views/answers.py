@@ -60,11 +60,23 @@ class AnswerViews(Views):
     async def answer(self, request: Request) -> Response:
         body = await json_body(request)
         subj, ans = body.get("subject"), body.get("answer")
+        exceptions = body.get("except", [])
         if not isinstance(subj, str) or ans not in ANSWERS:
             return error(f"give a subject and an answer ({', '.join(ANSWERS)}).")
+        if (
+            not isinstance(exceptions, list)
+            or len(exceptions) > MAX_SUBJECTS
+            or not all(isinstance(e, str) for e in exceptions)
+        ):
+            return error(
+                f'"except" is a list of at most {MAX_SUBJECTS} title subjects (title:TEXT) '
+                "that take the other answer."
+            )
         try:
             async with self.review.lock:
-                batch = await self.review.run(lambda: self.session.answer(subj, ans))
+                batch = await self.review.run(
+                    lambda: self.session.answer(subj, ans, exceptions=exceptions)
+                )
         except (JobmapError, ValueError) as exc:
             return error(str(exc))
         return await self._next(batch=batch)
