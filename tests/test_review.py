@@ -249,8 +249,12 @@ def test_a_catastrophic_regular_expression_returns_in_time(client: TestClient) -
 def test_exports(client: TestClient) -> None:
     client.get("/?token=secret-token")
     client.post("/api/answer", json={"subject": "phrase:data scientist", "answer": "yes"})
+    client.post("/api/answer", json={"subject": "title:lead data scientist", "answer": "no"})
+    # the postings the answers decide: the title's four (the phrase is the rule's now: its
+    # postings are matched by the rule, as a families file with it matches them)
     labels = client.get("/export/labels.csv").text.splitlines()
-    assert labels[0] == "job_id,title,label" and len(labels) == 1 + 4 * 4
+    assert labels[0] == "job_id,title,label" and len(labels) == 1 + 4
+    assert all(line.endswith(",Lead Data Scientist,no") for line in labels[1:])
     toml = client.get("/export/family.toml").text
     assert "[families.ml]" in toml and '"data scientist"' in toml
     import tomllib
@@ -261,7 +265,8 @@ def test_exports(client: TestClient) -> None:
     ]
     matches = client.get("/export/matches.csv").text.splitlines()
     assert matches[0].startswith("job_id,title,score,answered")
-    assert len(matches) - 1 == 12 + 16  # the ML and the data scientist postings
+    assert len(matches) - 1 == 12 + 12  # the ML and the data scientist postings, but the lead's
+    assert tomllib.loads(toml)["families"]["ml"]["titles_out"] == ["Lead Data Scientist"]
 
 
 def test_evaluate_simulate_review_cli(
@@ -524,3 +529,44 @@ def test_an_occupation_is_near_the_family_by_the_coder_s_next_codes() -> None:
     assert value > 0.05 * 4  # at least the share of its neighbourhood the family holds
     # an occupation the person answered no to is not asked again
     assert occupation_groups(*args, near_codes=second, rejected=("15-2051.00",)) == []
+
+
+def test_the_exports_agree_with_the_page_and_with_find(
+    client: TestClient, session: ReviewSession, data: Path, tmp_path: Path
+) -> None:
+    """After a scripted session, the answers CSV, the matches CSV, the family TOML and the page's
+    count tell one story: the family file finds with ``--no-answers`` what the page finds, and
+    every posting the answers decide is matched as its label says."""
+    import io
+
+    import jobmap
+
+    client.get("/?token=secret-token")
+    said = [
+        ("phrase:data scientist", "yes", []),
+        ("title:lead machine learning engineer", "no", []),  # a title the rule matches
+        ("phrase:data engineer", "no", ["title:senior data engineer"]),  # with an exception
+        ("title:line cook", "no", []),
+    ]
+    for subj, answer, exceptions in said:
+        r = client.post(
+            "/api/answer", json={"subject": subj, "answer": answer, "except": exceptions}
+        )
+        assert r.status_code == 200, r.text
+    session.wait_idle()
+    page = int(client.get("/api/progress").json()["matches"])
+    labels = pd.read_csv(io.StringIO(client.get("/export/labels.csv").text))
+    matches = pd.read_csv(io.StringIO(client.get("/export/matches.csv").text))
+    family = tmp_path / "exported.toml"
+    family.write_text(client.get("/export/family.toml").text)
+    assert len(matches) == page
+    matched = set(matches["job_id"])
+    yes = set(labels.loc[labels["label"] == "yes", "job_id"])
+    no = set(labels.loc[labels["label"] == "no", "job_id"])
+    assert yes and no and yes <= matched and not no & matched
+    found = jobmap.run_find(
+        "ml", data, families=family, model="fake", use_answers=False, progress=False
+    )
+    assert set(found.matches["job_id"]) == matched
+    titles = set(found.matches["title"])
+    assert "Senior Data Engineer" in titles and "Lead Machine Learning Engineer" not in titles

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from jobmap._version import __version__, code_fingerprint
-from jobmap.answers import Answer, AnswerStore, resolve, resolve_answers_path
+from jobmap.answers import Answer, AnswerStore, resolve, resolve_answers_path, subject
 from jobmap.config import Settings
 from jobmap.data import Dataset, load
 from jobmap.families import Family, get_family, with_answers
@@ -221,12 +221,25 @@ class Pipeline:
         first evidence column says "answered: yes" (or no). Returns the scores and each
         posting's answer (missing where none)."""
         family = self.family
+        # what a families file says a person answered: phrases no, titles yes or no (a page's
+        # export finds what the page found, without its answers database)
         rejected = [
             Answer(f"phrase:{phrase}", "no", phrase, False, -1, "family")
             for phrase in family.rejected
         ]
+        rejected += [
+            Answer(subject("title", title), said, title, False, -1, "family")
+            for said, titles in (("yes", family.titles_in), ("no", family.titles_out))
+            for title in titles
+        ]
         guarded = method.rule_hits(postings["title"]) if (rejected or self.answers) else None
-        answered = resolve([*rejected, *self.answers], postings, family.rule_phrases(), guarded)
+        answers = self.answers
+        if guarded is not None:
+            # a phrase answered yes is in the method's rule now (with_answers put it there): the
+            # rule decides its postings, as it does from a families file, and a kept term ("AI")
+            # confirms the term, not each of its postings as an answer
+            answers = [a for a in answers if not (a.kind == "phrase" and a.answer == "yes")]
+        answered = resolve([*rejected, *answers], postings, family.rule_phrases(), guarded)
         answered.index = scores.index
         if answered.notna().any():
             scores = scores.copy()

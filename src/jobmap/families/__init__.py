@@ -33,6 +33,8 @@ _LIST_FIELDS = (
     "rejected",
     "occupations",
     "rejected_occupations",
+    "titles_in",
+    "titles_out",
 )
 #: An O*NET-SOC code or a prefix of one: "15", "15-12", "15-1212", "15-1299.05".
 SOC_PREFIX = re.compile(r"^\d{2}(?:-\d{1,4}(?:\.\d{1,2})?)?$")
@@ -63,12 +65,26 @@ class Family:
     occupations: tuple[str, ...] = ()
     #: Occupations a person answered no: not asked again, never added.
     rejected_occupations: tuple[str, ...] = ()
+    #: Titles a person answered yes (``titles_in``) or no (``titles_out``): every posting with
+    #: the title (as :func:`jobmap.answers.normalise_title` reads it) is in, or out, whatever the
+    #: rule and the model say; the methods that learn take them as examples too.
+    titles_in: tuple[str, ...] = ()
+    titles_out: tuple[str, ...] = ()
 
     @property
     def trusted(self) -> bool:
         """Whether the family is one jobmap ships (its ``re:`` patterns are jobmap's own, and
         run on the fast engine without a time limit; a user's run with one)."""
         return bool(self.origin) and Path(self.origin) == builtin_families_file()
+
+    def examples_in(self) -> tuple[str, ...]:
+        """The titles known to be in the family, to learn from: its positives and its titles
+        answered yes."""
+        return tuple(dict.fromkeys([*self.positives, *self.titles_in]))
+
+    def examples_out(self) -> tuple[str, ...]:
+        """The titles known to be out, to learn from: its negatives and its titles answered no."""
+        return tuple(dict.fromkeys([*self.negatives, *self.titles_out]))
 
     def rule_phrases(self) -> tuple[str, ...]:
         """The phrases of the family's rule: its keywords, else its anchor phrases."""
@@ -174,6 +190,8 @@ def _parse(path: Path) -> dict[str, Family]:
             rejected=tuple(spec.get("rejected", [])),
             occupations=tuple(o.strip() for o in spec.get("occupations", [])),
             rejected_occupations=tuple(o.strip() for o in spec.get("rejected_occupations", [])),
+            titles_in=tuple(spec.get("titles_in", [])),
+            titles_out=tuple(spec.get("titles_out", [])),
             thresholds={k: float(v) for k, v in thresholds.items()},
             origin=str(path),
         )
@@ -395,9 +413,11 @@ __all__ = [
 
 def with_answers(family: Family, answers: list[Answer]) -> Family:
     """The family as a person's answers refine it: phrases answered yes join its rule (its
-    keywords, or its anchor phrases when it has none); the titles of answered postings and title
-    groups become positive and negative examples for the methods that learn. A phrase answered no
-    is not an exclusion (that would veto the rule's own titles, "Machine Learning Software
+    keywords, or its anchor phrases when it has none); the titles answered become ``titles_in``
+    and ``titles_out`` (each decides every posting with the title, and is an example for the
+    methods that learn); the titles of answered postings become positive and negative examples
+    (the answer decides that posting alone, and a families file has no postings). A phrase
+    answered no is not an exclusion (that would veto the rule's own titles, "Machine Learning Software
     Engineer" for "software engineer"): the answers decide its postings instead
     (:func:`jobmap.answers.resolve`), and it is kept as ``rejected``."""
     decided = [a for a in answers if a.answer in ("yes", "no")]
@@ -407,9 +427,14 @@ def with_answers(family: Family, answers: list[Answer]) -> Family:
     yes_codes = [a.key for a in decided if a.kind == "occupation" and a.answer == "yes"]
     no_codes = [a.key for a in decided if a.kind == "occupation" and a.answer == "no"]
     no_phrases = [a.key for a in decided if a.kind == "phrase" and a.answer == "no"]
-    titled = [a for a in decided if a.kind in ("posting", "title")]
-    positives = [a.title or a.key for a in titled if a.answer == "yes"]
-    negatives = [a.title or a.key for a in titled if a.answer == "no"]
+    # a posting's answer is an example of its title; a title's answer decides the title
+    # (every posting with it), in a families file too
+    postings = [a for a in decided if a.kind == "posting"]
+    positives = [a.title or a.key for a in postings if a.answer == "yes"]
+    negatives = [a.title or a.key for a in postings if a.answer == "no"]
+    titles = {a.key: a for a in decided if a.kind == "title"}  # the latest answer per title
+    titles_in = [a.title or a.key for a in titles.values() if a.answer == "yes"]
+    titles_out = [a.title or a.key for a in titles.values() if a.answer == "no"]
 
     def plus(base: tuple[str, ...], extra: list[str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys([*base, *extra]))
@@ -425,5 +450,7 @@ def with_answers(family: Family, answers: list[Answer]) -> Family:
         rejected_occupations=plus(family.rejected_occupations, no_codes),
         positives=plus(family.positives, positives),
         negatives=plus(family.negatives, negatives),
+        titles_in=plus(family.titles_in, titles_in),
+        titles_out=plus(family.titles_out, titles_out),
         **changes,
     )

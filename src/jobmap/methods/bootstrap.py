@@ -249,7 +249,7 @@ class BootstrapMethod(TitleHead):
         y = np.concatenate([np.ones(int(hits.sum())), np.zeros(len(negatives)), target])
         self.model_ = self._model().fit(x, y)
         # training_set lists the family's positives, then its negatives, then the labels
-        n_positives, n_negatives = len(family.positives), len(family.negatives)
+        n_positives, n_negatives = len(family.examples_in()), len(family.examples_out())
         self._keep_known(
             family,
             uniq,
@@ -280,7 +280,7 @@ class BootstrapMethod(TitleHead):
         are the family's examples as the fit embedded them."""
         rejected = phrases_in(pd.Series(uniq, dtype=object), family.rejected)
         out_rows = np.flatnonzero(rejected & ~hits)
-        n_out = len(out_rows) + len(family.negatives)
+        n_out = len(out_rows) + len(family.examples_out())
         if n_out == 0:  # nothing known to be out: nothing to check against (nor to keep)
             self.known_out_ = self.known_in_ = np.zeros((0, vecs.shape[1]), dtype=np.float32)
             self.known_out_titles_: list[str] = []
@@ -295,7 +295,7 @@ class BootstrapMethod(TitleHead):
             in_rows = np.sort(rng.choice(in_rows, MAX_KNOWN, replace=False))
         self.known_out_ = np.vstack([vecs[out_rows], negatives]).astype(np.float32)
         self.known_in_ = np.vstack([vecs[in_rows], positives]).astype(np.float32)
-        self.known_out_titles_ = [str(t) for t in uniq[out_rows]] + list(family.negatives)
+        self.known_out_titles_ = [str(t) for t in uniq[out_rows]] + list(family.examples_out())
 
     def _nearer_out(self, x: np.ndarray, candidates: np.ndarray) -> dict[int, str]:
         """For the rows ``candidates`` of ``x``: those nearer a title known to be out of the

@@ -28,8 +28,9 @@ from jobmap.texts import TITLE_PREFIX, clean
 
 def training_set(family: Family, labels: pd.DataFrame | None) -> tuple[list[str], np.ndarray, str]:
     """Titles and 0/1 targets to learn from, and where they came from."""
-    titles: list[str] = list(family.positives) + list(family.negatives)
-    target = [1] * len(family.positives) + [0] * len(family.negatives)
+    ins, outs = family.examples_in(), family.examples_out()
+    titles: list[str] = list(ins) + list(outs)
+    target = [1] * len(ins) + [0] * len(outs)
     source = "family examples" if titles else ""
     if labels is not None and len(labels):
         titles += [clean(t) for t in labels["title"]]

@@ -157,6 +157,17 @@ def matches(session: ReviewSession) -> pd.DataFrame:
     return out.sort_values("score", ascending=False).reset_index(drop=True)
 
 
+def labels(session: ReviewSession) -> pd.DataFrame:
+    """The answers as labels (``job_id, title, label``, the format ``evaluate`` reads): each
+    posting the answers decide, as the page decides it (the same per-posting answers the
+    matches and the count come from)."""
+    snap = session.current
+    decided = snap.answered.notna().to_numpy()
+    out = session.postings.loc[decided, ["job_id", "title"]].copy()
+    out["label"] = snap.answered.to_numpy()[decided]
+    return out.reset_index(drop=True)
+
+
 def family_toml(session: ReviewSession) -> str:
     """The family as its answers refined it, in the families file format."""
     return family_block(session.current.family)

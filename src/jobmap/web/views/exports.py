@@ -7,7 +7,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from jobmap.answers import export_labels
 from jobmap.review import views
 from jobmap.web.requests import attachment, csv_download
 from jobmap.web.views.base import Views
@@ -22,9 +21,7 @@ class Exports(Views):
         ]
 
     async def labels(self, request: Request) -> Response:
-        s = self.session
-        labels = export_labels(s.answers(), s.postings, s.current.family.rule_phrases())
-        return csv_download(labels, f"{s.name}-labels.csv")
+        return csv_download(views.labels(self.session), f"{self.session.name}-labels.csv")
 
     async def family(self, request: Request) -> Response:
         return Response(
