@@ -417,8 +417,8 @@ def with_answers(family: Family, answers: list[Answer]) -> Family:
     and ``titles_out`` (each decides every posting with the title, and is an example for the
     methods that learn); the titles of answered postings become positive and negative examples
     (the answer decides that posting alone, and a families file has no postings). A phrase
-    answered no is not an exclusion (that would veto the rule's own titles, "Machine Learning Software
-    Engineer" for "software engineer"): the answers decide its postings instead
+    answered no is not an exclusion (that would veto the rule's own titles, "Machine Learning
+    Software Engineer" for "software engineer"): the answers decide its postings instead
     (:func:`jobmap.answers.resolve`), and it is kept as ``rejected``."""
     decided = [a for a in answers if a.answer in ("yes", "no")]
     if not decided:
