@@ -279,3 +279,63 @@ def test_a_phrase_answered_yes_except_an_unticked_title(
     assert said == {f"phrase:{phrase}": "yes", subjects[0]: "no"}
     batches = {a.batch for a in AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")}
     assert len(batches) == 1
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_keys_typed_in_flight_are_kept_and_a_new_head_replaces_the_card(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Two "s" presses 10 ms apart are two answers (the second waits for the first's reply and
+    skips the question it brings); when a re-fit makes another question the queue's head, the
+    card follows, with a note."""
+    import json
+
+    proc, url = _start(env)
+    try:
+        with _browser_page(url) as page:
+            page.wait_for_function("document.getElementById('card').dataset.subject")
+            first = page.get_attribute("#card", "data-subject")
+            page.keyboard.press("s")
+            page.wait_for_timeout(10)
+            page.keyboard.press("s")
+            page.wait_for_function(
+                "document.getElementById('progress').textContent.startsWith('2 answers')",
+                timeout=30_000,
+            )
+            skipped = [a.subject for a in AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")]
+            assert len(skipped) == 2 and skipped[0] == first and skipped[1] != first
+            # the server's queue now has another head (as after a re-fit): the card follows
+            shown = page.get_attribute("#card", "data-subject")
+            head = {
+                "subject": "title:a question the re-fit made first",
+                "kind": "title",
+                "label": "A Question The Re-fit Made First",
+                "postings": 1,
+                "titles": [["A Question The Re-fit Made First", 1]],
+                "members": [],
+                "audit": False,
+                "value": 2.0,
+                "score": 0.4,
+                "matched": 0,
+                "why": "a test",
+                "example": {},
+            }
+            progress = json.loads(page.evaluate("fetch('/api/progress').then(r => r.text())"))
+            page.route(
+                "**/api/question",
+                lambda route: route.fulfill(
+                    content_type="application/json",
+                    body=json.dumps({"question": head, "progress": progress}),
+                ),
+            )
+            page.wait_for_function(
+                "document.getElementById('card').dataset.subject.startsWith('title:a question')",
+                timeout=10_000,
+            )
+            assert shown != head["subject"]
+            note = page.text_content("#q-note") or ""
+            assert "new question" in note
+            page.screenshot(path=str(tmp_path / "new-head.png"), full_page=True)
+    finally:
+        os.kill(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=30) == 0

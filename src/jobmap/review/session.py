@@ -31,7 +31,7 @@ from jobmap.methods import MethodContext
 from jobmap.pipeline import Pipeline
 from jobmap.review.asking import Question, example, group_question
 from jobmap.review.head import review_head
-from jobmap.review.questions import Groups, audit_posting, occupation_groups, rank
+from jobmap.review.questions import Group, Groups, audit_posting, occupation_groups, rank
 from jobmap.review.snapshot import Snapshot
 from jobmap.texts import TITLE_PREFIX
 
@@ -89,6 +89,7 @@ class ReviewSession:
         self._asked_audit: dict[int, str] = {}
         self._audit_strata: dict[str, tuple[str, int]] = {}
         self._pending: list[str] = []  # subjects answered since the last fit
+        self._resume: str | None = None  # the question an undo brought back
         self._batches: list[str] = []  # the batches this session gave, oldest first
         self.history: list[dict[str, Any]] = []
         self.background = background
@@ -286,6 +287,9 @@ class ReviewSession:
                 q = self._audit_question(snap, given)
                 if q is not None:
                     return q
+            resumed = self._resumed(snap, {a.subject for a in standing})
+            if resumed is not None:
+                return resumed
             pending = set(self._pending) | {a.subject for a in standing}
             if self.background and given != snap.answers and not self._pending:
                 self._dirty.set()  # answers given elsewhere: fit them in
@@ -306,6 +310,31 @@ class ReviewSession:
                     continue
                 return group_question(self.groups, self.postings, group, value, snap)
             return None
+
+    def _resumed(self, snap: Snapshot, answered: set[str]) -> Question | None:
+        """The question an undo brought back, until it is answered (an audit comes back by its
+        turn: see :meth:`_audit_question`)."""
+        subj = self._resume
+        if subj is None or subj.startswith("posting:"):
+            return None
+        if subj in answered:
+            self._resume = None
+            return None
+        kind, _, key = subj.partition(":")
+        if kind == "title" and key in self.groups.index:
+            group = self.groups.title_group(self.groups.index[key])
+        elif kind == "phrase":
+            group = self.groups.phrase_group(key)
+        elif kind == "occupation" and self.title_codes is not None:
+            members = np.flatnonzero((self.title_codes == key) & (snap.matched_share < 1.0))
+            postings = int(self.groups.counts[members].sum())
+            group = Group("occupation", key, tuple(int(i) for i in members), postings)
+        else:
+            return None
+        if not group.members:
+            return None
+        value = next((v for g, v in snap.queue if subject(g.kind, g.key) == subj), 0.0)
+        return group_question(self.groups, self.postings, group, value, snap)
 
     def _audit_question(self, snap: Snapshot, given: int) -> Question | None:
         """The audit asked after ``given`` answers (the same one until it is answered)."""
@@ -461,6 +490,7 @@ class ReviewSession:
         (:meth:`AnswerStore.undo` says why not, when it cannot); else the latest batch this
         session gave that still stands (0: none), never one another page gave on the same
         database."""
+        before = self.store.current(self.name)
         if batch is None:
             with self._lock:
                 mine = list(self._batches)
@@ -468,6 +498,13 @@ class ReviewSession:
         else:
             n = self.store.undo(self.name, batch)
         if n:
+            standing = {(a.subject, a.batch) for a in self.store.current(self.name)}
+            undone = [a.subject for a in before if (a.subject, a.batch) not in standing]
+            # the undone question comes back (one question: an answer, or a group's with its
+            # exceptions; a bulk answer from the list is not a question)
+            if undone and (len(undone) == 1 or undone[0].startswith(("phrase:", "occupation:"))):
+                with self._lock:
+                    self._resume = undone[0]
             self._after_change()
         return n
 

@@ -67,6 +67,7 @@ const SHOWN_TITLES = 40;
 
 function showQuestion(q) {
   current = q;
+  setText("q-note", "");
   const card = $("card");
   card.dataset.subject = q ? q.subject : "";
   if (!q) {
@@ -195,6 +196,15 @@ async function load() {
   }
 }
 
+// Keys pressed while a request is in flight: each is replayed, in order, on the question the
+// reply brings (a second "s" 10 ms after the first skips the next question, not nothing).
+const queuedKeys = [];
+const MAX_QUEUED_KEYS = 10;
+
+function queueKey(key) {
+  if (queuedKeys.length < MAX_QUEUED_KEYS) queuedKeys.push(key);
+}
+
 // One request that answers (or undoes) at a time; its reply brings the next question and the
 // progress. `status`, if given, says what was done.
 async function act(request, status) {
@@ -208,9 +218,26 @@ async function act(request, status) {
     showProgress(data.progress);
   } catch (e) {
     say("status", e.message);
+    queuedKeys.length = 0; // what was typed after a failure is not meant for what comes next
   } finally {
     busy = false;
   }
+  const next = queuedKeys.shift();
+  if (next) pressKey(next);
+}
+
+// The question the queue asks now, as the server has it after a re-fit: a card that is no
+// longer the head is replaced, with a note, unless the person has unticked titles on it.
+async function followQueue() {
+  if (busy || $("ask").hidden) return;
+  const data = await call("GET", "/api/question");
+  if (busy) return; // an answer went out meanwhile: its reply brings the question
+  showProgress(data.progress);
+  const subject = data.question ? data.question.subject : "";
+  const shown = current ? current.subject : "";
+  if (subject === shown || unticked().length) return;
+  showQuestion(data.question);
+  setText("q-note", "The family changed with the last re-fit: a new question.");
 }
 
 // The titles unticked on the card: the exceptions to its answer.
@@ -391,15 +418,20 @@ document.addEventListener("keydown", (ev) => {
     (ev.target instanceof HTMLInputElement && ev.target.type !== "checkbox") ||
     ev.target instanceof HTMLTextAreaElement;
   if (typing || ev.ctrlKey || ev.metaKey || ev.altKey || $("ask").hidden) return;
-  if (ev.key === "y") answer("yes");
-  else if (ev.key === "n") answer("no");
-  else if (ev.key === "s") answer("skip");
-  else if (ev.key === "Backspace") {
-    ev.preventDefault();
-    undo();
-  } else if (ev.key === "?") $("help").showModal();
-  else return;
+  if (ev.key === "Backspace") ev.preventDefault();
+  if (ev.key === "?") $("help").showModal();
+  else if (["y", "n", "s", "Backspace"].includes(ev.key)) {
+    if (busy) queueKey(ev.key);
+    else pressKey(ev.key);
+  }
 });
+
+function pressKey(key) {
+  if (key === "y") return answer("yes");
+  if (key === "n") return answer("no");
+  if (key === "s") return answer("skip");
+  if (key === "Backspace") return undo();
+}
 
 for (const b of document.querySelectorAll("[data-answer]")) b.addEventListener("click", () => answer(b.dataset.answer));
 for (const b of document.querySelectorAll("[data-bulk]")) b.addEventListener("click", () => bulk(b.dataset.bulk));
@@ -417,10 +449,10 @@ $("all").addEventListener("change", (ev) => {
 });
 setInterval(async () => {
   try {
-    showProgress(await call("GET", "/api/progress"));
+    await followQueue();
   } catch (e) {
     /* the next answer reports it */
   }
-}, 3000);
+}, 1000);
 showTab(location.hash === "#list" ? "list" : "ask");
 load();
