@@ -130,6 +130,14 @@ def test_audit_questions_are_postings_drawn_at_random(
     # postings answered yes are in the family for certain, beside the audited estimate
     known = audit_estimates([(True, True, 10), (True, False, 10)], 1, 1, answered_yes=10)
     assert known["precision"] == pytest.approx(15 / 20) and known["recall"] is None
+    # with an interval: two audits say little ("44% (2 drawn)" had none), forty say more
+    low, high = weighed["precision_interval"]
+    assert low < 0.5 < high and high - low > 0.5
+    low_r, high_r = weighed["recall_interval"]
+    assert low_r < weighed["recall"] < high_r
+    many = audit_estimates([(True, True, 10)] * 20 + [(True, False, 10)] * 20, 1, 1)
+    assert many["precision_interval"][1] - many["precision_interval"][0] < 0.35
+    assert known["recall_interval"] is None
     # the draw is uniform within its stratum
     rng = np.random.default_rng(0)
     matched = np.zeros(100, dtype=bool)

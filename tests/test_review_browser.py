@@ -339,3 +339,48 @@ def test_keys_typed_in_flight_are_kept_and_a_new_head_replaces_the_card(
     finally:
         os.kill(proc.pid, signal.SIGINT)
         assert proc.wait(timeout=30) == 0
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_the_list_tab_answers_in_bulk_and_shows_the_answers(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """The List tab hides the card (its keys are off), puts the bulk buttons above the table,
+    and after a bulk answer unticks the rows and shows each one's answer; the threshold slider
+    spans the scores' range."""
+    proc, url = _start(env)
+    try:
+        with _browser_page(url) as page:
+            page.wait_for_function("document.getElementById('card').dataset.subject")
+            page.set_viewport_size({"width": 1280, "height": 900})
+            assert page.get_attribute("#threshold", "min") == "0"
+            assert page.get_attribute("#threshold", "max") == "1"
+            page.click("a[data-tab=list]")
+            assert not page.is_visible("#card") and page.is_visible("#search")
+            page.fill("#search", "sales")
+            page.press("#search", "Enter")
+            page.wait_for_function("document.querySelectorAll('#rows tbody tr').length >= 2")
+            table_top = page.eval_on_selector("#rows", "e => e.getBoundingClientRect().top")
+            bulk_top = page.eval_on_selector(".bulk", "e => e.getBoundingClientRect().top")
+            assert bulk_top < table_top
+            boxes = page.locator("#rows tbody input[type=checkbox]")
+            boxes.nth(0).check()
+            boxes.nth(1).check()
+            page.click("button[data-bulk=no]")
+            page.click("#preview-ok")
+            page.wait_for_function(
+                "document.getElementById('list-status').textContent.includes('Answered 2 titles')"
+            )
+            assert page.locator("#rows tbody input:checked").count() == 0
+            answers = page.eval_on_selector_all(
+                "#rows tbody tr", "trs => trs.map(tr => tr.children[5].textContent)"
+            )
+            assert answers.count("no") == 2
+            page.screenshot(path=str(tmp_path / "list.png"), full_page=True)
+    finally:
+        os.kill(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    said = AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")
+    assert (
+        len(said) == 2 and {a.answer for a in said} == {"no"} and len({a.batch for a in said}) == 1
+    )

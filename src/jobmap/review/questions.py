@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -403,7 +404,7 @@ def audit_estimates(
     n_matched: int,
     n_rest: int,
     answered_yes: int = 0,
-) -> dict[str, float | int | None]:
+) -> dict[str, Any]:
     """Precision and recall estimated from audit answers ``(drawn from the matches, answered
     yes, the size of its stratum then)``.
 
@@ -419,18 +420,47 @@ def audit_estimates(
     sizes_r = [n for m, _, n in audited if not m and n is not None]
     size_m = sum(sizes_m) / len(sizes_m) if sizes_m else n_matched
     size_r = sum(sizes_r) / len(sizes_r) if sizes_r else n_rest
-    precision = recall = None
-    if in_m:
-        tp = answered_yes + size_m * sum(in_m) / len(in_m)
-        fp = size_m * (1 - sum(in_m) / len(in_m))
+
+    def rates(rate_m: float, rate_r: float | None) -> tuple[float | None, float | None]:
+        tp = answered_yes + size_m * rate_m
+        fp = size_m * (1 - rate_m)
         precision = tp / (tp + fp) if tp + fp else None
-        if in_r:
-            fn = size_r * sum(in_r) / len(in_r)
+        recall = None
+        if rate_r is not None:
+            fn = size_r * rate_r
             recall = tp / (tp + fn) if tp + fn else None
+        return precision, recall
+
+    precision = recall = None
+    precision_interval = recall_interval = None
+    if in_m:
+        rate_r = sum(in_r) / len(in_r) if in_r else None
+        precision, recall = rates(sum(in_m) / len(in_m), rate_r)
+        # 95% intervals from each stratum's Wilson interval: precision rises with the matches'
+        # rate of yes; recall with it, and falls with the rest's
+        m_low, m_high = wilson(sum(in_m), len(in_m))
+        r_low, r_high = wilson(sum(in_r), len(in_r)) if in_r else (None, None)
+        p_low, rec_low = rates(m_low, r_high)
+        p_high, rec_high = rates(m_high, r_low)
+        precision_interval = [p_low, p_high]
+        if in_r:
+            recall_interval = [rec_low, rec_high]
     return {
         "audits": len(audited),
         "precision": precision,
         "recall": recall,
+        "precision_interval": precision_interval,
+        "recall_interval": recall_interval,
         "audited_matches": len(in_m),
         "audited_rest": len(in_r),
     }
+
+
+def wilson(yes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval (95% by default) of a proportion of ``yes`` in ``n``."""
+    if n == 0:
+        return 0.0, 1.0
+    phat = yes / n
+    centre = (phat + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, float(centre - half)), min(1.0, float(centre + half))

@@ -62,6 +62,14 @@ def threshold_stats(session: ReviewSession, threshold: float) -> dict[str, Any]:
     }
 
 
+def _score_range(scores: np.ndarray) -> list[float]:
+    """The slider's span: 0 to 1 for scores in it (probabilities, rules), else their range."""
+    finite = scores[np.isfinite(scores)]
+    low = float(finite.min()) if len(finite) else 0.0
+    high = float(finite.max()) if len(finite) else 1.0
+    return [round(min(low, 0.0), 4), round(max(high, 1.0), 4)]
+
+
 def progress(session: ReviewSession) -> dict[str, Any]:
     snap = session.current
     recent = [h["changed"] for h in session.history[-STOP_AFTER:] if "changed" in h]
@@ -78,6 +86,8 @@ def progress(session: ReviewSession) -> dict[str, Any]:
         "refitting": bool(session._pending) or session._dirty.is_set(),
         "last_fit_seconds": round(snap.seconds, 2),
         "threshold": snap.threshold,
+        # the scores' real range: the threshold slider spans it
+        "score_range": _score_range(snap.scores["score"].to_numpy(dtype=float)),
         "stop_hint": (
             f"the last {STOP_AFTER} answers changed almost no match: the family may be done"
             if stop
@@ -127,11 +137,15 @@ def similar(session: ReviewSession, subj: str, k: int = 30) -> list[dict[str, An
 
 def rows(session: ReviewSession, idx: list[int]) -> list[dict[str, Any]]:
     snap = session.current
+    # the title's own answer as the store holds it now (the fit may be a step behind)
+    said = {a.subject: a.answer for a in session.answers()}
     out = []
     for i in idx:
+        subj = subject("title", session.groups.titles[i])
         out.append(
             {
-                "subject": subject("title", session.groups.titles[i]),
+                "subject": subj,
+                "answered": said.get(subj, ""),
                 "title": session.groups.shown[i],
                 "postings": int(session.groups.counts[i]),
                 "matched": round(float(snap.matched_share[i]), 2),

@@ -130,8 +130,11 @@ function showQuestion(q) {
   highlight($("ex-description"), ex.description || "", ex.evidence || []);
 }
 
+let lastGiven = null;
 function showProgress(p) {
   if (!p) return;
+  if (lastGiven !== null && p.given !== lastGiven && thresholdSet) thresholdChanged();
+  lastGiven = p.given;
   setText(
     "progress",
     p.given + " answers · " + p.matches.toLocaleString() + " matches (at the start " +
@@ -188,7 +191,12 @@ async function load() {
     showProgress(data.progress);
     if (!thresholdSet && data.progress) {
       thresholdSet = true;
-      $("threshold").value = data.progress.threshold;
+      const slider = $("threshold");
+      const [low, high] = data.progress.score_range || [0, 1];
+      slider.min = low;
+      slider.max = high;
+      slider.step = (high - low) / 200;
+      slider.value = data.progress.threshold;
       thresholdChanged();
     }
   } catch (e) {
@@ -297,6 +305,10 @@ function thresholdChanged() {
     try {
       const s = await call("GET", "/api/threshold?t=" + encodeURIComponent(t));
       const pct = (v) => (v == null ? "n/a" : (100 * v).toFixed(0) + "%");
+      const span = (iv) =>
+        iv && iv[0] != null && iv[1] != null
+          ? ", 95% interval " + (100 * iv[0]).toFixed(0) + "–" + (100 * iv[1]).toFixed(0) + "%"
+          : "";
       const a = s.audit;
       setText(
         "threshold-stats",
@@ -304,8 +316,9 @@ function thresholdChanged() {
           s.postings.toLocaleString() + " postings match. The model's own call on the answered postings (it learned from them): precision " +
           pct(s.answered_precision) + ", recall " + pct(s.answered_recall) + ". From " + a.audits +
           " audits (postings drawn at random among the unanswered): precision " +
-          pct(a.precision) + " (" + a.audited_matches + " drawn from the matches), recall " +
-          pct(a.recall) + " (" + a.audited_rest + " from the rest)."
+          pct(a.precision) + " (" + a.audited_matches + " drawn from the matches" +
+          span(a.precision_interval) + "), recall " + pct(a.recall) + " (" + a.audited_rest +
+          " from the rest" + span(a.recall_interval) + ")."
       );
     } catch (e) {
       setText("status", e.message);
@@ -336,7 +349,7 @@ function showRows(found, status) {
     const box = document.createElement("input");
     box.type = "checkbox";
     box.dataset.subject = r.subject;
-    const cells = [box, r.title, r.postings, r.matched, r.p];
+    const cells = [box, r.title, r.postings, r.matched, r.p, r.answered || "–"];
     for (const c of cells) {
       const td = document.createElement("td");
       if (c instanceof Node) td.append(c);
@@ -355,7 +368,7 @@ function showRows(found, status) {
 }
 
 async function search(ev) {
-  ev.preventDefault();
+  if (ev) ev.preventDefault();
   const q = $("search").value;
   const regex = $("regex").checked ? "1" : "0";
   try {
@@ -399,6 +412,10 @@ async function confirmBulk() {
   if (!pending) return;
   try {
     const data = await give("/api/answer-many", pending);
+    $("all").checked = false;
+    // the list again, with the answers in it (and nothing ticked)
+    if ($("search").value) await search();
+    else for (const b of document.querySelectorAll("#rows tbody input")) b.checked = false;
     say("list-status", "Answered " + data.answered + " titles.", true);
   } catch (e) {
     setText("list-status", e.message);
