@@ -405,13 +405,19 @@ def test_a_grown_term_is_the_rule_s_until_an_answer_keeps_or_drops_it(
     session.answer("phrase:rn", "no")  # drop it: out of the rule, and its titles answered out
     assert not session.current.match[rn].any()
     assert "'RN' for 'registered nurse' rejected" in session.current.method.decided_by.grown()
-    assert views.progress(session)["grown"] == []
+    # still listed, with its answer (to flip it)
+    assert [(t["subject"], t["answer"]) for t in views.progress(session)["grown"]] == [
+        ("phrase:rn", "no")
+    ]
     session.undo()
+    assert views.progress(session)["grown"][0]["answer"] == ""
     session.answer("phrase:rn", "yes")  # keep it: an initialism still ("RNs" too), confirmed
     assert session.current.match[rn].all() and "rn" in session.current.family.anchors
     said = session.current.method.decided_by.grown()
     assert "'RN' for 'registered nurse' confirmed by an answer" in said
-    assert views.progress(session)["grown"] == []
+    assert [(t["subject"], t["answer"]) for t in views.progress(session)["grown"]] == [
+        ("phrase:rn", "yes")
+    ]
 
 
 # -- partial answers: "yes except these titles" ------------------------------------------------

@@ -181,7 +181,13 @@ def test_a_term_jobmap_grew_is_dropped_from_the_page(env: dict[str, str], tmp_pa
             page.wait_for_function("!document.getElementById('grown-box').hidden")
             assert "'RN' (from 'registered nurse')" in page.inner_text("#grown")
             page.click("#grown button[data-grown='phrase:rn']:text('drop')")
-            page.wait_for_function("document.getElementById('grown-box').hidden")
+            # the term stays listed, dropped, with the button to keep it after all
+            page.wait_for_function(
+                "document.getElementById('grown').textContent.includes('dropped')"
+            )
+            assert page.is_visible("#grown button[data-grown='phrase:rn']:text('keep')")
+            assert page.locator("#grown button:text('drop')").count() == 0
+            page.screenshot(path=str(tmp_path / "grown.png"), full_page=True)
     finally:
         os.kill(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)

@@ -90,6 +90,9 @@ class ReviewSession:
         self._audit_strata: dict[str, tuple[str, int]] = {}
         self._pending: list[str] = []  # subjects answered since the last fit
         self._resume: str | None = None  # the question an undo brought back
+        #: Every term the method grew that the page has listed, by its subject: a kept or
+        #: dropped one stays listed, with its answer (:func:`jobmap.review.views.progress`).
+        self.terms_seen: dict[str, dict[str, Any]] = {}
         self._batches: list[str] = []  # the batches this session gave, oldest first
         self.history: list[dict[str, Any]] = []
         self.background = background
@@ -98,6 +101,8 @@ class ReviewSession:
         self._worker: threading.Thread | None = None
         self.current = self._fit()
         self.start = self.current
+        for term in self.current.grown:
+            self.terms_seen.setdefault(term["subject"], term)
         self.changed_since_last: list[int] = []
         if background:
             # the re-fit thread holds the GIL in long stretches of Python; hand it over more
@@ -246,6 +251,8 @@ class ReviewSession:
             )
             self.current = snap
             self._pending = []
+            for term in snap.grown:
+                self.terms_seen.setdefault(term["subject"], term)
         return snap
 
     def _loop(self) -> None:

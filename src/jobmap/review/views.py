@@ -70,6 +70,13 @@ def _score_range(scores: np.ndarray) -> list[float]:
     return [round(min(low, 0.0), 4), round(max(high, 1.0), 4)]
 
 
+def _terms(session: ReviewSession) -> list[dict[str, Any]]:
+    said = {a.subject: a.answer for a in session.answers()}
+    with session._lock:
+        seen = list(session.terms_seen.values())
+    return [{**t, "answer": said.get(t["subject"], "")} for t in seen]
+
+
 def progress(session: ReviewSession) -> dict[str, Any]:
     snap = session.current
     recent = [h["changed"] for h in session.history[-STOP_AFTER:] if "changed" in h]
@@ -94,8 +101,9 @@ def progress(session: ReviewSession) -> dict[str, Any]:
             else ""
         ),
         "errors": [h["error"] for h in session.history if "error" in h][-1:],
-        # terms the method added to the rule that no answer has kept or dropped yet
-        "grown": snap.grown,
+        # the terms the method added to the rule: each with its answer ("" while none has kept
+        # or dropped it), listed still once answered, to flip
+        "grown": _terms(session),
     }
 
 

@@ -164,7 +164,14 @@ function showGrown(terms) {
     li.append(
       "'" + t.term + "' (from '" + t.of + "'), " + t.postings.toLocaleString() + " postings "
     );
+    if (t.answer === "yes" || t.answer === "no") {
+      const state = document.createElement("b");
+      state.className = "term-state";
+      state.textContent = t.answer === "yes" ? "kept " : "dropped ";
+      li.append(state);
+    }
     for (const [label, value] of [["keep", "yes"], ["drop", "no"]]) {
+      if (t.answer === value) continue; // kept: only "drop" is left, and the other way
       const b = document.createElement("button");
       b.className = "small";
       b.textContent = label;
