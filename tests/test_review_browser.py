@@ -390,3 +390,44 @@ def test_the_list_tab_answers_in_bulk_and_shows_the_answers(
     assert (
         len(said) == 2 and {a.answer for a in said} == {"no"} and len({a.batch for a in said}) == 1
     )
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_a_check_these_row_flips_its_answer_with_one_click(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """'Check these' lists answers a model trained without them would give the other way; each
+    row's button gives the other answer (a route stands in for the model's slow check)."""
+    import json
+
+    proc, url = _start(env)
+    try:
+        with _browser_page(url) as page:
+            page.wait_for_function("document.getElementById('card').dataset.subject")
+            found = json.loads(page.evaluate("fetch('/api/search?q=sales').then(r => r.text())"))[
+                "rows"
+            ][0]
+            page.evaluate(
+                """s => fetch('/api/answer', {method: 'POST', credentials: 'same-origin',
+                   headers: {'content-type': 'application/json'},
+                   body: JSON.stringify({subject: s, answer: 'yes'})})""",
+                found["subject"],
+            )
+            row = {**found, "answered": "yes", "predicted": 0.08}
+            page.route(
+                "**/api/check",
+                lambda route: route.fulfill(
+                    content_type="application/json", body=json.dumps({"rows": [row]})
+                ),
+            )
+            page.click("#check-button")
+            page.click(f"#check button[data-flip='{found['subject']}']")
+            page.wait_for_function(
+                "document.getElementById('status').textContent.startsWith('Answered no')"
+            )
+            assert page.get_attribute("#check-button", "disabled") is None
+    finally:
+        os.kill(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    said = {a.subject: a.answer for a in AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")}
+    assert said == {found["subject"]: "no"}

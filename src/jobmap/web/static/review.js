@@ -333,16 +333,42 @@ function thresholdChanged() {
   }, 120);
 }
 
+// Answers a model trained without them would give the other way: each can be flipped with one
+// click (a title answer, undone like any other). The check takes seconds: the button says so.
 async function refreshCheck() {
-  const data = await call("GET", "/api/check");
+  const button = $("check-button");
   const list = $("check");
-  list.replaceChildren();
-  for (const r of data.rows.slice(0, 20)) {
-    const li = document.createElement("li");
-    li.textContent = r.title + ": answered " + r.answered + ", predicted " + r.predicted;
-    list.append(li);
+  button.disabled = true;
+  button.textContent = "checking…";
+  list.setAttribute("aria-busy", "true");
+  try {
+    const data = await call("GET", "/api/check");
+    list.replaceChildren();
+    for (const r of data.rows.slice(0, 20)) {
+      const li = document.createElement("li");
+      li.append(r.title + ": answered " + r.answered + ", predicted " + r.predicted + " ");
+      const other = r.answered === "yes" ? "no" : "yes";
+      const flip = document.createElement("button");
+      flip.className = "small";
+      flip.textContent = "make it " + other;
+      flip.dataset.flip = r.subject;
+      flip.addEventListener("click", () =>
+        act(
+          () => give("/api/answer", { subject: r.subject, answer: other }),
+          () => "Answered " + other + ": " + r.title + "."
+        ).then(() => li.remove())
+      );
+      li.append(flip);
+      list.append(li);
+    }
+    if (!data.rows.length) list.textContent = "none";
+  } catch (e) {
+    list.textContent = e.message;
+  } finally {
+    button.disabled = false;
+    button.textContent = "refresh";
+    list.removeAttribute("aria-busy");
   }
-  if (!data.rows.length) list.textContent = "none";
 }
 
 // -- the list view --------------------------------------------------------------------------
