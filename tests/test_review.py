@@ -606,3 +606,22 @@ def test_undo_brings_back_the_undone_question(
     assert back is not None and back.subject == first.subject and back.titles == first.titles
     session.answer(first.subject, "yes")  # answered again: the queue goes on
     assert session.next_question().subject != first.subject
+
+
+def test_the_matches_page_sorts_filters_and_counts_what_it_shows(client: TestClient) -> None:
+    import re
+
+    client.get("/?token=secret-token")
+    client.post("/api/answer", json={"subject": "phrase:data scientist", "answer": "yes"})
+    page = client.get("/matches").text
+    assert "28 matching postings" in page and 'href="/"' in page
+    by_title = client.get("/matches?sort=title&order=asc").text
+    titles = re.findall(r"<tr><td>([^<]*)</td>", by_title)
+    assert titles == sorted(titles, key=str.lower) and len(titles) == 28
+    down = re.findall(r"<tr><td>([^<]*)</td>", client.get("/matches?sort=title&order=desc").text)
+    assert down == titles[::-1] or sorted(down, key=str.lower, reverse=True) == down
+    filtered = client.get("/matches?q=lead").text
+    assert "7 of 28 matching postings contain 'lead'" in filtered
+    for bad in ("/matches?sort=salary", "/matches?sort=title&order=up"):
+        r = client.get(bad)
+        assert r.status_code == 400 and "sort: one of" in r.json()["error"]

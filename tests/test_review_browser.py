@@ -431,3 +431,25 @@ def test_a_check_these_row_flips_its_answer_with_one_click(
         assert proc.wait(timeout=30) == 0
     said = {a.subject: a.answer for a in AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")}
     assert said == {found["subject"]: "no"}
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_the_matches_page_sorts_by_a_click_on_a_column(env: dict[str, str], tmp_path: Path) -> None:
+    proc, url = _start(env)
+    try:
+        with _browser_page(url) as page:
+            page.wait_for_function("document.getElementById('card').dataset.subject")
+            page.goto(url.split("?")[0].rstrip("/") + "/matches")  # the nav opens a new tab
+            page.wait_for_selector("table.matches")
+            page.click("table.matches th a:text('title')")
+            page.wait_for_url("**/matches?*sort=title*")
+            titles = page.eval_on_selector_all(
+                "table.matches tbody tr", "trs => trs.map(tr => tr.children[0].textContent)"
+            )
+            assert titles and titles == sorted(titles, key=str.lower)
+            assert page.is_visible("a[href='/']")
+            page.set_viewport_size({"width": 1280, "height": 700})
+            page.screenshot(path=str(tmp_path / "matches.png"))
+    finally:
+        os.kill(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=30) == 0

@@ -8,10 +8,12 @@ from starlette.routing import BaseRoute, Route
 
 from jobmap.answers import ANSWERS
 from jobmap.review import views
-from jobmap.web.views.base import Views
+from jobmap.web.views.base import Views, error
 
 #: The matches page lists at most this many (the CSV export holds them all).
 SHOWN_MATCHES = 2000
+#: The columns the matches page sorts by (those the data has).
+SORTABLE = ("title", "company_name", "location", "score", "answered")
 
 
 class Pages(Views):
@@ -27,13 +29,28 @@ class Pages(Views):
     async def matches(self, request: Request) -> Response:
         df = views.matches(self.session)
         q = request.query_params.get("q", "").strip().lower()
+        sort = request.query_params.get("sort", "score")
+        order = request.query_params.get("order", "desc" if sort == "score" else "asc")
+        columns = [c for c in SORTABLE if c in df.columns]
+        if sort not in columns or order not in ("asc", "desc"):
+            return error(
+                f"sort: one of {', '.join(columns)}; order: asc or desc "
+                f"(got sort={sort!r}, order={order!r})."
+            )
         total = len(df)
         if q:
             df = df[df["title"].astype(str).str.lower().str.contains(q, regex=False)]
+        key = df[sort] if sort == "score" else df[sort].astype(str).str.lower()
+        df = df.iloc[key.argsort(kind="stable")[:: -1 if order == "desc" else 1]]
         html = self.review.templates.get_template("matches.html").render(
             family=self.session.name,
             q=q,
             total=total,
+            found=len(df),
+            shown_at_most=SHOWN_MATCHES,
+            sort=sort,
+            order=order,
+            columns=columns,
             rows=df.head(SHOWN_MATCHES).fillna("").to_dict("records"),
             has_url="job_posting_url" in df.columns,
         )
