@@ -625,3 +625,35 @@ def test_the_matches_page_sorts_filters_and_counts_what_it_shows(client: TestCli
     for bad in ("/matches?sort=salary", "/matches?sort=title&order=up"):
         r = client.get(bad)
         assert r.status_code == 400 and "sort: one of" in r.json()["error"]
+
+
+def test_the_exports_follow_the_slider(
+    client: TestClient, session: ReviewSession, data: Path, tmp_path: Path
+) -> None:
+    """At the slider's threshold the matches CSV and the family file agree with each other and
+    with find; at the fitted one they are the page's; a threshold out of range is a 400."""
+    import io
+
+    import jobmap
+
+    client.get("/?token=secret-token")
+    client.post("/api/answer", json={"subject": "title:line cook", "answer": "no"})
+    scores = session.current.scores["score"].to_numpy()
+    t = float(np.round(np.quantile(scores, 0.6), 4)) + 1e-4
+    fitted = pd.read_csv(io.StringIO(client.get("/export/matches.csv").text))
+    moved = pd.read_csv(io.StringIO(client.get(f"/export/matches.csv?t={t}").text))
+    assert len(fitted) == int(session.current.match.sum()) and len(moved) != len(fitted)
+    toml = client.get(f"/export/family.toml?t={t}").text
+    method = session.current.method.name
+    import tomllib
+
+    assert tomllib.loads(toml)["families"]["ml"]["thresholds"][method] == pytest.approx(t)
+    family = tmp_path / "at-t.toml"
+    family.write_text(toml)
+    found = jobmap.run_find(
+        "ml", data, families=family, model="fake", use_answers=False, progress=False
+    )
+    assert set(found.matches["job_id"]) == set(moved["job_id"])
+    for bad in ("2", "nan", "x"):
+        assert client.get(f"/export/matches.csv?t={bad}").status_code == 400
+        assert client.get(f"/export/family.toml?t={bad}").status_code == 400

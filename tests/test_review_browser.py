@@ -361,6 +361,16 @@ def test_the_list_tab_answers_in_bulk_and_shows_the_answers(
             page.set_viewport_size({"width": 1280, "height": 900})
             assert page.get_attribute("#threshold", "min") == "0"
             assert page.get_attribute("#threshold", "max") == "1"
+            # the exports follow the slider
+            page.evaluate(
+                """() => { const s = document.getElementById('threshold'); s.value = '0.8';
+                   s.dispatchEvent(new Event('input')); }"""
+            )
+            page.wait_for_function(
+                "document.querySelector('a[data-export=\"/export/matches.csv\"]')"
+                ".getAttribute('href').includes('?t=0.8')"
+            )
+            assert "?t=0.8" in (page.get_attribute("a[href^='/export/family.toml']", "href") or "")
             page.click("a[data-tab=list]")
             assert not page.is_visible("#card") and page.is_visible("#search")
             page.fill("#search", "sales")

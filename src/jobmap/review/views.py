@@ -5,6 +5,7 @@ the model would give the other way, the matches, and the family as a families fi
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -164,18 +165,23 @@ def rows(session: ReviewSession, idx: list[int]) -> list[dict[str, Any]]:
     return out
 
 
-def matches(session: ReviewSession) -> pd.DataFrame:
-    """The matching postings now, with the columns a reader wants and a link where the data
-    has one."""
+def matches(session: ReviewSession, threshold: float | None = None) -> pd.DataFrame:
+    """The matching postings now (at ``threshold``, the slider's, when given), with the columns
+    a reader wants and a link where the data has one."""
     snap = session.current
+    match = (
+        snap.match
+        if threshold is None
+        else decided_match(snap.scores["score"].to_numpy(), snap.answered, threshold)
+    )
     cols = [
         c
         for c in ("job_id", "title", "company_name", "location", "job_posting_url")
         if c in session.postings.columns
     ]
-    out = session.postings.loc[snap.match, cols].copy()
-    out.insert(2, "score", snap.scores["score"].to_numpy()[snap.match].round(4))
-    out.insert(3, "answered", snap.answered.to_numpy()[snap.match])
+    out = session.postings.loc[match, cols].copy()
+    out.insert(2, "score", snap.scores["score"].to_numpy()[match].round(4))
+    out.insert(3, "answered", snap.answered.to_numpy()[match])
     return out.sort_values("score", ascending=False).reset_index(drop=True)
 
 
@@ -190,9 +196,15 @@ def labels(session: ReviewSession) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def family_toml(session: ReviewSession) -> str:
-    """The family as its answers refined it, in the families file format."""
-    return family_block(session.current.family)
+def family_toml(session: ReviewSession, threshold: float | None = None) -> str:
+    """The family as its answers refined it, in the families file format; with ``threshold``
+    (the slider's), that threshold for the page's method, which ``find`` then uses."""
+    snap = session.current
+    family = snap.family
+    if threshold is not None:
+        thresholds = {**family.thresholds, snap.method.name: float(threshold)}
+        family = dataclasses.replace(family, thresholds=thresholds)
+    return family_block(family)
 
 
 def check_these(session: ReviewSession, folds: int = 5) -> list[dict[str, Any]]:

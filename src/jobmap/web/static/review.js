@@ -131,8 +131,10 @@ function showQuestion(q) {
 }
 
 let lastGiven = null;
+let lastProgress = null;
 function showProgress(p) {
   if (!p) return;
+  lastProgress = p;
   if (lastGiven !== null && p.given !== lastGiven && thresholdSet) thresholdChanged();
   lastGiven = p.given;
   setText(
@@ -309,6 +311,12 @@ function thresholdChanged() {
   clearTimeout(thresholdTimer);
   thresholdTimer = setTimeout(async () => {
     const t = $("threshold").value;
+    // the exports follow the slider (at the fitted threshold, they need no ?t=)
+    const fitted = lastProgress ? lastProgress.threshold : null;
+    for (const a of document.querySelectorAll("a[data-export]")) {
+      const moved = fitted === null || Math.abs(Number(t) - fitted) > 1e-9;
+      a.href = a.dataset.export + (moved ? "?t=" + encodeURIComponent(t) : "");
+    }
     try {
       const s = await call("GET", "/api/threshold?t=" + encodeURIComponent(t));
       const pct = (v) => (v == null ? "n/a" : (100 * v).toFixed(0) + "%");
