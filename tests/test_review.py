@@ -657,3 +657,25 @@ def test_the_exports_follow_the_slider(
     for bad in ("2", "nan", "x"):
         assert client.get(f"/export/matches.csv?t={bad}").status_code == 400
         assert client.get(f"/export/family.toml?t={bad}").status_code == 400
+
+
+def test_the_stopping_hint_weighs_the_next_questions_and_the_audits(
+    session: ReviewSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No hint while the next questions are expected to move postings (the old hint said "may
+    be done" while answers still moved 20-90 postings each); a hint once they are not, with the
+    audits' recall interval when there are audits."""
+    snap = session.current
+    queue = list(snap.queue)
+    assert queue
+    monkeypatch.setattr(snap, "queue", [(g, 3.0) for g, _ in queue])
+    assert views.stop_hint(session) == ""
+    monkeypatch.setattr(snap, "queue", [(g, 0.05) for g, _ in queue])
+    hint = views.stop_hint(session)
+    assert "may be done" in hint and "no audit has yet estimated its recall" in hint
+    stats = views.threshold_stats(session, snap.threshold)
+    audit = {**stats["audit"], "recall": 0.75, "recall_interval": [0.55, 0.9]}
+    monkeypatch.setattr(views, "threshold_stats", lambda s, t: {**stats, "audit": audit})
+    hint = views.stop_hint(session)
+    assert "recall at 75% (95% interval 55%–90%)" in hint and "may miss postings" in hint
+    assert views.progress(session)["stop_hint"] == hint

@@ -23,9 +23,14 @@ from jobmap.review.questions import audit_estimates
 if TYPE_CHECKING:
     from jobmap.review.session import ReviewSession
 
-#: Recent re-fits that changed no more than this share of matches suggest stopping.
-STOP_SHARE = 0.001
-STOP_AFTER = 5
+#: The stopping hint weighs the next this many questions of the queue ...
+STOP_NEXT = 5
+#: ... and suggests stopping when all of them together are expected to change fewer postings
+#: than this share of the matches (and fewer than ``STOP_POSTINGS``, whichever is more).
+STOP_SHARE = 0.01
+STOP_POSTINGS = 1.0
+#: Audits whose recall interval reaches below this say the family may still miss postings.
+STOP_RECALL = 0.8
 
 
 def threshold_stats(session: ReviewSession, threshold: float) -> dict[str, Any]:
@@ -78,10 +83,41 @@ def _terms(session: ReviewSession) -> list[dict[str, Any]]:
     return [{**t, "answer": said.get(t["subject"], "")} for t in seen]
 
 
+def stop_hint(session: ReviewSession) -> str:
+    """Whether to stop, from what the next questions are expected to change (the queue's values:
+    postings an answer is expected to move) and, where there are audits, their intervals; ""
+    while the next questions are still worth asking."""
+    snap = session.current
+    matches = int(snap.match.sum())
+    expected = float(sum(v for _, v in snap.queue[:STOP_NEXT]))
+    if expected >= max(STOP_POSTINGS, STOP_SHARE * matches):
+        return ""
+    said = (
+        f"the next {STOP_NEXT} questions are expected to change {expected:.1f} postings in all "
+        f"(of {matches:,} matches): the family may be done"
+    )
+    audit = threshold_stats(session, snap.threshold)["audit"]
+    interval = audit.get("recall_interval")
+    if interval and interval[0] is not None:
+        low, high = interval
+        said += (
+            f"; the audits put recall at {audit['recall']:.0%} (95% interval {low:.0%}–{high:.0%})"
+        )
+        if low < STOP_RECALL:
+            said += (
+                ", low enough that the family may miss postings the questions do not reach: "
+                "search the list, or answer more audits"
+            )
+    else:
+        said += (
+            "; no audit has yet estimated its recall (every few questions is a posting drawn at "
+            "random): answer some to know"
+        )
+    return said
+
+
 def progress(session: ReviewSession) -> dict[str, Any]:
     snap = session.current
-    recent = [h["changed"] for h in session.history[-STOP_AFTER:] if "changed" in h]
-    stop = len(recent) >= STOP_AFTER and max(recent) <= STOP_SHARE * len(snap.match)
     return {
         "answers": snap.answers,
         "given": session.store.count(session.name),
@@ -96,11 +132,7 @@ def progress(session: ReviewSession) -> dict[str, Any]:
         "threshold": snap.threshold,
         # the scores' real range: the threshold slider spans it
         "score_range": _score_range(snap.scores["score"].to_numpy(dtype=float)),
-        "stop_hint": (
-            f"the last {STOP_AFTER} answers changed almost no match: the family may be done"
-            if stop
-            else ""
-        ),
+        "stop_hint": stop_hint(session),
         "errors": [h["error"] for h in session.history if "error" in h][-1:],
         # the terms the method added to the rule: each with its answer ("" while none has kept
         # or dropped it), listed still once answered, to flip
