@@ -3,6 +3,8 @@
 - security: the family of the two anchors "cybersecurity" and "information security" on the
   33,246 postings of the 2023 copy, labelled by ``benchmarks/gold/security-linkedin-2023.csv`` (a
   title not in it counts as no: every sampled title outside its keyword pool was no);
+- finance: the two anchors "accounting" and "finance" on the postings of the 187 titles two helpers
+  labelled (``benchmarks/gold/finance-linkedin-2023.csv``), as their own dataset;
 - ML/AI: the two anchors "machine learning" and "artificial intelligence" on the labelled dev
   postings as their own dataset (``../shared/labels/ml-ai-linkedin-2023-dev.csv``), whole, and each
   half of it (by a salted hash of the title: the file itself is one half of the 2023 titles by
@@ -111,6 +113,28 @@ def main() -> int:
             data,
             ["cybersecurity", "information security"],
             labels.dropna(),
+            args.answers,
+            tmp,
+        )
+        # finance: the postings of the titles two helpers labelled (benchmarks/gold), as their
+        # own dataset (a title outside the file is not known to be no)
+        fin = pd.read_csv(HERE / "gold" / "finance-linkedin-2023.csv", dtype=str)
+        fin = fin[fin["label"].isin(["yes", "no"])]
+        said = dict(zip(fin["title"], fin["label"], strict=True))
+        chosen = postings[postings["title"].astype(str).str.strip().isin(said)]
+        path = tmp / "finance.csv"
+        chosen[["job_id", "title"]].to_csv(path, index=False)
+        labels = pd.DataFrame(
+            {
+                "job_id": chosen["job_id"].astype("int64"),
+                "label": chosen["title"].astype(str).str.strip().map(said).map({"yes": 1, "no": 0}),
+            }
+        )
+        run(
+            f"finance, its gold titles ({len(chosen):,} postings)",
+            path,
+            ["accounting", "finance"],
+            labels,
             args.answers,
             tmp,
         )
