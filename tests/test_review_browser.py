@@ -459,7 +459,17 @@ def test_the_matches_page_sorts_by_a_click_on_a_column(env: dict[str, str], tmp_
             assert titles and titles == sorted(titles, key=str.lower)
             assert page.is_visible("a[href='/']")
             page.set_viewport_size({"width": 1280, "height": 700})
+            # a row answered no from the page
+            first = page.locator("table.matches tbody button[data-subject]").first
+            subject = first.get_attribute("data-subject")
+            first.click()
+            page.wait_for_function(
+                "document.getElementById('matches-status').textContent.startsWith('Answered no')"
+            )
+            assert first.text_content() == "answered no"
             page.screenshot(path=str(tmp_path / "matches.png"))
     finally:
         os.kill(proc.pid, signal.SIGINT)
         assert proc.wait(timeout=30) == 0
+    said = {a.subject: a.answer for a in AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")}
+    assert said == {subject: "no"}

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from jobmap.answers import ANSWERS
+from jobmap.answers import ANSWERS, subject
 from jobmap.review import views
 from jobmap.web.views.base import Views, error
 
@@ -42,6 +42,8 @@ class Pages(Views):
             df = df[df["title"].astype(str).str.lower().str.contains(q, regex=False)]
         key = df[sort] if sort == "score" else df[sort].astype(str).str.lower()
         df = df.iloc[key.argsort(kind="stable")[:: -1 if order == "desc" else 1]]
+        # each row's title as an answer's subject: a row is answered from the page
+        df = df.assign(subject=[subject("title", t) for t in df["title"].astype(str)])
         html = self.review.templates.get_template("matches.html").render(
             family=self.session.name,
             q=q,
