@@ -302,16 +302,11 @@ class ReviewSession:
                 self._dirty.set()  # answers given elsewhere: fit them in
             taken: set[int] = set()
             for subj in pending:
-                if subj.startswith("phrase:"):
-                    taken |= set(self.groups.phrase_group(subj.split(":", 1)[1]).members)
-                elif (
-                    subj.startswith("occupation:")
-                    and subj in self._pending
-                    and self.title_codes is not None
+                # an occupation until the re-fit has it (once fitted, it settles no title)
+                if subj.startswith("phrase:") or (
+                    subj.startswith("occupation:") and subj in self._pending
                 ):
-                    # until the re-fit has it (once fitted, an occupation settles no title)
-                    code = subj.partition(":")[2]
-                    taken |= set(np.flatnonzero(self.title_codes == code).tolist())
+                    taken |= set(self.members(subj).tolist())
             for group, value in snap.queue:
                 if subject(group.kind, group.key) in pending or set(group.members) & taken:
                     continue
@@ -332,8 +327,9 @@ class ReviewSession:
             group = self.groups.title_group(self.groups.index[key])
         elif kind == "phrase":
             group = self.groups.phrase_group(key)
-        elif kind == "occupation" and self.title_codes is not None:
-            members = np.flatnonzero((self.title_codes == key) & (snap.matched_share < 1.0))
+        elif kind == "occupation":
+            members = self.members(subj)
+            members = members[snap.matched_share[members] < 1.0]  # those the family does not hold
             postings = int(self.groups.counts[members].sum())
             group = Group("occupation", key, tuple(int(i) for i in members), postings)
         else:

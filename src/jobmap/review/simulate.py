@@ -42,14 +42,22 @@ def _title_answers(session: ReviewSession, labelled: pd.Series) -> np.ndarray:
     return np.where(yes > no, "yes", np.where(no > yes, "no", "")).astype(object)
 
 
+def _member_answers(members: list[str], by_title: np.ndarray, session: ReviewSession) -> np.ndarray:
+    """The labels' answer (see :func:`_title_answers`) of each of a question's titles."""
+    index = session.groups.index
+    return np.asarray(by_title[[index[m.partition(":")[2]] for m in members]], dtype=object)
+
+
 def _exceptions(
     members: list[str], said: str, by_title: np.ndarray, session: ReviewSession
 ) -> list[str]:
     """The titles among the first ``READ_TITLES`` a card lists whose labels take the other
     answer than the group's."""
     other = "no" if said == "yes" else "yes"
-    index = session.groups.index
-    return [m for m in members[:READ_TITLES] if by_title[index[m.partition(":")[2]]] == other]
+    read = members[:READ_TITLES]
+    return [
+        m for m, a in zip(read, _member_answers(read, by_title, session), strict=True) if a == other
+    ]
 
 
 def _oracle(session: ReviewSession, subj: str, labelled: pd.Series) -> str:
@@ -142,11 +150,7 @@ def simulate_review(
                 if subj is None:
                     break
                 said = _oracle(session, subj, truth)
-                if (
-                    said == "skip"
-                    and members
-                    and by_title[[session.groups.index[m.partition(":")[2]] for m in members]].any()
-                ):
+                if said == "skip" and _member_answers(members, by_title, session).any():
                     # a tie: the titles are answered one by one, as no except the yes ones
                     said = "no"
                 skipped[order] += said == "skip"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from jobmap.answers import subject
+from jobmap.answers import Answer, subject
 from jobmap.errors import ConfigError
 from jobmap.families import family_block
 from jobmap.metrics import counts
@@ -76,8 +76,8 @@ def _score_range(scores: np.ndarray) -> list[float]:
     return [round(min(low, 0.0), 4), round(max(high, 1.0), 4)]
 
 
-def _terms(session: ReviewSession) -> list[dict[str, Any]]:
-    said = {a.subject: a.answer for a in session.answers()}
+def _terms(session: ReviewSession, answers: list[Answer]) -> list[dict[str, Any]]:
+    said = {a.subject: a.answer for a in answers}
     with session._lock:
         seen = list(session.terms_seen.values())
     return [{**t, "answer": said.get(t["subject"], "")} for t in seen]
@@ -118,9 +118,10 @@ def stop_hint(session: ReviewSession) -> str:
 
 def progress(session: ReviewSession) -> dict[str, Any]:
     snap = session.current
+    standing = session.answers()  # read once: the count and the terms' answers
     return {
         "answers": snap.answers,
-        "given": session.store.count(session.name),
+        "given": len(standing),
         "matches": int(snap.match.sum()),
         "matches_at_start": int(session.start.match.sum()),
         "changed_since_last_fit": len(session.changed_since_last),
@@ -136,7 +137,7 @@ def progress(session: ReviewSession) -> dict[str, Any]:
         "errors": [h["error"] for h in session.history if "error" in h][-1:],
         # the terms the method added to the rule: each with its answer ("" while none has kept
         # or dropped it), listed still once answered, to flip
-        "grown": _terms(session),
+        "grown": _terms(session, standing),
     }
 
 

@@ -9,7 +9,8 @@ from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from jobmap.review.session import ReviewSession
@@ -53,4 +54,19 @@ def error(message: str, status: int = 400) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-__all__ = ["Review", "Views", "error", "package_dir"]
+def slider_threshold(request: Request, *, required: bool) -> float | Response | None:
+    """The threshold a request names (``?t=``, the page's slider): None without one (unless
+    ``required``), or the 400 that says what is wrong with it."""
+    raw = request.query_params.get("t", "" if required else None)
+    if raw is None:
+        return None
+    try:
+        t = float(raw)
+    except ValueError:
+        t = float("nan")
+    if not -1.0 <= t <= 1.0:  # NaN too
+        return error("t: give a number between -1 and 1 (the slider's threshold).")
+    return t
+
+
+__all__ = ["Review", "Views", "error", "package_dir", "slider_threshold"]

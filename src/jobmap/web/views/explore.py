@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Route
 
 from jobmap.errors import JobmapError
 from jobmap.review import views
-from jobmap.web.views.base import Views, error
+from jobmap.web.views.base import Views, error, slider_threshold
 
 
 class ExploreViews(Views):
@@ -22,12 +22,10 @@ class ExploreViews(Views):
         ]
 
     async def threshold(self, request: Request) -> Response:
-        try:
-            t = float(request.query_params.get("t", ""))
-        except ValueError:
-            return error("t: give a number between -1 and 1.")
-        if not -1.0 <= t <= 1.0:  # NaN too
-            return error("t: give a number between -1 and 1.")
+        t = slider_threshold(request, required=True)
+        if isinstance(t, Response):
+            return t
+        assert t is not None  # required: a missing t is a 400
         return JSONResponse(await self.review.run(lambda: views.threshold_stats(self.session, t)))
 
     async def search(self, request: Request) -> Response:

@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Route
 
 from jobmap.review import views
 from jobmap.web.requests import attachment, csv_download
-from jobmap.web.views.base import Views, error
+from jobmap.web.views.base import Views, slider_threshold
 
 
 class Exports(Views):
@@ -24,7 +24,7 @@ class Exports(Views):
         return csv_download(views.labels(self.session), f"{self.session.name}-labels.csv")
 
     async def family(self, request: Request) -> Response:
-        t = slider(request)
+        t = slider_threshold(request, required=False)
         if isinstance(t, Response):
             return t
         return Response(
@@ -34,22 +34,7 @@ class Exports(Views):
         )
 
     async def matches(self, request: Request) -> Response:
-        t = slider(request)
+        t = slider_threshold(request, required=False)
         if isinstance(t, Response):
             return t
         return csv_download(views.matches(self.session, t), f"{self.session.name}-matches.csv")
-
-
-def slider(request: Request) -> float | Response | None:
-    """The threshold a request names (``?t=``, the page's slider), None without one, or the 400
-    that says what is wrong with it."""
-    raw = request.query_params.get("t")
-    if raw is None:
-        return None
-    try:
-        t = float(raw)
-    except ValueError:
-        t = float("nan")
-    if not -1.0 <= t <= 1.0:  # NaN too
-        return error("t: give a number between -1 and 1 (the slider's threshold).")
-    return t

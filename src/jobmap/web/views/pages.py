@@ -42,8 +42,9 @@ class Pages(Views):
             df = df[df["title"].astype(str).str.lower().str.contains(q, regex=False)]
         key = df[sort] if sort == "score" else df[sort].astype(str).str.lower()
         df = df.iloc[key.argsort(kind="stable")[:: -1 if order == "desc" else 1]]
+        shown = df.head(SHOWN_MATCHES)
         # each row's title as an answer's subject: a row is answered from the page
-        df = df.assign(subject=[subject("title", t) for t in df["title"].astype(str)])
+        shown = shown.assign(subject=[subject("title", t) for t in shown["title"].astype(str)])
         html = self.review.templates.get_template("matches.html").render(
             family=self.session.name,
             q=q,
@@ -53,7 +54,7 @@ class Pages(Views):
             sort=sort,
             order=order,
             columns=columns,
-            rows=df.head(SHOWN_MATCHES).fillna("").to_dict("records"),
+            rows=shown.fillna("").to_dict("records"),
             has_url="job_posting_url" in df.columns,
         )
         return HTMLResponse(html, headers={"cache-control": "no-store"})
