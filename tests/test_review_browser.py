@@ -85,6 +85,20 @@ def _start(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], str]
     return proc, url
 
 
+@contextmanager
+def _review(env: dict[str, str], *args: str) -> Iterator[Any]:
+    """``jobmap review`` started as a user starts it (:func:`_start`), its page open in Chromium
+    with the first question on the card; on leaving, Ctrl+C and a clean exit."""
+    proc, url = _start(env, *args)
+    try:
+        with _browser_page(url) as page:
+            page.wait_for_function("document.getElementById('card').dataset.subject")
+            yield page
+    finally:
+        os.kill(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+
+
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[dict[str, str]]:
     yield {
@@ -256,31 +270,25 @@ def test_a_phrase_answered_yes_except_an_unticked_title(
     )
     titles = [[groups.shown[m], int(groups.counts[m])] for m in members]
     subjects = [f"title:{groups.titles[m]}" for m in members]
-    proc, url = _start(env)
-    try:
-        with _browser_page(url) as page:
-            page.wait_for_function("document.getElementById('card').dataset.subject")
-            page.set_viewport_size({"width": 1280, "height": 900})
-            page.evaluate(
-                """([subject, titles, members]) => showQuestion({subject, kind: "phrase",
-                   label: "titles containing", postings: 9, titles, members, audit: false,
-                   value: 3, score: 0.2, matched: 0, why: "a test", example: {}})""",
-                [f"phrase:{phrase}", titles, subjects],
-            )
-            assert page.is_visible("#q-untick")
-            boxes = page.locator("#q-titles input[type=checkbox]")
-            assert boxes.count() == len(members)
-            boxes.nth(0).click()  # the focus on a box keeps the keys
-            page.screenshot(path=str(tmp_path / "unticked.png"), full_page=True)
-            page.keyboard.press("y")
-            page.wait_for_function(
-                "document.getElementById('status').textContent.includes('except 1 title')"
-            )
-            assert "ok" in (page.get_attribute("#status", "class") or "")
-            page.screenshot(path=str(tmp_path / "except.png"), full_page=True)
-    finally:
-        os.kill(proc.pid, signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
+    with _review(env) as page:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.evaluate(
+            """([subject, titles, members]) => showQuestion({subject, kind: "phrase",
+               label: "titles containing", postings: 9, titles, members, audit: false,
+               value: 3, score: 0.2, matched: 0, why: "a test", example: {}})""",
+            [f"phrase:{phrase}", titles, subjects],
+        )
+        assert page.is_visible("#q-untick")
+        boxes = page.locator("#q-titles input[type=checkbox]")
+        assert boxes.count() == len(members)
+        boxes.nth(0).click()  # the focus on a box keeps the keys
+        page.screenshot(path=str(tmp_path / "unticked.png"), full_page=True)
+        page.keyboard.press("y")
+        page.wait_for_function(
+            "document.getElementById('status').textContent.includes('except 1 title')"
+        )
+        assert "ok" in (page.get_attribute("#status", "class") or "")
+        page.screenshot(path=str(tmp_path / "except.png"), full_page=True)
     said = {a.subject: a.answer for a in AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")}
     assert said == {f"phrase:{phrase}": "yes", subjects[0]: "no"}
     batches = {a.batch for a in AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")}
@@ -296,55 +304,49 @@ def test_keys_typed_in_flight_are_kept_and_a_new_head_replaces_the_card(
     card follows, with a note."""
     import json
 
-    proc, url = _start(env)
-    try:
-        with _browser_page(url) as page:
-            page.wait_for_function("document.getElementById('card').dataset.subject")
-            first = page.get_attribute("#card", "data-subject")
-            page.keyboard.press("s")
-            page.wait_for_timeout(10)
-            page.keyboard.press("s")
-            page.wait_for_function(
-                "document.getElementById('progress').textContent.startsWith('2 answers')",
-                timeout=30_000,
-            )
-            skipped = [a.subject for a in AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")]
-            assert len(skipped) == 2 and skipped[0] == first and skipped[1] != first
-            # the server's queue now has another head (as after a re-fit): the card follows
-            shown = page.get_attribute("#card", "data-subject")
-            head = {
-                "subject": "title:a question the re-fit made first",
-                "kind": "title",
-                "label": "A Question The Re-fit Made First",
-                "postings": 1,
-                "titles": [["A Question The Re-fit Made First", 1]],
-                "members": [],
-                "audit": False,
-                "value": 2.0,
-                "score": 0.4,
-                "matched": 0,
-                "why": "a test",
-                "example": {},
-            }
-            progress = json.loads(page.evaluate("fetch('/api/progress').then(r => r.text())"))
-            page.route(
-                "**/api/question",
-                lambda route: route.fulfill(
-                    content_type="application/json",
-                    body=json.dumps({"question": head, "progress": progress}),
-                ),
-            )
-            page.wait_for_function(
-                "document.getElementById('card').dataset.subject.startsWith('title:a question')",
-                timeout=10_000,
-            )
-            assert shown != head["subject"]
-            note = page.text_content("#q-note") or ""
-            assert "new question" in note
-            page.screenshot(path=str(tmp_path / "new-head.png"), full_page=True)
-    finally:
-        os.kill(proc.pid, signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
+    with _review(env) as page:
+        first = page.get_attribute("#card", "data-subject")
+        page.keyboard.press("s")
+        page.wait_for_timeout(10)
+        page.keyboard.press("s")
+        page.wait_for_function(
+            "document.getElementById('progress').textContent.startsWith('2 answers')",
+            timeout=30_000,
+        )
+        skipped = [a.subject for a in AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")]
+        assert len(skipped) == 2 and skipped[0] == first and skipped[1] != first
+        # the server's queue now has another head (as after a re-fit): the card follows
+        shown = page.get_attribute("#card", "data-subject")
+        head = {
+            "subject": "title:a question the re-fit made first",
+            "kind": "title",
+            "label": "A Question The Re-fit Made First",
+            "postings": 1,
+            "titles": [["A Question The Re-fit Made First", 1]],
+            "members": [],
+            "audit": False,
+            "value": 2.0,
+            "score": 0.4,
+            "matched": 0,
+            "why": "a test",
+            "example": {},
+        }
+        progress = json.loads(page.evaluate("fetch('/api/progress').then(r => r.text())"))
+        page.route(
+            "**/api/question",
+            lambda route: route.fulfill(
+                content_type="application/json",
+                body=json.dumps({"question": head, "progress": progress}),
+            ),
+        )
+        page.wait_for_function(
+            "document.getElementById('card').dataset.subject.startsWith('title:a question')",
+            timeout=10_000,
+        )
+        assert shown != head["subject"]
+        note = page.text_content("#q-note") or ""
+        assert "new question" in note
+        page.screenshot(path=str(tmp_path / "new-head.png"), full_page=True)
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
@@ -354,48 +356,42 @@ def test_the_list_tab_answers_in_bulk_and_shows_the_answers(
     """The List tab hides the card (its keys are off), puts the bulk buttons above the table,
     and after a bulk answer unticks the rows and shows each one's answer; the threshold slider
     spans the scores' range."""
-    proc, url = _start(env)
-    try:
-        with _browser_page(url) as page:
-            page.wait_for_function("document.getElementById('card').dataset.subject")
-            page.set_viewport_size({"width": 1280, "height": 900})
-            assert page.get_attribute("#threshold", "min") == "0"
-            assert page.get_attribute("#threshold", "max") == "1"
-            # the exports follow the slider
-            page.evaluate(
-                """() => { const s = document.getElementById('threshold'); s.value = '0.8';
-                   s.dispatchEvent(new Event('input')); }"""
-            )
-            page.wait_for_function(
-                "document.querySelector('a[data-export=\"/export/matches.csv\"]')"
-                ".getAttribute('href').includes('?t=0.8')"
-            )
-            assert "?t=0.8" in (page.get_attribute("a[href^='/export/family.toml']", "href") or "")
-            page.click("a[data-tab=list]")
-            assert not page.is_visible("#card") and page.is_visible("#search")
-            page.fill("#search", "sales")
-            page.press("#search", "Enter")
-            page.wait_for_function("document.querySelectorAll('#rows tbody tr').length >= 2")
-            table_top = page.eval_on_selector("#rows", "e => e.getBoundingClientRect().top")
-            bulk_top = page.eval_on_selector(".bulk", "e => e.getBoundingClientRect().top")
-            assert bulk_top < table_top
-            boxes = page.locator("#rows tbody input[type=checkbox]")
-            boxes.nth(0).check()
-            boxes.nth(1).check()
-            page.click("button[data-bulk=no]")
-            page.click("#preview-ok")
-            page.wait_for_function(
-                "document.getElementById('list-status').textContent.includes('Answered 2 titles')"
-            )
-            assert page.locator("#rows tbody input:checked").count() == 0
-            answers = page.eval_on_selector_all(
-                "#rows tbody tr", "trs => trs.map(tr => tr.children[5].textContent)"
-            )
-            assert answers.count("no") == 2
-            page.screenshot(path=str(tmp_path / "list.png"), full_page=True)
-    finally:
-        os.kill(proc.pid, signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
+    with _review(env) as page:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        assert page.get_attribute("#threshold", "min") == "0"
+        assert page.get_attribute("#threshold", "max") == "1"
+        # the exports follow the slider
+        page.evaluate(
+            """() => { const s = document.getElementById('threshold'); s.value = '0.8';
+               s.dispatchEvent(new Event('input')); }"""
+        )
+        page.wait_for_function(
+            "document.querySelector('a[data-export=\"/export/matches.csv\"]')"
+            ".getAttribute('href').includes('?t=0.8')"
+        )
+        assert "?t=0.8" in (page.get_attribute("a[href^='/export/family.toml']", "href") or "")
+        page.click("a[data-tab=list]")
+        assert not page.is_visible("#card") and page.is_visible("#search")
+        page.fill("#search", "sales")
+        page.press("#search", "Enter")
+        page.wait_for_function("document.querySelectorAll('#rows tbody tr').length >= 2")
+        table_top = page.eval_on_selector("#rows", "e => e.getBoundingClientRect().top")
+        bulk_top = page.eval_on_selector(".bulk", "e => e.getBoundingClientRect().top")
+        assert bulk_top < table_top
+        boxes = page.locator("#rows tbody input[type=checkbox]")
+        boxes.nth(0).check()
+        boxes.nth(1).check()
+        page.click("button[data-bulk=no]")
+        page.click("#preview-ok")
+        page.wait_for_function(
+            "document.getElementById('list-status').textContent.includes('Answered 2 titles')"
+        )
+        assert page.locator("#rows tbody input:checked").count() == 0
+        answers = page.eval_on_selector_all(
+            "#rows tbody tr", "trs => trs.map(tr => tr.children[5].textContent)"
+        )
+        assert answers.count("no") == 2
+        page.screenshot(path=str(tmp_path / "list.png"), full_page=True)
     said = AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")
     assert (
         len(said) == 2 and {a.answer for a in said} == {"no"} and len({a.batch for a in said}) == 1
@@ -410,66 +406,54 @@ def test_a_check_these_row_flips_its_answer_with_one_click(
     row's button gives the other answer (a route stands in for the model's slow check)."""
     import json
 
-    proc, url = _start(env)
-    try:
-        with _browser_page(url) as page:
-            page.wait_for_function("document.getElementById('card').dataset.subject")
-            found = json.loads(page.evaluate("fetch('/api/search?q=sales').then(r => r.text())"))[
-                "rows"
-            ][0]
-            page.evaluate(
-                """s => fetch('/api/answer', {method: 'POST', credentials: 'same-origin',
-                   headers: {'content-type': 'application/json'},
-                   body: JSON.stringify({subject: s, answer: 'yes'})})""",
-                found["subject"],
-            )
-            row = {**found, "answered": "yes", "predicted": 0.08}
-            page.route(
-                "**/api/check",
-                lambda route: route.fulfill(
-                    content_type="application/json", body=json.dumps({"rows": [row]})
-                ),
-            )
-            page.click("#check-button")
-            page.click(f"#check button[data-flip='{found['subject']}']")
-            page.wait_for_function(
-                "document.getElementById('status').textContent.startsWith('Answered no')"
-            )
-            assert page.get_attribute("#check-button", "disabled") is None
-    finally:
-        os.kill(proc.pid, signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
+    with _review(env) as page:
+        found = json.loads(page.evaluate("fetch('/api/search?q=sales').then(r => r.text())"))[
+            "rows"
+        ][0]
+        page.evaluate(
+            """s => fetch('/api/answer', {method: 'POST', credentials: 'same-origin',
+               headers: {'content-type': 'application/json'},
+               body: JSON.stringify({subject: s, answer: 'yes'})})""",
+            found["subject"],
+        )
+        row = {**found, "answered": "yes", "predicted": 0.08}
+        page.route(
+            "**/api/check",
+            lambda route: route.fulfill(
+                content_type="application/json", body=json.dumps({"rows": [row]})
+            ),
+        )
+        page.click("#check-button")
+        page.click(f"#check button[data-flip='{found['subject']}']")
+        page.wait_for_function(
+            "document.getElementById('status').textContent.startsWith('Answered no')"
+        )
+        assert page.get_attribute("#check-button", "disabled") is None
     said = {a.subject: a.answer for a in AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")}
     assert said == {found["subject"]: "no"}
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
 def test_the_matches_page_sorts_by_a_click_on_a_column(env: dict[str, str], tmp_path: Path) -> None:
-    proc, url = _start(env)
-    try:
-        with _browser_page(url) as page:
-            page.wait_for_function("document.getElementById('card').dataset.subject")
-            page.goto(url.split("?")[0].rstrip("/") + "/matches")  # the nav opens a new tab
-            page.wait_for_selector("table.matches")
-            page.click("table.matches th a:text('title')")
-            page.wait_for_url("**/matches?*sort=title*")
-            titles = page.eval_on_selector_all(
-                "table.matches tbody tr", "trs => trs.map(tr => tr.children[0].textContent)"
-            )
-            assert titles and titles == sorted(titles, key=str.lower)
-            assert page.is_visible("a[href='/']")
-            page.set_viewport_size({"width": 1280, "height": 700})
-            # a row answered no from the page
-            first = page.locator("table.matches tbody button[data-subject]").first
-            subject = first.get_attribute("data-subject")
-            first.click()
-            page.wait_for_function(
-                "document.getElementById('matches-status').textContent.startsWith('Answered no')"
-            )
-            assert first.text_content() == "answered no"
-            page.screenshot(path=str(tmp_path / "matches.png"))
-    finally:
-        os.kill(proc.pid, signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
+    with _review(env) as page:
+        page.goto(page.url.split("?")[0].rstrip("/") + "/matches")  # the nav opens a new tab
+        page.wait_for_selector("table.matches")
+        page.click("table.matches th a:text('title')")
+        page.wait_for_url("**/matches?*sort=title*")
+        titles = page.eval_on_selector_all(
+            "table.matches tbody tr", "trs => trs.map(tr => tr.children[0].textContent)"
+        )
+        assert titles and titles == sorted(titles, key=str.lower)
+        assert page.is_visible("a[href='/']")
+        page.set_viewport_size({"width": 1280, "height": 700})
+        # a row answered no from the page
+        first = page.locator("table.matches tbody button[data-subject]").first
+        subject = first.get_attribute("data-subject")
+        first.click()
+        page.wait_for_function(
+            "document.getElementById('matches-status').textContent.startsWith('Answered no')"
+        )
+        assert first.text_content() == "answered no"
+        page.screenshot(path=str(tmp_path / "matches.png"))
     said = {a.subject: a.answer for a in AnswerStore(env["JOBMAP_ANSWERS"]).current("ml-ai")}
     assert said == {subject: "no"}
