@@ -36,6 +36,9 @@ def half(title: str) -> str:
     return "tune" if int(hashlib.sha256(key).hexdigest(), 16) % 2 == 0 else "check"
 
 
+QUEUES = ((True, True), (True, False), (False, True))
+
+
 def run(name: str, data: Path, anchors: list[str], labels: pd.DataFrame, n: int, tmp: Path) -> None:
     from jobmap.config import Settings
     from jobmap.pipeline import Pipeline
@@ -45,7 +48,7 @@ def run(name: str, data: Path, anchors: list[str], labels: pd.DataFrame, n: int,
     fams.write_text(f"[families.f]\nanchors = {anchors!r}\n".replace("'", '"'))
     settings = Settings.build("f", data, families=fams, progress=False)
     ds = Pipeline(settings).dataset
-    for occupations, partial in ((True, True), (True, False), (False, True)):
+    for occupations, partial in QUEUES:
         curve = simulate_review(
             settings,
             labels,
@@ -88,7 +91,13 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--answers", type=int, default=20)
     parser.add_argument("--find-only", action="store_true", help="find's figures alone")
+    parser.add_argument(
+        "--main-queue", action="store_true", help="only the page's queue (occupations, exceptions)"
+    )
     args = parser.parse_args()
+    if args.main_queue:
+        global QUEUES
+        QUEUES = QUEUES[:1]
     if not (SHARED / "data").is_dir():
         print(f"skipped: {SHARED} is not here")
         return 0

@@ -61,12 +61,65 @@ def test_groups_are_titles_and_shared_phrases(data: Path) -> None:
     assert members == {t.lower() for t in DS}
 
 
+def test_titles_sharing_a_technology_make_a_group() -> None:
+    """One word alone makes no group ("data"), unless it names a technology ("CyberArk")."""
+    from jobmap.knowledge.catalogue import technology_words
+
+    titles = ["CyberArk Engineer", "Senior CyberArk Administrator", "CyberArk PAM Consultant"]
+    titles += ["Data Engineer", "Data Entry Clerk", "Data Analyst", "Splunk Admin"]
+    frame = pd.DataFrame({"title": titles})
+    assert "cyberark" not in Groups.build(frame).phrases
+    groups = Groups.build(frame, words=technology_words())
+    members = {groups.titles[i] for i in groups.phrases["cyberark"]}
+    assert members == {
+        "cyberark engineer",
+        "senior cyberark administrator",
+        "cyberark pam consultant",
+    }
+    assert "data" not in groups.phrases and "splunk" not in groups.phrases  # one title only
+
+
 def test_expected_change_values_what_an_answer_would_move() -> None:
     counts = np.array([10, 10])
     unsure = expected_change(np.array([0.5, 0.5]), np.array([0.0, 0.0]), counts)
     sure_out = expected_change(np.array([0.02, 0.02]), np.array([0.0, 0.0]), counts)
     sure_in = expected_change(np.array([0.98, 0.98]), np.array([1.0, 1.0]), counts)
     assert unsure == pytest.approx(10) and sure_out < 1 and sure_in < 1
+
+
+def test_the_queue_orders_by_expected_f1_gain_not_postings_times_probability() -> None:
+    """The issue's case: a 582-posting phrase nobody would say yes to (p 0.01) against a 14-posting
+    phrase likely in (p 0.4), beside a family of 300 matched postings. Postings x probability
+    puts the large one first (5.8 against 5.6 postings); its expected F1 gain is smaller."""
+    from jobmap.review.questions import rank
+
+    big = [f"store hourly {w}" for w in ("north", "south", "east")]
+    small = [f"cyber defense {w}" for w in ("north", "south", "east")]
+    core = [f"security engineer {w}" for w in ("north", "south", "east")]
+    other = ["dental assistant", "nurse practitioner", "line cook"]
+    titles = big + small + core + other
+    groups = Groups.build(pd.DataFrame({"title": titles}))
+    n = len(groups.titles)
+    # postings per title (Groups counts the frame's rows; set them as a large dataset has them)
+    postings = {**dict.fromkeys(big, 194), **dict.fromkeys(small, 14 / 3)}
+    postings |= {**dict.fromkeys(core, 100), **dict.fromkeys(other, 400)}
+    groups.counts = np.array([postings[groups.shown[i]] for i in range(n)])
+    p = np.array(
+        [
+            0.01 if t in big else 0.4 if t in small else 0.95 if t in core else 0.001
+            for t in groups.shown
+        ]
+    )
+    matched = np.array([1.0 if t in core else 0.0 for t in groups.shown])
+    settled = np.zeros(n, bool)
+    big_value = expected_change(p[:1].repeat(3), np.zeros(3), np.full(3, 194.0))
+    assert big_value > 5.6  # postings x probability: the big phrase first
+    queue = rank(groups, p, matched, settled, limit=10)
+    keys = [g.key for g, _ in queue]
+    assert "cyber defense" in keys and "store hourly" in keys
+    assert keys.index("cyber defense") < keys.index("store hourly")
+    gains = {g.key: g.gain for g, _ in queue}
+    assert gains["cyber defense"] > gains["store hourly"] > 0
 
 
 def test_a_group_answer_settles_all_its_postings(session: ReviewSession) -> None:

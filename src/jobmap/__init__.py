@@ -25,6 +25,7 @@ from jobmap.runs import (
     report,
     run_find,
     simulate,
+    technologies,
     topics,
 )
 
@@ -48,5 +49,6 @@ __all__ = [
     "run_find",
     "sample",
     "simulate",
+    "technologies",
     "topics",
 ]

@@ -12,6 +12,7 @@ from jobmap.cli import (  # noqa: F401
     occupations,
     report,
     review,
+    technologies,
 )
 from jobmap.cli.app import main
 

@@ -303,3 +303,76 @@ def _scratch(settings: Settings) -> Path:
     folder = settings.cache_dir / "ray-scores"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+class _TechnologyFinder:
+    """One technology actor: builds the finder once (its index of names), then for each task
+    reads the named row groups of the cached postings itself (title, description, company) and
+    writes their technologies as one parquet shard, as :class:`_Scorer` does with scores."""
+
+    def __init__(self, path: str, columns: list[str], shards: str) -> None:
+        from jobmap.knowledge.mentions import TechnologyFinder
+
+        self.finder = TechnologyFinder()
+        self.path, self.columns, self.shards = path, columns, Path(shards)
+
+    def __call__(self, tasks: pd.DataFrame) -> pd.DataFrame:
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(self.path)
+        written = []
+        for first, last in zip(tasks["first"], tasks["last"], strict=True):
+            postings = pf.read_row_groups(range(first, last + 1), columns=self.columns).to_pandas()
+            found = self.finder.frame(postings)
+            found.to_parquet(self.shards / f"part-{first:06d}.parquet", index=False)
+            written.append({"first": first, "rows": len(found)})
+        return pd.DataFrame(written)
+
+
+def technologies(dataset: Dataset, settings: Settings) -> pd.DataFrame:
+    """Every posting's technologies (:meth:`jobmap.knowledge.mentions.TechnologyFinder.frame`),
+    found on the cluster, in the postings' order: what the local engine gives."""
+    from jobmap.knowledge.mentions import COLUMNS, READS
+
+    ray = start(settings.progress)
+    if dataset.folder is None:
+        raise ConfigError(
+            "--engine ray reads the postings from jobmap's cache, which could not be written; "
+            "pass --cache-dir DIR (a folder every node of the cluster reaches)."
+        )
+    path = dataset.folder / "postings.parquet"
+    columns = [c for c in READS if c in dataset.columns()]
+    tasks = row_group_tasks(path, task_rows())
+    shards = Path(
+        tempfile.mkdtemp(prefix=f"ray-tech-{uuid.uuid4().hex[:8]}-", dir=_scratch(settings))
+    )
+    try:
+        n_actors = _actors(ray, reading=False)[0]
+        done = (
+            ray.data.from_items(tasks)
+            .map_batches(
+                _TechnologyFinder,
+                fn_constructor_kwargs={
+                    "path": str(path),
+                    "columns": columns,
+                    "shards": str(shards),
+                },
+                batch_size=1,
+                batch_format="pandas",
+                compute=ray.data.ActorPoolStrategy(size=min(n_actors, len(tasks))),
+            )
+            .take_all()
+        )
+        written = sorted(shards.glob("part-*.parquet"))
+        if len(done) != len(tasks) or len(written) != len(tasks):
+            raise EngineError(
+                f"the Ray engine finished {len(written)} of {len(tasks)} parts of the postings; "
+                "run again."
+            )
+        parts = [pd.read_parquet(f) for f in written]
+        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    finally:
+        shutil.rmtree(shards, ignore_errors=True)
+    for column in ("technology", "category", "evidence"):
+        out[column] = out[column].astype(object)
+    return out.astype({"hot": bool})

@@ -27,6 +27,7 @@ from jobmap.answers import KINDS, Answer, AnswerStore, subject
 from jobmap.config import Settings
 from jobmap.data import Dataset
 from jobmap.errors import ConfigError, quoted
+from jobmap.knowledge.catalogue import technology_words
 from jobmap.methods import MethodContext
 from jobmap.pipeline import Pipeline
 from jobmap.review.asking import Question, example, group_question
@@ -72,7 +73,7 @@ class ReviewSession:
         self.name = self.base_family.name
         self.dataset = first.dataset
         self.postings = self.dataset.postings
-        self.groups = Groups.build(self.postings)
+        self.groups = Groups.build(self.postings, words=technology_words())
         self.vectors = self.context.engine().embed(
             [TITLE_PREFIX + t for t in self.groups.shown], desc="embedding titles"
         )

@@ -25,6 +25,13 @@ from jobmap.runs.occupations import (
 )
 from jobmap.runs.report import Report, report
 from jobmap.runs.simulate import Simulation, simulate
+from jobmap.runs.technologies import (
+    Technologies,
+    TechnologyEvaluation,
+    evaluate_technologies,
+    run_technologies,
+    technologies,
+)
 
 __all__ = [
     "Evaluation",
@@ -35,10 +42,13 @@ __all__ = [
     "Occupations",
     "Report",
     "Simulation",
+    "Technologies",
+    "TechnologyEvaluation",
     "check_out",
     "clusters",
     "evaluate",
     "evaluate_occupations",
+    "evaluate_technologies",
     "export_answers",
     "find",
     "import_answers",
@@ -48,6 +58,8 @@ __all__ = [
     "run_find",
     "run_inputs",
     "run_occupations",
+    "run_technologies",
     "simulate",
+    "technologies",
     "topics",
 ]

@@ -100,8 +100,102 @@ def substring_in(titles: Iterable[object], phrases: tuple[str, ...] | list[str])
     return out
 
 
+#: What a phrase index keeps of a text (lower case): letters, digits and ``+#.`` ("c++", "c#",
+#: ".net", "node.js"); a full stop only inside a word ("asp.net", not the end of a sentence).
+_NOT_KEPT = re.compile(r"[^a-z0-9+#.]+|\.(?![a-z0-9])")
+
+
+#: A full stop between two sentences or list items glued together ("preferred.Proficiency in",
+#: "using MailChimp.5. Conduct").
+GLUED_STOP = re.compile(r"(?<=[a-z]{2})\.(?=[A-Z][a-z]{2}|\d\.)")
+
+
+_GLUED_WORDS = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def unglue(text: str) -> str:
+    """``text`` with a space where a lower-case letter meets a capital: list items whose line
+    breaks the data lost ("Microsoft WordOutlookSmart Phone") read apart."""
+    return _GLUED_WORDS.sub(" ", text)
+
+
+def index_text(text: str) -> str:
+    """``text`` as a :class:`PhraseIndex` reads it: lower case, every run of other characters one
+    space (and a full stop that glues two sentences, :data:`GLUED_STOP`), padded with a space at
+    each end (so that a phrase ``" excel "`` is a whole word)."""
+    return " " + _NOT_KEPT.sub(" ", GLUED_STOP.sub(" ", text).lower()).strip() + " "
+
+
+class PhraseIndex:
+    """Which of many phrases (thousands: the names of technologies) a text holds as whole words,
+    case-insensitively, in one pass (with ``glued``, also where the data glued words together at
+    a capital, :func:`unglue`): an Aho–Corasick automaton over the texts as
+    :func:`index_text` reads them (``engine="automaton"``, the default, with ``pyahocorasick``),
+    or one compiled alternation of them all (``engine="regex"``, the baseline it is measured
+    against in ``benchmarks/bench_technologies.py``). Built once, used for every text.
+
+    >>> index = PhraseIndex(["Excel", "Microsoft Excel", "C++", "SQL Server"])
+    >>> sorted(index.find("MS Excel and C++/SQL  server; excellent."))
+    ['C++', 'Excel', 'SQL Server']
+    """
+
+    def __init__(
+        self, phrases: Iterable[str], engine: str = "automaton", glued: bool = False
+    ) -> None:
+        self.phrases = list(dict.fromkeys(p for p in phrases if index_text(p).strip()))
+        self.glued = glued
+        keys: dict[str, list[str]] = {}
+        for phrase in self.phrases:
+            keys.setdefault(index_text(phrase), []).append(phrase)
+        self._keys = keys
+        self.engine = engine
+        if engine == "automaton":
+            import ahocorasick
+
+            automaton = ahocorasick.Automaton()
+            for key, value in keys.items():
+                automaton.add_word(key, value)
+            automaton.make_automaton()
+            self._automaton = automaton
+        elif engine == "regex":
+            # longest first; a lookahead so that overlapping phrases ("sql", "sql server") all
+            # match, each ending before the space that closes it
+            ordered = sorted(keys, key=len, reverse=True)
+            body = "|".join(re.escape(k[1:-1]) for k in ordered)
+            self._regex = re.compile(f"(?=( (?:{body}) ))")
+            # the shorter keys that begin a longer one ("sql" of "sql server"): matched where it is
+            self._within = {
+                key: [key[: i + 1] for i in range(1, len(key) - 1) if key[i] == " "] for key in keys
+            }
+        else:
+            raise ValueError(f"unknown engine {engine!r}: automaton or regex")
+
+    def find(self, text: str) -> set[str]:
+        """The phrases ``text`` holds (as given to the index; several may share one key)."""
+        if not isinstance(text, str) or not text:
+            return set()
+        seen = index_text(text)
+        if self.glued:  # the text as written, and read apart at its capitals: one pass
+            seen += index_text(unglue(text))
+        found: set[str] = set()
+        if self.engine == "automaton":
+            for _, value in self._automaton.iter(seen):
+                found.update(value)
+        else:
+            # the longest phrase matched at a place hides the shorter ones that begin it
+            for m in self._regex.finditer(seen):
+                key = m.group(1)
+                found.update(self._keys[key])
+                for shorter in self._within[key]:
+                    found.update(self._keys.get(shorter, ()))
+        return found
+
+
 __all__ = [
+    "GLUED_STOP",
     "SEPARATORS",
+    "PhraseIndex",
+    "index_text",
     "is_raw",
     "phrase_body",
     "phrase_pattern",
@@ -109,4 +203,5 @@ __all__ = [
     "phrases_in",
     "phrases_pattern",
     "substring_in",
+    "unglue",
 ]

@@ -1,0 +1,422 @@
+"""``jobmap technologies``: the named technologies every posting mentions (title and description),
+as canonical names with their O*NET category, hot-technology flag and the words matched.
+
+The finding itself is :class:`jobmap.knowledge.mentions.TechnologyFinder` (built once); this run
+reads the postings in batches (memory bounded by a batch), or hands the batches to the Ray engine,
+and, with a family, marks which postings the family finds so that the two can be compared.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jobmap.config import Settings
+from jobmap.data import Dataset
+from jobmap.errors import ConfigError, DataError
+from jobmap.knowledge import attribution, release
+from jobmap.knowledge.mentions import COLUMNS, READS, TechnologyFinder
+from jobmap.outputs import write_output
+from jobmap.runs.find import check_out, run_inputs
+from jobmap.runs.manifest import data_part, finish, start
+
+#: The settings a technology run takes without a family (the data's).
+SETTINGS = ("columns", "encoding", "cache_dir", "progress", "engine")
+
+
+@dataclass
+class Technologies:
+    """The technologies of a dataset's postings: ``found`` (one row per posting and technology:
+    ``job_id``, ``technology``, ``category``, ``hot``, ``evidence``; with a family also
+    ``in_family``), how many postings were read and how many had a description, the manifest."""
+
+    found: pd.DataFrame
+    postings: int
+    described: int
+    manifest: dict[str, Any]
+    dataset: Dataset
+    family: str | None = None
+    in_family: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"found": self.found, "top": self.top()}
+
+    def output(self) -> pd.DataFrame:
+        df = self.found.copy()
+        df.attrs["manifest"] = self.manifest
+        return df
+
+    def top(self, n: int = 20) -> pd.DataFrame:
+        """The ``n`` technologies most postings mention: ``technology``, ``category``, ``hot``,
+        ``postings`` and ``share`` (of the postings with a description); with a family, the same
+        for the family's postings and for the rest, largest in the family first."""
+        return top_technologies(
+            self.found, self.described, n, family=self.family, in_family=self.in_family
+        )
+
+
+def top_technologies(
+    found: pd.DataFrame,
+    described: int,
+    n: int = 20,
+    family: str | None = None,
+    in_family: int = 0,
+) -> pd.DataFrame:
+    """The ``n`` technologies most postings of ``found`` mention (:meth:`Technologies.top`)."""
+    keys = ["technology", "category", "hot"]
+    if found.empty:
+        return pd.DataFrame(columns=[*keys, "postings", "share"])
+    counts = found.groupby(keys, observed=True)["job_id"].nunique().rename("postings")
+    table = counts.reset_index()
+    table["share"] = (table["postings"] / max(described, 1)).round(4)
+    if family is not None and "in_family" in found:
+        fam = found[found["in_family"]].groupby(keys, observed=True)["job_id"].nunique()
+        table = table.merge(fam.rename("in_family").reset_index(), on=keys, how="left")
+        table["in_family"] = table["in_family"].fillna(0).astype(int)
+        table["family_share"] = (table["in_family"] / max(in_family, 1)).round(4)
+        table["rest"] = table["postings"] - table["in_family"]
+        table["rest_share"] = (table["rest"] / max(described - in_family, 1)).round(4)
+        table = table.sort_values(
+            ["in_family", "postings", "technology"], ascending=[False] * 2 + [True]
+        )
+    else:
+        table = table.sort_values(["postings", "technology"], ascending=[False, True])
+    return table.head(n).reset_index(drop=True)
+
+
+def technology_settings(data: Any, family: str | None, kwargs: dict[str, Any]) -> Settings:
+    """The settings of a technology run: a family's (what ``find`` takes) when one is named, else
+    the data's alone; an argument it does not take is an error."""
+    if family is not None:
+        return Settings.build(family, data, **kwargs)
+    unknown = sorted(set(kwargs) - set(SETTINGS))
+    if unknown:
+        raise ConfigError(
+            f"unknown argument(s) {', '.join(unknown)}; a technology run without a family takes "
+            f"{', '.join(SETTINGS)}."
+        )
+    return Settings.build("ml-ai", data, **kwargs)
+
+
+#: Postings from which the local engine reads technologies in several processes (one a core,
+#: at most :data:`MAX_WORKERS`), in batches of :data:`WORKER_ROWS`; fewer are read in this one.
+PARALLEL_FROM = 20_000
+MAX_WORKERS = 8
+WORKER_ROWS = 10_000
+
+_FINDER: TechnologyFinder | None = None
+
+
+def _start_worker() -> None:
+    global _FINDER
+    if _FINDER is None:  # a spawned process builds its own; a forked one has the parent's
+        _FINDER = TechnologyFinder()
+
+
+def _frame_in_worker(batch: pd.DataFrame) -> pd.DataFrame:
+    assert _FINDER is not None
+    return _FINDER.frame(batch)
+
+
+def workers_for(postings: int) -> int:
+    """Processes the local engine reads ``postings`` with (see :data:`PARALLEL_FROM`)."""
+    if postings < PARALLEL_FROM:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS, postings // WORKER_ROWS))
+
+
+def find_in(dataset: Dataset, finder: TechnologyFinder, settings: Settings) -> pd.DataFrame:
+    """Every posting's technologies, batch by batch (see :meth:`TechnologyFinder.frame`): in
+    this process, or for many postings in one process per core (batches in flight at most two a
+    process, so memory stays bounded by the batches); the Ray engine maps the same step over the
+    cached postings' row groups."""
+    if settings.engine == "ray":
+        from jobmap.engines.raydata import technologies as on_ray
+
+        return on_ray(dataset, settings)
+    parts = []
+    total = dataset.rows("postings")
+    workers = workers_for(total)
+    from tqdm.auto import tqdm
+
+    with tqdm(
+        total=total, desc="technologies", unit="postings", disable=not settings.progress
+    ) as bar:
+        if workers == 1:
+            for batch in dataset.batches(list(READS), rows=settings.batch_rows):
+                parts.append(finder.frame(batch))
+                bar.update(len(batch))
+        else:
+            parts = _in_processes(dataset, finder, workers, bar)
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _in_processes(
+    dataset: Dataset, finder: TechnologyFinder, workers: int, bar: Any
+) -> list[pd.DataFrame]:
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    global _FINDER
+    _FINDER = finder  # a forked worker starts with it built
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    parts: list[pd.DataFrame] = []
+    pending: deque[tuple[Future[pd.DataFrame], int]] = deque()
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
+        for batch in dataset.batches(list(READS), rows=WORKER_ROWS):
+            pending.append((pool.submit(_frame_in_worker, batch), len(batch)))
+            while len(pending) >= 2 * workers:
+                done, rows = pending.popleft()
+                parts.append(done.result())
+                bar.update(rows)
+        while pending:
+            done, rows = pending.popleft()
+            parts.append(done.result())
+            bar.update(rows)
+    return parts
+
+
+def run_technologies(
+    data: str | os.PathLike[str] | None = None,
+    *,
+    family: str | None = None,
+    out: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    raw: bool = False,
+    settings: Settings | None = None,
+    **kwargs: Any,
+) -> Technologies:
+    """The technologies of every posting of ``data`` (default: the bundled sample); with
+    ``family`` (a built-in family or one of ``families=``), only the family's postings are
+    written and :meth:`Technologies.top` compares them with the rest; with ``out`` (.csv or
+    .parquet) the rows and the manifest are written."""
+    started = time.perf_counter()
+    if settings is None:
+        settings = technology_settings(data, family, kwargs)
+    elif kwargs:
+        raise ConfigError(f"give either settings or {', '.join(sorted(kwargs))}, not both.")
+    out_path = check_out(out, overwrite=overwrite, inputs=run_inputs(settings))
+    from jobmap.pipeline import Pipeline
+
+    pipe = Pipeline(settings)
+    ds = pipe.dataset
+    notes = list(ds.warnings)
+    if not ds.has_descriptions:
+        notes.append(
+            "these postings have no descriptions: technologies are found in their titles only "
+            "(load a dataset with a description column to find what the jobs ask for)"
+        )
+    found = find_in(ds, TechnologyFinder(), settings)
+    job_ids = ds.read(["job_id"])["job_id"]
+    postings = len(job_ids)
+    if "description" in ds.columns():
+        desc = ds.read(["description"])["description"]
+        described = int(desc.astype("string").fillna("").str.strip().ne("").sum())
+    else:
+        described = postings
+    described = described or postings  # titles only: the share is of every posting
+    in_family = 0
+    family_name = None
+    if family is not None:
+        result = pipe.run()
+        matched = set(job_ids[np.asarray(result.match, dtype=bool)].tolist())
+        in_family = len(matched)
+        family_name = pipe.family.name
+        found["in_family"] = found["job_id"].isin(matched)
+    manifest = start(
+        "technologies",
+        settings,
+        data=data_part(ds),
+        knowledge={"release": release().get("release"), "attribution": attribution()},
+        family=family_name,
+        counts={
+            "postings": postings,
+            "with_description": described,
+            "rows": len(found),
+            "postings_with_any": int(found["job_id"].nunique()) if len(found) else 0,
+            "in_family": in_family if family is not None else None,
+        },
+        output={"path": str(out_path) if out_path else None},
+    )
+    finish(manifest, started)
+    run = Technologies(
+        found=found,
+        postings=postings,
+        described=described,
+        manifest=manifest,
+        dataset=ds,
+        family=family_name,
+        in_family=in_family,
+        notes=notes,
+    )
+    if out_path is not None:
+        written = found if family is None else found[found["in_family"]]
+        frame = written.copy()
+        frame.attrs["manifest"] = manifest
+        write_output(frame, out_path, manifest, raw=raw)
+    return run
+
+
+def technologies(data: str | os.PathLike[str] | None = None, **kwargs: Any) -> pd.DataFrame:
+    """One row per posting of ``data`` and named technology it mentions: ``job_id``,
+    ``technology`` (canonical name), ``category`` (O*NET commodity title), ``hot`` (O*NET's
+    hot-technology flag), ``evidence`` (the words matched); a posting with none has no row.
+    ``df.attrs["manifest"]`` holds the run's manifest. Takes :func:`run_technologies`'
+    arguments.
+
+    >>> import jobmap
+    >>> found = jobmap.technologies(progress=False)  # doctest: +SKIP
+    >>> list(found.columns)  # doctest: +SKIP
+    ['job_id', 'technology', 'category', 'hot', 'evidence']
+    """
+    return run_technologies(data, **kwargs).output()
+
+
+@dataclass
+class TechnologyEvaluation:
+    """The finder against a gold file: ``metrics`` (precision, recall and F1 per (posting,
+    technology) pair, per half and for all), ``misses`` and ``extras`` (the pairs it missed and
+    those it found that the gold does not have, with the words), the manifest."""
+
+    metrics: pd.DataFrame
+    misses: pd.DataFrame
+    extras: pd.DataFrame
+    manifest: dict[str, Any]
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"metrics": self.metrics, "misses": self.misses, "extras": self.extras}
+
+
+def read_technology_gold(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A gold file of technologies: one row per (``job_id``, ``technology``), and a row with an
+    empty ``technology`` for a posting labelled with none; ``half`` (tune/check) optional."""
+    from pathlib import Path
+
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise DataError(f"{file}: no such gold file. Give a CSV with job_id,technology[,half].")
+    try:
+        gold = pd.read_csv(file, dtype=str, keep_default_na=False)
+    except (ValueError, OSError, UnicodeError, pd.errors.ParserError) as exc:
+        raise DataError(
+            f"{file}: cannot read the gold file ({str(exc).splitlines()[0]})."
+        ) from None
+    missing = [c for c in ("job_id", "technology") if c not in gold.columns]
+    if missing:
+        raise DataError(
+            f"{file}: no column {', '.join(missing)}; a technology gold file has job_id and "
+            "technology (empty for a posting labelled with none), and optionally half."
+        )
+    if "half" not in gold.columns:
+        gold["half"] = "all"
+    gold["job_id"] = gold["job_id"].str.strip()
+    gold["technology"] = gold["technology"].str.strip()
+    if (gold["job_id"] == "").any():
+        row = int((gold["job_id"] == "").to_numpy().argmax()) + 2
+        raise DataError(f"{file}, line {row}: job_id is empty; give every row its posting's id.")
+    return gold
+
+
+def evaluate_technologies(
+    gold: str | os.PathLike[str],
+    data: str | os.PathLike[str] | None = None,
+    **kwargs: Any,
+) -> TechnologyEvaluation:
+    """Precision and recall of :func:`technologies` per (posting, technology) pair on the postings
+    of ``gold`` (:func:`read_technology_gold`) found in ``data`` (default: the bundled sample)."""
+    started = time.perf_counter()
+    table = read_technology_gold(gold)
+    settings = technology_settings(data, None, kwargs)
+    from jobmap.pipeline import Pipeline
+
+    ds = Pipeline(settings).dataset
+    postings = ds.read(list(READS))
+    postings = postings[postings["job_id"].astype(str).isin(set(table["job_id"]))]
+    absent = sorted(set(table["job_id"]) - set(postings["job_id"].astype(str)))
+    if absent:
+        raise DataError(
+            f"{gold}: {len(absent)} posting(s) of the gold file are not in the data "
+            f"(first: {absent[0]}); pass --data with the dataset the gold file was labelled on."
+        )
+    found = TechnologyFinder().frame(postings)
+    found["job_id"] = found["job_id"].astype(str)
+    half = table.drop_duplicates("job_id").set_index("job_id")["half"]
+    labelled = table[table["technology"] != ""]
+    gold_pairs = set(zip(labelled["job_id"], labelled["technology"], strict=True))
+    found_pairs = set(zip(found["job_id"], found["technology"], strict=True))
+    rows = []
+    halves = [h for h in ("tune", "check") if h in set(half)] + ["all"]
+    for name in halves:
+        jobs = set(half.index) if name == "all" else set(half.index[half == name])
+        g = {pair for pair in gold_pairs if pair[0] in jobs}
+        f = {pair for pair in found_pairs if pair[0] in jobs}
+        tp = len(g & f)
+        precision = tp / len(f) if f else float("nan")
+        recall = tp / len(g) if g else float("nan")
+        f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+        rows.append(
+            {
+                "half": name,
+                "postings": len(jobs),
+                "gold_pairs": len(g),
+                "found_pairs": len(f),
+                "precision": round(precision, 4),
+                "recall": round(recall, 4),
+                "f1": round(f1, 4),
+            }
+        )
+    words = dict(
+        zip(zip(found["job_id"], found["technology"], strict=False), found["evidence"], strict=True)
+    )
+    evidence = dict(
+        zip(
+            zip(labelled["job_id"], labelled["technology"], strict=False),
+            labelled.get("evidence", ""),
+            strict=False,
+        )
+    )
+    misses = pd.DataFrame(
+        [
+            {"job_id": j, "half": half[j], "technology": t, "evidence": evidence.get((j, t), "")}
+            for j, t in sorted(gold_pairs - found_pairs)
+        ],
+        columns=["job_id", "half", "technology", "evidence"],
+    )
+    extras = pd.DataFrame(
+        [
+            {"job_id": j, "half": half[j], "technology": t, "evidence": words[(j, t)]}
+            for j, t in sorted(found_pairs - gold_pairs)
+        ],
+        columns=["job_id", "half", "technology", "evidence"],
+    )
+    manifest = start(
+        "evaluate-technologies",
+        settings,
+        data=data_part(ds),
+        gold={"path": str(gold), "postings": len(half), "pairs": len(gold_pairs)},
+    )
+    finish(manifest, started)
+    return TechnologyEvaluation(pd.DataFrame(rows), misses, extras, manifest)
+
+
+__all__ = [
+    "Technologies",
+    "TechnologyEvaluation",
+    "evaluate_technologies",
+    "read_technology_gold",
+    "run_technologies",
+    "technologies",
+    "top_technologies",
+]
