@@ -147,3 +147,64 @@ def test_report_keeps_the_column_mapping(tmp_path: Path) -> None:
     f.write_text("Headline,Body\nMachine Learning Engineer,Train models\nCook,Cook food\n")
     tables = jobmap.report("ml-ai", f, columns=["title=Headline"], progress=False)
     assert tables["overview"].set_index("group").loc["family", "postings"] == 1
+
+
+@pytest.mark.slow
+def test_the_found_postings_sort_and_filter_in_the_browser(tmp_path: Path) -> None:
+    """The report's list of found postings in headless Chromium (Playwright): a click on a column
+    sorts it (again: the other way), typing filters it and says how many rows it shows; the new
+    sections are there; nothing is loaded from the network."""
+    browser_path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser_path is None:
+        pytest.skip("chromium is not installed (.ci/run installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    out = tmp_path / "r.html"
+    tables = jobmap.report("ml-ai", out=out, progress=False)
+    found = tables["found_postings"]
+    shots = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=browser_path, args=HEADLESS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(out.as_uri())
+        rows = page.locator("#postings tbody tr")
+        assert rows.count() == len(found)
+        titles = page.locator("#postings tbody tr td:first-child")
+        # by score at first; a click on "title" sorts A to Z, a second Z to A
+        header = page.locator("#postings th", has_text="title")
+        header.click()
+        shown = [t.strip() for t in titles.all_inner_texts()]
+        assert shown == sorted(found["title"], key=str.lower)
+        assert header.get_attribute("aria-sort") == "ascending"
+        header.click()
+        assert [t.strip() for t in titles.all_inner_texts()] == shown[::-1]
+        # salary sorts as a number, empty cells last when ascending
+        page.locator("#postings th", has_text="salary").click()
+        salaries = [float(v) for v in found["salary"].dropna()]
+        cells = page.locator("#postings tbody tr td:nth-child(4)").all_inner_texts()
+        seen = [float(c.strip("$").replace(",", "")) for c in cells if c.strip()]
+        assert seen == sorted(round(v) for v in salaries) or seen == sorted(seen)
+        # filter: every word must appear in the row
+        word = str(found["title"].iloc[0]).split()[0]
+        page.fill("#postings-filter", word.lower())
+        expected = sum(word.lower() in " ".join(map(str, r)).lower() for r in found.values)
+        visible = page.locator("#postings tbody tr:not([hidden])")
+        assert 0 < visible.count() <= len(found)
+        assert f"of {len(found):,} postings" in page.inner_text("#postings-count")
+        assert visible.count() <= expected
+        page.fill("#postings-filter", "zzzz-no-such-words")
+        assert visible.count() == 0
+        page.fill("#postings-filter", "")
+        assert visible.count() == len(found)
+        text = page.inner_text("main")
+        assert "Technologies asked for" in text and "Applicants and remote work" in text
+        assert "too little time to show a trend" in text  # the sample spans two weeks
+        page.locator("section", has_text="Technologies asked for").first.screenshot(
+            path=str(shots / "report-technologies.png")
+        )
+        page.locator("section.wide").screenshot(path=str(shots / "report-found-postings.png"))
+        page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+        browser.close()
+    assert all(u.startswith("file:") for u in requests), requests

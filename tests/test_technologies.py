@@ -205,3 +205,16 @@ def test_the_ray_engine_finds_what_the_local_engine_finds(tmp_path: Path) -> Non
     a = local.sort_values(key).reset_index(drop=True)
     b = on_ray.sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_find_with_technologies_and_occupation_adds_columns(tmp_path: Path) -> None:
+    found = jobmap.find("ml-ai", with_columns=("technologies", "occupation"), progress=False)
+    assert {"technologies", "occupation_code", "occupation_title"} <= set(found.columns)
+    mine = jobmap.technologies(progress=False)
+    mine = mine[mine["job_id"].isin(set(found["job_id"]))]
+    expected = mine.groupby("job_id")["technology"].agg("; ".join)
+    got = found.set_index("job_id")["technologies"]
+    assert got.loc[expected.index].tolist() == expected.tolist() and "Python" in " ".join(got)
+    assert found.attrs["manifest"]["with_columns"] == ["technologies", "occupation"]
+    result = run_cli("find", "ml-ai", "--with", "nothing", "--quiet")
+    assert result.exit_code == 1 and "nothing" in result.output

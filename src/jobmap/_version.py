@@ -16,7 +16,7 @@ def code_fingerprint() -> str:
         root = Path(__file__).resolve().parent
         h = hashlib.sha256(__version__.encode())
         for path in sorted(root.rglob("*")):
-            if path.suffix in (".py", ".toml", ".txt") and "bundled" not in path.parts:
+            if path.suffix in (".py", ".toml", ".txt", ".tsv") and "bundled" not in path.parts:
                 h.update(str(path.relative_to(root)).encode())
                 h.update(path.read_bytes())
         _FINGERPRINT = h.hexdigest()[:16]

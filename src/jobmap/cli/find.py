@@ -52,6 +52,15 @@ from jobmap.methods import METHODS
     help="Write the rows to FILE.csv or FILE.parquet, and the run manifest beside it "
     "(FILE.manifest.json).",
 )
+@click.option(
+    "--with",
+    "with_columns",
+    multiple=True,
+    type=click.Choice(["technologies", "occupation"]),
+    help="Add columns to each posting: technologies (the named technologies it mentions, as "
+    "jobmap technologies finds them) or occupation (its O*NET-SOC code and title, as jobmap "
+    "occupations codes it). Repeatable; each is cached after its first run.",
+)
 @overwrite_option
 @run_options
 def find(
@@ -61,6 +70,7 @@ def find(
     all_rows: bool,
     raw: bool,
     out: Path | None,
+    with_columns: tuple[str, ...],
     overwrite: bool,
     **params: Any,
 ) -> None:
@@ -76,6 +86,7 @@ def find(
         out=out,
         raw=raw,
         overwrite=overwrite,
+        with_columns=with_columns,
     )
     if out is not None:
         rows = len(run.scored) if all_rows else int(run.scored["match"].sum())

@@ -26,6 +26,19 @@ section h2{font-size:17px;margin:0 0 6px} .caption{color:#57606a;font-size:13px;
 footer{max-width:1180px;margin:0 auto 32px;padding:0 24px;color:#57606a;font-size:12px}
 footer pre{white-space:pre-wrap;background:#fff;border:1px solid #d8dee4;padding:10px;
 border-radius:6px} svg{width:100%;height:auto}
+section.wide{grid-column:1/-1} table.held{border-collapse:collapse;font-size:13px;margin-top:8px;
+width:100%} table.held th,table.held td{border-bottom:1px solid #eaeef2;padding:3px 6px;
+text-align:left} table.held td.n{text-align:right;font-variant-numeric:tabular-nums}
+.postings-tools{display:flex;gap:12px;align-items:center;margin:6px 0}
+.postings-tools input{flex:1;padding:5px 8px;border:1px solid #d0d7de;border-radius:6px}
+.postings-wrap{max-height:560px;overflow:auto;border:1px solid #eaeef2}
+table.postings{border-collapse:collapse;font-size:13px;width:100%}
+table.postings th{position:sticky;top:0;background:#f6f8fa;cursor:pointer;text-align:left;
+padding:4px 6px;border-bottom:1px solid #d0d7de;white-space:nowrap}
+table.postings th[aria-sort=ascending]::after{content:" \\25B2"}
+table.postings th[aria-sort=descending]::after{content:" \\25BC"}
+table.postings td{padding:3px 6px;border-bottom:1px solid #eaeef2;vertical-align:top}
+table.postings td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 """
 
 
@@ -74,10 +87,13 @@ def share_bars(df: pd.DataFrame, key: str, family_label: str) -> str:
 
 
 def count_bars(df: pd.DataFrame, key: str, value: str) -> str:
+    from matplotlib.ticker import MaxNLocator
+
     d = df.iloc[::-1]
     fig, ax = figure(0.9 + 0.28 * len(d))
     ax.barh([str(v)[:48] for v in d[key]], d[value], color=FAMILY_COLOR)
     ax.set_xlabel("postings")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole numbers
     return svg(fig)
 
 
@@ -92,17 +108,18 @@ def salary_chart(values: pd.DataFrame, family_label: str) -> str:
     ):
         part = values.loc[values["group"] == group, "annual_salary"]
         if len(part):
+            # each group's bars add up to 100%: a group of 6 and one of 367 on one scale
             ax.hist(
                 part,
                 bins=bins,
-                density=True,
+                weights=np.full(len(part), 100.0 / len(part)),
                 alpha=0.6,
                 color=color,
                 label=f"{label} (n={len(part):,}, median ${part.median():,.0f})",
             )
             ax.axvline(part.median(), color=color, linestyle="--")
     ax.set_xlabel("annual salary (USD, normalised from the pay period)")
-    ax.set_yticks([])
+    ax.set_ylabel("% of the group's postings")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=1, frameon=False, fontsize=8)
     return svg(fig)
 
@@ -148,11 +165,30 @@ def time_chart(df: pd.DataFrame, family_label: str) -> str:
     return svg(fig)
 
 
-def section(title: str, body: str, caption: str) -> str:
+def section(title: str, body: str, caption: str, wide: bool = False) -> str:
+    attrs = " class='wide'" if wide else ""
     return (
-        f"<section><h2>{html.escape(title)}</h2>{body}"
+        f"<section{attrs}><h2>{html.escape(title)}</h2>{body}"
         f"<p class='caption'>{html.escape(caption)}</p></section>"
     )
+
+
+def table(df: pd.DataFrame, columns: dict[str, str], formats: dict[str, str] | None = None) -> str:
+    """A small HTML table of ``df``: ``columns`` maps each column to its header; ``formats`` a
+    column to a format ("{:,}", "{:.1%}", "${:,.0f}"); every cell escaped."""
+    formats = formats or {}
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
+    rows = []
+    for rec in df.to_dict("records"):
+        cells = []
+        for c in columns:
+            v = rec.get(c)
+            missing = v is None or (isinstance(v, float) and v != v)
+            text = "" if missing else formats.get(c, "{}").format(v)
+            numeric = c in formats
+            cells.append(f"<td{' class=n' if numeric else ''}>{html.escape(text)}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table class='held'><tr>{head}</tr>{''.join(rows)}</table>"
 
 
 __all__ = [
@@ -166,5 +202,6 @@ __all__ = [
     "section",
     "share_bars",
     "svg",
+    "table",
     "time_chart",
 ]

@@ -34,10 +34,31 @@ def render(
         f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
         f"<header><h1>{html.escape(title)}</h1><p>{html.escape(str(manifest.get('data')))}"
         f" &middot; {page.n_all:,} postings</p></header><main>{''.join(parts)}</main>"
-        f"<footer><p>Run manifest (data, method, threshold, model, version):</p>"
+        f"<footer>{_notice(tables)}<p>Run manifest (data, method, threshold, model, version):</p>"
         f"<pre>{footer}</pre><p>Data: LinkedIn Job Postings (2023-2024) by Arsh Koneru, "
-        "CC BY-SA 4.0, where that dataset is the source.</p></footer></body></html>"
+        "CC BY-SA 4.0, where that dataset is the source.</p></footer>"
+        f"{_script(tables)}</body></html>"
     )
+
+
+def _script(tables: dict[str, pd.DataFrame]) -> str:
+    """The found postings' sort and filter: a small script of the page's own (no network)."""
+    if "found_postings" not in tables or not len(tables["found_postings"]):
+        return ""
+    from importlib import resources
+
+    code = (resources.files("jobmap.report") / "static" / "postings.js").read_text()
+    return f"<script>{code}</script>"
+
+
+def _notice(tables: dict[str, pd.DataFrame]) -> str:
+    """O*NET's attribution where its technology names are shown."""
+    if "technologies" not in tables:
+        return ""
+    from jobmap.knowledge import attribution
+
+    notice = " ".join(attribution().split("\n\n")[0].split())
+    return f"<p>Technologies: {html.escape(notice)}</p>"
 
 
 __all__ = ["render"]

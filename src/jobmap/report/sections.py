@@ -146,7 +146,9 @@ class Salary(Section):
                     "Annual salary",
                     charts.salary_chart(v, page.family),
                     f"Distribution of annual salary (pay normalised to a year from its "
-                    f"period); dashed lines are medians. Rests on {len(v):,} postings "
+                    f"period) as a share of each group's postings (each group's bars add up to "
+                    f"100%, so a small group and a large one share one scale); dashed lines are "
+                    f"medians. Rests on {len(v):,} postings "
                     f"with a yearly salary between ${SALARY_RANGE[0]:,} and "
                     f"${SALARY_RANGE[1]:,}.",
                 )
@@ -430,12 +432,26 @@ class Remote(Section):
         )
 
 
+#: A time chart needs postings from at least this many calendar months.
+MIN_MONTHS = 3
+
+
 class OverTime(Section):
-    tables = ("over_time",)
+    tables = ("over_time", "time_span")
 
     def build(self, p: pd.DataFrame, ds: Dataset) -> Built:
         if "listed_time" not in p.columns or not p["listed_time"].notna().any():
             return {}, ["No posting dates (listed_time) in this dataset."]
+        listed = p["listed_time"].dropna()
+        first, last = listed.min(), listed.max()
+        span = pd.DataFrame(
+            {
+                "first": [first],
+                "last": [last],
+                "days": [int((last - first).days) + 1],
+                "months": [int(listed.dt.to_period("M").nunique())],
+            }
+        )
         month = p["listed_time"].dt.to_period("M").astype(str)
         table = (
             p.assign(month=month)
@@ -447,13 +463,28 @@ class OverTime(Section):
             .astype(int)
             .reset_index()
         )
-        return {"over_time": table}, []
+        return {"over_time": table, "time_span": span}, []
 
     def render(self, tables: dict[str, pd.DataFrame], page: Page) -> str | None:
         d = tables.get("over_time")
         if d is None or not len(d):
             return None
         fam = page.family
+        span = tables.get("time_span")
+        if span is not None and len(span) and int(span["months"].iloc[0]) < MIN_MONTHS:
+            first = pd.Timestamp(span["first"].iloc[0]).date()
+            last = pd.Timestamp(span["last"].iloc[0]).date()
+            days = int(span["days"].iloc[0])
+            body = (
+                f"<p>The postings were listed over {days:,} days ({first} to {last}), in "
+                f"{int(span['months'].iloc[0])} calendar month(s): too little time to show a "
+                f"trend, so none is drawn.</p>"
+            )
+            return charts.section(
+                "Postings over time",
+                body,
+                f"A trend needs postings from at least {MIN_MONTHS} months (by listed_time).",
+            )
         return charts.section(
             "Postings over time",
             charts.time_chart(d, fam),
@@ -462,11 +493,334 @@ class OverTime(Section):
         )
 
 
+#: A technology counts among those that distinguish the family when this many of the family's
+#: postings mention it ...
+MIN_DISTINCT = 3
+#: ... and its median salary is shown when this many postings with a salary mention it.
+MIN_SALARIED = 5
+#: The technology pairs counted among the family's most mentioned technologies (bounds the work).
+PAIR_TECHNOLOGIES = 40
+
+
+def _salaries(p: pd.DataFrame, ds: Dataset) -> pd.Series | None:
+    """Each posting's plausible yearly salary (as the salary section keeps them), by job id."""
+    if "annual_salary" in p.columns and p["annual_salary"].notna().any():
+        salary = pd.Series(p["annual_salary"].to_numpy(), index=p["job_id"])
+    elif ds.has("salaries"):
+        salary = ds.table("salaries").groupby("job_id")["annual_salary"].median()
+    else:
+        return None
+    salary = salary.dropna()
+    return salary[salary.between(*SALARY_RANGE)]
+
+
+class Technologies(Section):
+    """What the family's postings ask for: the named technologies their descriptions mention
+    (``jobmap technologies``) against all other postings, those that most distinguish the
+    family, their median salaries, and which appear together."""
+
+    tables = ("technologies", "technologies_distinct", "technology_salary", "technology_pairs")
+
+    def build(self, p: pd.DataFrame, ds: Dataset) -> Built:
+        return {}, []  # needs the postings' technologies: :meth:`build_from`
+
+    def build_from(self, p: pd.DataFrame, ds: Dataset, found: pd.DataFrame) -> Built:
+        """Its tables from the postings ``p`` and their technologies ``found`` (``job_id``,
+        ``technology``, as ``jobmap technologies`` gives them)."""
+        if not len(found):
+            return {}, ["No technologies: no posting's text names one (titles only?)."]
+        sizes = group_sizes(p)
+        side = with_side(p, found, "job_id", "technology")
+        every = compare(side, "technology", top=len(found), sizes=sizes)
+        tables = {"technologies": every.head(20).reset_index(drop=True)}
+        n_rest = int(sizes.get("rest", 0))
+        distinct = every[every["family"] >= MIN_DISTINCT].copy()
+        # the rest's share smoothed (one posting more), so that a technology no other posting
+        # names is not infinitely distinct
+        distinct["ratio"] = distinct["family_share"] / ((distinct["rest"] + 1) / (n_rest + 1))
+        tables["technologies_distinct"] = (
+            distinct.sort_values(["ratio", "family"], ascending=False).head(15).round(4)
+        ).reset_index(drop=True)
+        salary = _salaries(p, ds)
+        if salary is not None and len(salary):
+            paid = side.assign(annual_salary=side["job_id"].map(salary)).dropna(
+                subset=["annual_salary"]
+            )
+            every_group = paid.groupby("technology")["annual_salary"].agg(
+                postings="count", median="median"
+            )
+            family = (
+                paid[paid["group"] == "family"]
+                .groupby("technology")["annual_salary"]
+                .agg(family_postings="count", family_median="median")
+            )
+            table = every_group.join(family, how="left")
+            table = table[table["postings"] >= MIN_SALARIED]
+            table["family_postings"] = table["family_postings"].fillna(0).astype(int)
+            table.loc[table["family_postings"] < MIN_SALARIED, "family_median"] = np.nan
+            order = table.sort_values(["family_postings", "postings"], ascending=False)
+            tables["technology_salary"] = order.head(20).reset_index()
+        in_family = side[side["group"] == "family"]
+        top = in_family["technology"].value_counts().head(PAIR_TECHNOLOGIES).index
+        sets = in_family[in_family["technology"].isin(top)].groupby("job_id")["technology"]
+        pairs: dict[tuple[str, str], int] = {}
+        for names in sets.agg(lambda t: sorted(set(t))):
+            for i, a in enumerate(names):
+                for b in names[i + 1 :]:
+                    pairs[(a, b)] = pairs.get((a, b), 0) + 1
+        n_family = max(int(sizes.get("family", 0)), 1)
+        table = pd.DataFrame(
+            [(a, b, n, n / n_family) for (a, b), n in pairs.items()],
+            columns=["technology", "with", "postings", "family_share"],
+        )
+        tables["technology_pairs"] = (
+            table.sort_values(["postings", "technology", "with"], ascending=[False, True, True])
+            .head(15)
+            .reset_index(drop=True)
+        )
+        return tables, []
+
+    def render(self, tables: dict[str, pd.DataFrame], page: Page) -> str | None:
+        d = tables.get("technologies")
+        if d is None or not len(d):
+            return None
+        fam = page.family
+        cards = [
+            charts.section(
+                "Technologies asked for",
+                charts.share_bars(d, "technology", fam),
+                f"The 20 named technologies the most {fam} postings mention (in the title or "
+                f"description; jobmap technologies: O*NET's technology names and jobmap's "
+                f"additions), as a share of each group's postings; the {fam} bars rest on "
+                f"{int(d['family'].sum()):,} pairs of a posting and a technology.",
+            )
+        ]
+        distinct = tables.get("technologies_distinct")
+        if distinct is not None and len(distinct):
+            cards.append(
+                charts.section(
+                    f"Technologies that distinguish {fam}",
+                    charts.table(
+                        distinct,
+                        {
+                            "technology": "technology",
+                            "family": f"{fam} postings",
+                            "family_share": f"share of {fam}",
+                            "rest_share": "share of the others",
+                            "ratio": "ratio",
+                        },
+                        {
+                            "family": "{:,}",
+                            "family_share": "{:.1%}",
+                            "rest_share": "{:.2%}",
+                            "ratio": "{:,.1f}x",
+                        },
+                    ),
+                    f"Technologies mentioned by at least {MIN_DISTINCT} {fam} postings, by how "
+                    f"much more often they are mentioned there than in the others (the ratio of "
+                    f"the shares, the others' counted one posting more).",
+                )
+            )
+        salary = tables.get("technology_salary")
+        if salary is not None and len(salary):
+            cards.append(
+                charts.section(
+                    "Median salary by technology",
+                    charts.table(
+                        salary,
+                        {
+                            "technology": "technology",
+                            "postings": "postings with a salary",
+                            "median": "median, all postings",
+                            "family_postings": f"{fam} with a salary",
+                            "family_median": f"median, {fam}",
+                        },
+                        {
+                            "postings": "{:,}",
+                            "median": "${:,.0f}",
+                            "family_postings": "{:,}",
+                            "family_median": "${:,.0f}",
+                        },
+                    ),
+                    f"Median yearly salary of the postings that mention each technology, where at "
+                    f"least {MIN_SALARIED} of them have a salary (the {fam} median likewise); "
+                    f"salaries as in the salary chart.",
+                )
+            )
+        pairs = tables.get("technology_pairs")
+        if pairs is not None and len(pairs):
+            cards.append(
+                charts.section(
+                    "Technologies that appear together",
+                    charts.table(
+                        pairs,
+                        {
+                            "technology": "technology",
+                            "with": "with",
+                            "postings": f"{fam} postings",
+                            "family_share": f"share of {fam}",
+                        },
+                        {"postings": "{:,}", "family_share": "{:.1%}"},
+                    ),
+                    f"The pairs of technologies the most {fam} postings mention together (among "
+                    f"the family's {PAIR_TECHNOLOGIES} most mentioned).",
+                )
+            )
+        return "".join(cards)
+
+
+class Engagement(Section):
+    """Applicants per view and the remote share: the family's beside all postings'."""
+
+    tables = ("engagement",)
+
+    def build(self, p: pd.DataFrame, ds: Dataset) -> Built:
+        rows = []
+        for name, part in (("family", p[p["group"] == "family"]), ("all", p)):
+            row: dict[str, Any] = {"group": name, "postings": len(part)}
+            if {"views", "applies"} <= set(p.columns):
+                views = pd.to_numeric(part["views"], errors="coerce")
+                applies = pd.to_numeric(part["applies"], errors="coerce").fillna(0)
+                seen = views.notna() & (views > 0)
+                row["with_views"] = int(seen.sum())
+                total_views = float(views[seen].sum())
+                row["applies_per_view"] = (
+                    float(applies[seen].sum()) / total_views if total_views else np.nan
+                )
+            if "remote_allowed" in p.columns:
+                row["remote_share"] = float(
+                    part["remote_allowed"].fillna(False).astype(bool).mean()
+                )
+            rows.append(row)
+        table = pd.DataFrame(rows)
+        if len(table.columns) <= 2:
+            return {}, []
+        return {"engagement": table}, []
+
+    def render(self, tables: dict[str, pd.DataFrame], page: Page) -> str | None:
+        d = tables.get("engagement")
+        if d is None or not len(d):
+            return None
+        shown = d.assign(group=d["group"].map({"family": page.family, "all": "all postings"}))
+        columns = {"group": "", "postings": "postings"}
+        formats = {"postings": "{:,}"}
+        said = []
+        if "applies_per_view" in d.columns:
+            columns |= {"with_views": "with views", "applies_per_view": "applicants per view"}
+            formats |= {"with_views": "{:,}", "applies_per_view": "{:.3f}"}
+            said.append(
+                "applicants per view: the applications of the postings with a view count over "
+                "their views"
+            )
+        if "remote_share" in d.columns:
+            columns |= {"remote_share": "remote allowed"}
+            formats |= {"remote_share": "{:.1%}"}
+            said.append("remote allowed: the share marked remote_allowed")
+        return charts.section(
+            "Applicants and remote work",
+            charts.table(shown, columns, formats),
+            f"The {page.family} postings beside all postings (the family's included): "
+            + "; ".join(said)
+            + ".",
+        )
+
+
+#: The found postings the page lists at most (all of them are in ``report --tables``).
+MAX_LISTED = 2_000
+
+
+class FoundPostings(Section):
+    """The family's postings, to check by hand: title, company, location, salary, score, why,
+    and a link to the posting where the data has one; sortable and filterable in the page."""
+
+    tables = ("found_postings",)
+
+    def build(self, p: pd.DataFrame, ds: Dataset) -> Built:
+        fam = p[p["group"] == "family"]
+        table = pd.DataFrame({"job_id": fam["job_id"].to_numpy(), "title": fam["title"].to_numpy()})
+        if "company_name" in fam.columns:
+            table["company"] = fam["company_name"].to_numpy()
+        elif ds.has("companies") and "company_id" in fam.columns:
+            names = ds.table("companies").drop_duplicates("company_id").set_index("company_id")
+            table["company"] = fam["company_id"].map(names["name"]).to_numpy()
+        if "location" in fam.columns:
+            table["location"] = fam["location"].to_numpy()
+        salary = _salaries(p, ds)
+        if salary is not None:
+            table["salary"] = table["job_id"].map(salary).to_numpy()
+        table["score"] = fam["score"].round(4).to_numpy()
+        if "why" in fam.columns:
+            table["why"] = fam["why"].to_numpy()
+        if "job_posting_url" in fam.columns:
+            table["url"] = fam["job_posting_url"].to_numpy()
+        table = table.sort_values(["score", "job_id"], ascending=[False, True])
+        return {"found_postings": table.reset_index(drop=True)}, []
+
+    def render(self, tables: dict[str, pd.DataFrame], page: Page) -> str | None:
+        d = tables.get("found_postings")
+        if d is None or not len(d):
+            return None
+        shown = d.head(MAX_LISTED)
+        columns = [c for c in ("title", "company", "location", "salary", "score", "why") if c in d]
+        numeric = {"salary", "score"}
+        head = "".join(
+            f"<th scope='col' data-type='{'number' if c in numeric else 'text'}'>{c}</th>"
+            for c in columns
+        )
+        rows = []
+        for rec in shown.to_dict("records"):
+            cells = []
+            for c in columns:
+                v: Any = rec.get(c)
+                missing = v is None or (isinstance(v, float) and v != v)
+                if c == "salary":
+                    text = "" if missing else f"${float(v):,.0f}"
+                    cells.append(
+                        f"<td class='n' data-value='{'' if missing else float(v)}'>{text}</td>"
+                    )
+                elif c == "score":
+                    cells.append(f"<td class='n'>{'' if missing else f'{float(v):.3f}'}</td>")
+                elif c == "title" and _is_link(rec.get("url")):
+                    href = html.escape(str(rec["url"]), quote=True)
+                    cells.append(
+                        f"<td><a href='{href}' rel='noopener noreferrer' target='_blank'>"
+                        f"{html.escape(str(v))}</a></td>"
+                    )
+                else:
+                    cells.append(f"<td>{'' if missing else html.escape(str(v))}</td>")
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+        cut = (
+            f" The page lists the first {MAX_LISTED:,} by score; report --tables writes all."
+            if len(d) > MAX_LISTED
+            else ""
+        )
+        body = (
+            "<div class='postings-tools'><input id='postings-filter' type='search' "
+            "placeholder='Filter: every word must appear in the row' aria-label='Filter the "
+            f"postings'><span id='postings-count'>{len(shown):,} postings</span></div>"
+            f"<div class='postings-wrap'><table id='postings' class='postings'><thead><tr>{head}"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        )
+        return charts.section(
+            f"The {page.family} postings",
+            body,
+            f"Every posting found, to check by hand: click a column to sort, type to filter "
+            f"(in the page: nothing is sent anywhere); a title links to the posting where the "
+            f"data has its address; why: the evidence the method gives.{cut}",
+            wide=True,
+        )
+
+
+def _is_link(url: Any) -> bool:
+    return isinstance(url, str) and url.startswith(("https://", "http://"))
+
+
 #: The report's sections, in the page's order.
 SECTIONS: tuple[Section, ...] = (
     Overview(),
     Salary(),
     TopTitles(),
+    Technologies(),
     Occupations(),
     OccupationGroups(),
     Companies(),
@@ -479,17 +833,25 @@ SECTIONS: tuple[Section, ...] = (
     WorkType(),
     CompanySize(),
     Remote(),
+    Engagement(),
     OverTime(),
+    FoundPostings(),
 )
 
 
 def build_tables(
-    scored: pd.DataFrame, ds: Dataset, coded: pd.DataFrame | None = None
+    scored: pd.DataFrame,
+    ds: Dataset,
+    coded: pd.DataFrame | None = None,
+    technologies: pd.DataFrame | None = None,
+    why: str | None = None,
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Every table the data allows, section by section, and notes on what it does not (what
     the dataset itself lacks, missing tables and partial company coverage, first). ``coded``:
     each posting's occupation (``jobmap occupations``), in the postings' order, for the
-    occupation sections."""
+    occupation sections; ``technologies``: the postings' technologies (``jobmap
+    technologies``), for the technology sections; ``why``: the column of ``scored`` that says
+    why a posting was found (the method's evidence), for the list of found postings."""
     p = ds.postings
     if coded is not None and len(coded) == len(p):
         from jobmap.knowledge.coder import MAJOR_GROUPS
@@ -504,12 +866,22 @@ def build_tables(
             dtype=object,
         )
         p = p.assign(occupation=occupation, major_group=major)
-    p = p.merge(scored[["job_id", "match", "score"]], on="job_id", how="inner")
+    keep = ["job_id", "match", "score"]
+    if why is not None and why in scored.columns and why not in keep:
+        scored = scored[[*keep, why]].rename(columns={why: "why"})
+    else:
+        scored = scored[keep]
+    p = p.merge(scored, on="job_id", how="inner")
     p["group"] = np.where(p["match"].astype(bool), "family", "rest")
     tables: dict[str, pd.DataFrame] = {}
     notes: list[str] = [n["text"] for n in ds.note_records("missing_table", "coverage")]
     for part in SECTIONS:
-        built, said = part.build(p, ds)
+        if isinstance(part, Technologies):
+            built, said = (
+                part.build_from(p, ds, technologies) if technologies is not None else ({}, [])
+            )
+        else:
+            built, said = part.build(p, ds)
         tables.update(built)
         notes += said
     return tables, notes

@@ -188,9 +188,14 @@ def run_find(
     settings: Settings | None = None,
     raw: bool = False,
     overwrite: bool = False,
+    with_columns: tuple[str, ...] | list[str] = (),
     **kwargs: Any,
 ) -> FindRun:
     """Score every posting and return a :class:`FindRun` (see :func:`find` for the arguments).
+    ``with_columns``: more columns for each posting, from :data:`WITH`: ``technologies`` (the
+    named technologies it mentions, ``; ``-separated, :func:`jobmap.technologies`) and
+    ``occupation`` (its O*NET-SOC code and title, :func:`jobmap.occupations`), each from the
+    cache after its first run.
 
     ``settings`` (a :class:`~jobmap.config.Settings`) replaces ``family``, ``data`` and the
     keyword arguments, which are otherwise turned into one with :meth:`Settings.build`. A CSV
@@ -198,6 +203,9 @@ def run_find(
     existing ``out`` is replaced only with ``overwrite``, and never when it is an input.
     """
     started = time.perf_counter()
+    unknown = [w for w in with_columns if w not in WITH]
+    if unknown:
+        raise ConfigError(f"--with {unknown[0]}: give one of {', '.join(WITH)}.")
     if settings is None:
         settings = Settings.build(family, data, **kwargs)
     elif kwargs:
@@ -214,6 +222,9 @@ def run_find(
     table.insert(3, "match", result.match)
     for i, column in enumerate(fitted.evidence_columns):
         table.insert(4 + i, column, scores[column].to_numpy())
+    for extra in dict.fromkeys(with_columns):
+        for column, values in _with(extra, ds, settings, table["job_id"]).items():
+            table[column] = values
     table = table.sort_values(["score", "job_id"], ascending=[False, True], kind="stable")
     table = table.reset_index(drop=True)
 
@@ -240,6 +251,7 @@ def run_find(
             "standing": len(pipe.answers),
         },
         output={"path": str(out_path) if out_path else None, "rows": "all" if all else "matches"},
+        with_columns=list(dict.fromkeys(with_columns)),
     )
     finish(manifest, started)
     run = FindRun(
@@ -254,6 +266,28 @@ def run_find(
     if out_path is not None:
         write_output(run.output(all), out_path, manifest, raw=raw)
     return run
+
+
+#: What ``find --with`` adds to each posting.
+WITH = ("technologies", "occupation")
+
+
+def _with(name: str, ds: Dataset, settings: Settings, job_ids: pd.Series) -> dict[str, Any]:
+    """The columns ``--with name`` adds, in the postings' order."""
+    if name == "technologies":
+        from jobmap.runs.technologies import technologies_for
+
+        found = technologies_for(ds, settings)
+        joined = found.groupby("job_id", sort=False)["technology"].agg("; ".join)
+        return {"technologies": job_ids.map(joined).fillna("").to_numpy()}
+    from jobmap.knowledge.coded import coded_for
+    from jobmap.methods.base import MethodContext
+
+    coded = coded_for(ds, settings, MethodContext.from_settings(settings).engine())
+    return {
+        "occupation_code": coded["occupation_code"].fillna("").to_numpy(),
+        "occupation_title": coded["occupation_title"].fillna("").to_numpy(),
+    }
 
 
 def find(

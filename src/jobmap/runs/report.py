@@ -50,6 +50,7 @@ def report(
     raw: bool = False,
     overwrite: bool = False,
     occupations: bool = True,
+    technologies: bool = True,
     **find_options: Any,
 ) -> Report:
     """The report's tables (a :class:`Report`: a dict of DataFrames by name, with its manifest
@@ -59,8 +60,9 @@ def report(
     ``settings`` or ``find_options`` (the run settings, as :func:`jobmap.find` takes them) go to
     :func:`jobmap.run_find`. ``occupations``: code the postings to O*NET-SOC occupations for
     the occupation sections (cached; the first time about a minute, see ``jobmap
-    occupations``). Existing files are replaced only with ``overwrite`` (and in
-    ``tables_dir`` only the tables jobmap wrote there before).
+    occupations``); ``technologies``: find the named technologies of every posting for the
+    technology sections (cached, see ``jobmap technologies``). Existing files are replaced only
+    with ``overwrite`` (and in ``tables_dir`` only the tables jobmap wrote there before).
 
     >>> import jobmap
     >>> tables = jobmap.report("ml-ai", out="report.html")  # doctest: +SKIP
@@ -82,7 +84,15 @@ def report(
         from jobmap.methods.base import MethodContext
 
         coded = coded_for(ds, run.settings, MethodContext.from_settings(run.settings).engine())
-    tables, notes = build_tables(run.scored, ds, coded)
+    found = None
+    if technologies:
+        from jobmap.runs.technologies import technologies_for
+
+        found = technologies_for(ds, run.settings)
+    evidence = run.method.evidence_columns
+    tables, notes = build_tables(
+        run.scored, ds, coded, found, why=evidence[0] if evidence else None
+    )
     decided_by = run.method.decided_by
     manifest = start(
         "report",
