@@ -30,7 +30,7 @@ def main() -> None:
     import jobmap
     from jobmap.data import bundled_sample_path
     from jobmap.knowledge.mentions import READS, TechnologyFinder
-    from jobmap.runs.technologies import workers_for
+    from jobmap.runs.technology_table import workers_for
 
     raw = pd.read_csv(bundled_sample_path() / "postings.csv", dtype=str, keep_default_na=False)
     big = raw.iloc[np.random.default_rng(100).integers(0, len(raw), N)].reset_index(drop=True)

@@ -275,7 +275,7 @@ WITH = ("technologies", "occupation")
 def _with(name: str, ds: Dataset, settings: Settings, job_ids: pd.Series) -> dict[str, Any]:
     """The columns ``--with name`` adds, in the postings' order."""
     if name == "technologies":
-        from jobmap.runs.technologies import technologies_for
+        from jobmap.runs.technology_table import technologies_for
 
         found = technologies_for(ds, settings)
         joined = found.groupby("job_id", sort=False)["technology"].agg("; ".join)

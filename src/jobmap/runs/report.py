@@ -86,7 +86,7 @@ def report(
         coded = coded_for(ds, run.settings, MethodContext.from_settings(run.settings).engine())
     found = None
     if technologies:
-        from jobmap.runs.technologies import technologies_for
+        from jobmap.runs.technology_table import technologies_for
 
         found = technologies_for(ds, run.settings)
     evidence = run.method.evidence_columns
