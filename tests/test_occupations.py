@@ -389,7 +389,7 @@ def test_evaluate_scores_a_family_by_occupation_as_find_does(
 @pytest.mark.parametrize(
     ("text", "said"),
     [
-        ("title,code\n", "a header and no postings"),
+        ("title,code\n", "a header and no rows"),
         (
             "title,code\nNurse,99-9999.00\n",
             "row 2, column code: '99-9999.00' is not an O*NET-SOC code of",

@@ -54,6 +54,10 @@ def test_variants_are_one_technology(finder: TechnologyFinder) -> None:
         "Oracle is hiring! Join our teams; our outlook is bright.",
         "Experience with CRM and ERP systems, database software and spreadsheets.",
         "Ability to multitask. Big data is growing.",
+        "Sous Chef, Banquet Chef; Juris Doctor required; Office Manager, 3 days in office.",
+        "Senior Project Engineer to captivate clients at the helm of a jet engine program.",
+        "Clustering and graphing of data; operate an excavator; remit payments.",
+        "Follow our LinkedIn page!",
     ],
 )
 def test_ordinary_words_and_kinds_of_software_are_not_technologies(
@@ -79,6 +83,12 @@ def test_a_name_that_is_an_ordinary_word_counts_where_it_means_the_technology(
         "Structured query language SQL",
     ]
     assert "Go" in names(finder, "Backend services in Java, Go and C++")
+    assert names(finder, "Experience with C#") == ["C#"]
+    assert names(finder, "Proficient in R") == ["R"]
+    assert names(finder, "We track work in Jira and sign with DocuSign") == [
+        "Atlassian JIRA",
+        "DocuSign eSignature",
+    ]
     assert "C" in names(finder, "Firmware in C, C++ and Python") and "C++" in names(
         finder, "Firmware in C, C++ and Python"
     )
@@ -150,14 +160,18 @@ def test_a_family_s_technologies_against_the_rest(tmp_path: Path) -> None:
     run = jobmap.runs.run_technologies(family="ml-ai", progress=False)
     assert run.in_family > 0 and run.found["in_family"].any()
     top = run.top(5)
-    assert {"in_family", "family_share", "rest_share"} <= set(top.columns)
+    assert {"family", "family_share", "rest", "rest_share"} <= set(top.columns)
     assert top["technology"].iloc[0] == "Python"  # the ML/AI postings of the sample
     out = tmp_path / "ml.csv"
     run = jobmap.runs.run_technologies(family="ml-ai", out=out, progress=False)
     written = pd.read_csv(out)
     assert len(written) == int(run.found["in_family"].sum())  # only the family's postings
+    assert len(run.output()) == len(written) and "in_family" not in run.output().columns
     manifest = json.loads(manifest_path(out).read_text())
-    assert manifest["family"] == "ml-ai" and manifest["counts"]["in_family"] == run.in_family
+    assert manifest["family"]["name"] == "ml-ai" and manifest["counts"]["rows"] == len(written)
+    assert manifest["family"]["postings"] == run.in_family and manifest["family"]["threshold"]
+    # the Python function gives what the command writes
+    assert len(jobmap.technologies(family="ml-ai", progress=False)) == len(written)
 
 
 def test_the_command_prints_the_top_and_writes_parquet(tmp_path: Path) -> None:
@@ -185,11 +199,29 @@ def test_evaluate_technologies_scores_the_gold_set(tmp_path: Path) -> None:
     # a gold file without its columns, or with postings not in the data: one clear line
     bad = tmp_path / "bad.csv"
     bad.write_text("id,tech\n1,Python\n")
-    with pytest.raises(DataError, match="no column job_id, technology"):
+    with pytest.raises(DataError, match="no job_id or technology column"):
         jobmap.runs.evaluate_technologies(bad, progress=False)
     bad.write_text("job_id,technology\n999,Python\n")
     with pytest.raises(DataError, match="not in the data"):
         jobmap.runs.evaluate_technologies(bad, progress=False)
+    bad.write_text("job_id,technology,half\n3905205314,SAS,middle\n")
+    with pytest.raises(DataError, match="line 2, column half: 'middle'"):
+        jobmap.runs.evaluate_technologies(bad, progress=False)
+    # a name the catalogue lacks cannot be found: said, not silent
+    odd = tmp_path / "odd.csv"
+    odd.write_text("job_id,technology\n3905205314,Not A Real Tech\n")
+    assert "not in the catalogue" in jobmap.runs.evaluate_technologies(odd, progress=False).notes[0]
+
+
+def test_titles_only_data_says_so(tmp_path: Path) -> None:
+    data = tmp_path / "titles.csv"
+    data.write_text("job_id,title\n1,Java Developer\n2,Line Cook\n3,SAP Consultant\n")
+    run = jobmap.run_technologies(data, cache_dir=tmp_path / "c", progress=False)
+    assert run.described == 0 and run.base == 3
+    assert any("no descriptions" in n for n in run.notes)
+    assert set(run.found["technology"]) == {"Oracle Java", "SAP software"}
+    result = run_cli("technologies", "--data", str(data), "--cache-dir", str(tmp_path / "c"))
+    assert result.exit_code == 0 and "titles only" in result.output
 
 
 @pytest.mark.slow

@@ -100,7 +100,7 @@ def technologies(
         params["data"], family=family, out=out, overwrite=overwrite, raw=raw, **options
     )
     if out is not None:
-        rows = len(run.found) if family is None else int(run.found["in_family"].sum())
+        rows = run.manifest["counts"]["rows"]
         click.echo(f"Wrote {rows:,} rows to {out} and the manifest to {manifest_path(out)}")
     if quiet:
         return
@@ -108,40 +108,51 @@ def technologies(
     for note in run.notes:
         con.print(f"Note: {escape(note)}", soft_wrap=True)
     with_any = run.manifest["counts"]["postings_with_any"]
+    read = f"{run.described:,} with a description" if run.described else "titles only"
     said = (
-        f"{run.postings:,} postings ({run.described:,} with a description): {with_any:,} "
-        f"mention at least one of {run.found['technology'].nunique():,} technologies"
+        f"{run.postings:,} postings ({read}): {with_any:,} mention at least one of "
+        f"{run.found['technology'].nunique():,} technologies"
     )
     if run.family is not None:
-        said += f"; the family {run.family} holds {run.in_family:,} postings"
+        part = run.manifest["family"]
+        how = part["picked"] or part["method"]
+        said += (
+            f"; the family {run.family} holds {run.in_family:,} postings (found by {how}, "
+            f"threshold {part['threshold']:.2f})"
+        )
     con.print(said, soft_wrap=True)
-    con.print(_top_table(run.top(n_top), run.family))
+    top = run.top(n_top)
+    if not len(top):
+        con.print("No technology found.")
+    else:
+        con.print(_top_table(top, run.family, con.width))
     from jobmap.knowledge import attribution
 
     notice = " ".join(attribution().split("\n\n")[0].split())
     con.print(escape(notice), style="dim", soft_wrap=True)
 
 
-def _top_table(df: Any, family: str | None) -> Table:
+def _top_table(df: Any, family: str | None, width: int) -> Table:
     title = "The most mentioned technologies" + (f" in {family}" if family else "")
     t = Table(title=title, title_justify="left")
-    counts = ["in_family", "family_share", "rest_share"] if family else ["postings", "share"]
+    counts = ["family", "family_share", "rest_share"] if family else ["postings", "share"]
+    headers = {"family": "postings", "family_share": "share", "rest_share": "others"}
     for c in counts:
-        name = c.replace("_", " ")
-        t.add_column(name, justify="right", no_wrap=True, min_width=max(6, len(name)))
-    t.add_column("hot", no_wrap=True, min_width=3)
-    t.add_column("technology", overflow="ellipsis", no_wrap=True, min_width=24)
-    t.add_column("category", overflow="ellipsis", no_wrap=True, min_width=10)
+        name = headers.get(c, c)
+        t.add_column(name, justify="right", no_wrap=True, width=max(7, len(name)))
+    t.add_column("hot", no_wrap=True, width=3)
+    t.add_column("technology", overflow="ellipsis", no_wrap=True, ratio=3)
+    show_category = width >= 100  # on a narrow terminal the category goes first
+    if show_category:
+        t.add_column("category", overflow="ellipsis", no_wrap=True, ratio=2)
     for rec in df.to_dict("records"):
         cells = [
             f"{100 * rec[c]:.1f}%" if c.endswith("share") else f"{int(rec[c]):,}" for c in counts
         ]
-        t.add_row(
-            *cells,
-            "hot" if rec["hot"] else "",
-            escape(_fmt(rec["technology"], 50)),
-            escape(_fmt(rec["category"], 50)),
-        )
+        row = [*cells, "hot" if rec["hot"] else "", escape(_fmt(rec["technology"], 50))]
+        if show_category:
+            row.append(escape(_fmt(rec["category"], 50)))
+        t.add_row(*row)
     return t
 
 
@@ -185,6 +196,8 @@ def evaluate_technologies(gold: Path, show: bool, quiet: bool, **params: Any) ->
             *[f"{int(rec[c]):,}" if isinstance(rec[c], int) else _share(rec[c]) for c in columns],
         )
     con.print(t)
+    for note in result.notes:
+        con.print(f"Note: {escape(note)}", soft_wrap=True)
     if show:
         for name, table in (("Missed", result.misses), ("Found, not in the gold", result.extras)):
             listed = Table(title=name, title_justify="left")

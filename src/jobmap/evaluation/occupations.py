@@ -34,30 +34,38 @@ def title_half(title: str) -> str:
     return "tune" if int(hashlib.sha256(key).hexdigest(), 16) % 2 == 0 else "check"
 
 
+def read_gold_csv(path: Path, required: tuple[str, ...], form: str) -> pd.DataFrame:
+    """A gold file read as text, its column names lower-cased: one clear error where it is not
+    there, is not a CSV, lacks a ``required`` column or holds no rows (``form``: its columns, as
+    the error says them)."""
+    if not path.is_file():
+        raise DataError(f"{path}: no such gold file. Give a CSV with {form}.")
+    try:
+        gold = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (ValueError, OSError, UnicodeError, pd.errors.ParserError) as exc:
+        raise DataError(
+            f"{path}: cannot read it as a CSV ({str(exc).splitlines()[0]}); save it as a CSV of "
+            f"{form}, one row per line."
+        ) from None
+    gold.columns = [str(c).strip().lower() for c in gold.columns]
+    missing = [c for c in required if c not in gold.columns]
+    if missing:
+        raise DataError(
+            f"{path}: no {' or '.join(missing)} column (found: {', '.join(gold.columns)}); a "
+            f"gold file has {form}."
+        )
+    if not len(gold):
+        raise DataError(f"{path}: a header and no rows; add rows of {form}.")
+    return gold
+
+
 def read_occupation_gold(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A gold file: ``title``, ``code`` (O*NET-SOC, or ``none``), optional ``alt_code``, ``job_id``,
     ``source``; adds ``half``. A bad code is an error naming its row."""
     p = Path(path).expanduser()
-    if not p.is_file():
-        raise DataError(f"{p}: no such gold file. Give a CSV with title,code[,alt_code,job_id].")
-    try:
-        gold = pd.read_csv(p, dtype=str, keep_default_na=False)
-    except (ValueError, OSError, UnicodeError, pd.errors.ParserError) as exc:
-        raise DataError(
-            f"{p}: cannot read it as a CSV ({str(exc).splitlines()[0]}); save it as a CSV of "
-            "title,code[,alt_code,job_id], one posting per line."
-        ) from None
-    gold.columns = [str(c).strip().lower() for c in gold.columns]
-    missing = [c for c in ("title", "code") if c not in gold.columns]
-    if missing:
-        raise DataError(
-            f"{p}: no {' or '.join(missing)} column (found: {', '.join(gold.columns)}); a gold "
-            "file has title,code and optionally alt_code and job_id."
-        )
+    gold = read_gold_csv(p, ("title", "code"), "title,code[,alt_code,job_id]")
     if "alt_code" not in gold.columns:
         gold["alt_code"] = ""
-    if not len(gold):
-        raise DataError(f"{p}: a header and no postings; add rows of title,code.")
     from jobmap.knowledge import occupations
 
     known = set(occupations()["code"])

@@ -45,8 +45,16 @@ def _english() -> frozenset[str]:
 
 def _is_english(word: str) -> bool:
     """Whether ``word`` is an English word: all its letters lower case but the first, and in
-    :func:`_english` ("Reward", "Plus"; not "PowerPoint", "Revit", "SQL")."""
-    return word[1:].islower() and word.lower() in _english()
+    :func:`_english` or simplemma's English dictionary ("Reward", "Plus", "Clustering",
+    "Excavator"; not "PowerPoint", "Revit", "SQL")."""
+    if not word[1:].islower():
+        return False
+    lower = word.lower()
+    if lower in _english():
+        return True
+    import simplemma
+
+    return bool(simplemma.is_known(lower, lang="en"))
 
 
 @cache
@@ -124,7 +132,13 @@ def _kind_of_software(name: str, ordinary: frozenset[str]) -> bool:
     relationship management CRM software"); "ADP software" and "Alteryx software" are named."""
     words = name.split()
     first = _WORD.findall(words[0])
-    if len(words) < 2 or not first or first[0].lower() not in ordinary:
+    if len(words) < 2 or not first:
+        return False
+    word = first[0]
+    # an ordinary word, or an English one written as a sentence starts ("Clustering software",
+    # "Dossier software"; not "SAP software", nor "Workday software": a name that is also a word)
+    english = word[1:].islower() and word.lower() in _english() and word.lower() not in _homonyms()
+    if word.lower() not in ordinary and not english:
         return False
     return all(w.islower() or _is_acronym(w) or not w[0].isalpha() for w in words[1:])
 
@@ -159,6 +173,10 @@ def catalogue() -> pd.DataFrame:
         else:
             keep.append(True)
     table = table[keep]
+    # one product, two names ("HubSpot" and "HubSpot software"): the shorter stays
+    names = set(table["technology"])
+    twin = table["technology"].str.endswith(" software") & table["technology"].str[:-9].isin(names)
+    table = table[~twin]
     added = _read_tsv(ADDED)
     new = added[~added["technology"].isin(table["technology"])]
     new = pd.DataFrame(
@@ -267,17 +285,20 @@ def aliases() -> pd.DataFrame:
     dropped = {d.lower() for d in _read_tsv(DROPPED)["technology"]}
     frame = frame[~frame["key"].isin(dropped)]
 
-    names = set(table["technology"])
-
     def ambiguous(alias: str) -> bool:
         words = _WORD.findall(alias)
-        vendor = len(words) == 1 and alias in vendors and alias not in reviewed
-        if alias.lower() in homonyms or len(alias) <= 2 or vendor:
+        if alias.lower() in homonyms:
             return True
-        if re.search(r"[.+#0-9]|[a-z][A-Z]", alias):
-            return False  # "Node.js", "C++", "PowerPoint": a name as it is written
-        if _is_acronym(alias):  # an initialism cut from a longer name ("PMP", "SEO", "ETC")
-            return alias not in names and alias not in reviewed
+        if re.search(r"[+#]|[a-z][A-Z]|[A-Za-z][.][A-Za-z]|^[.]", alias):
+            return False  # "C#", "C++", "PowerPoint", "Node.js", ".NET": a name as it is written
+        if len(alias) <= 2 or (len(words) == 1 and alias in vendors and alias not in reviewed):
+            return True  # "R", "Go"; a vendor alone ("Oracle")
+        if alias in reviewed:
+            return False  # reviewed by hand: "AWS", "Java", "Python"
+        if _is_acronym(alias):
+            return True  # an initialism ("PMP", "JET", "MPS", "EPIC") is also other things
+        if len(words) == 1 and _is_english(words[0]):
+            return True  # an English word ("Chef", "Juris", "Remit", "Excavator", "Captivate")
         return all(w.lower() in prose for w in words)
 
     frame["ambiguous"] = frame["alias"].map(ambiguous)

@@ -64,8 +64,16 @@ def code_dataset(
 
         batches = tqdm(batches, total=-(-n // batch_rows), desc="coding", unit="batch", leave=False)
     for batch in batches:
-        vectors = engine.embed(title_texts(batch), desc="embedding titles")
-        coded = coder.code(batch, top=width, vectors=np.asarray(vectors))
+        # each distinct title and description once: postings that repeat another's text (a
+        # job posted in many places) take its codes
+        text = batch[[c for c in ("title", "description") if c in batch.columns]]
+        keys = pd.util.hash_pandas_object(text.astype("string").fillna(""), index=False)
+        inverse, _ = pd.factorize(keys)
+        first = np.unique(inverse, return_index=True)[1]
+        distinct = batch.iloc[first]
+        vectors = engine.embed(title_texts(distinct), desc="embedding titles")
+        coded = coder.code(distinct, top=width, vectors=np.asarray(vectors))
+        coded = coded.iloc[inverse].reset_index(drop=True)
         keep = [c for c in CARRIED if c in batch.columns]
         parts.append(pd.concat([batch[keep].reset_index(drop=True), coded], axis=1))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

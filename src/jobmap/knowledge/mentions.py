@@ -51,7 +51,7 @@ _CUE_AFTER = re.compile(
     r"^\W{0,3}(?:spreadsheets?|workbooks?|formulas?|pivot\w*|macros?|vba|skills?|proficiency|"
     r"experience|programming|language|scripts?|scripting|developers?|development|framework|"
     r"library|libraries|stack|database|queries|query|reports?|dashboards?|suite|documents?|"
-    r"platform|software|systems?|accounts?|pages?|posts?|ads|campaigns?|365|20\d\d)\b",
+    r"platform|software|systems?|accounts?|ads|campaigns?|365|20\d\d)\b",
     re.IGNORECASE,
 )
 #: Words just after a name that make it an ordinary word ("excel at", "access to").
@@ -181,10 +181,14 @@ class TechnologyFinder:
                 before, after = text[max(0, start - 40) : start], text[end : end + 40]
                 if _NOT_AFTER.search(after):
                     continue
+                # a letter or two ("R", "Go", "C") only after a skill ("proficient in R"), before
+                # "programming", or in a list beside another technology
                 short = len(alias) <= 2
-                cued = _CUE_BEFORE.search(before) or _SKILL_BEFORE.search(before)
-                if (not short and (cued or _CUE_AFTER.search(after))) or (
-                    short and re.match(r"^\W{0,3}(?:programming|language|scripts?)", after)
+                skilled = _SKILL_BEFORE.search(before)
+                cued = skilled or _CUE_BEFORE.search(before) or _CUE_AFTER.search(after)
+                if (not short and cued) or (
+                    short
+                    and (skilled or re.match(r"^\W{0,3}(?:programming|language|scripts?)", after))
                 ):
                     firm.append(mention)
                 else:

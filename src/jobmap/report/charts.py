@@ -184,7 +184,7 @@ def table(df: pd.DataFrame, columns: dict[str, str], formats: dict[str, str] | N
         for c in columns:
             v = rec.get(c)
             missing = v is None or (isinstance(v, float) and v != v)
-            text = "" if missing else formats.get(c, "{}").format(v)
+            text = "–" if missing else formats.get(c, "{}").format(v)
             numeric = c in formats
             cells.append(f"<td{' class=n' if numeric else ''}>{html.escape(text)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")

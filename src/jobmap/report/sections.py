@@ -839,6 +839,10 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
+#: Posting columns the report never reads.
+LONG_TEXTS = ("description", "skills_desc")
+
+
 def build_tables(
     scored: pd.DataFrame,
     ds: Dataset,
@@ -852,7 +856,9 @@ def build_tables(
     occupation sections; ``technologies``: the postings' technologies (``jobmap
     technologies``), for the technology sections; ``why``: the column of ``scored`` that says
     why a posting was found (the method's evidence), for the list of found postings."""
-    p = ds.postings
+    # every column but the long texts: the sections never read them, and at full size they
+    # are most of the memory
+    p = ds.read([c for c in ds.columns() if c not in LONG_TEXTS])
     if coded is not None and len(coded) == len(p):
         from jobmap.knowledge.coder import MAJOR_GROUPS
 

@@ -21,6 +21,7 @@ from jobmap.config import Settings
 from jobmap.data import Dataset
 from jobmap.errors import ConfigError, DataError
 from jobmap.knowledge import attribution, release
+from jobmap.knowledge.catalogue import catalogue
 from jobmap.knowledge.mentions import READS, TechnologyFinder
 from jobmap.outputs import write_output
 from jobmap.runs.find import check_out, run_inputs
@@ -35,7 +36,9 @@ SETTINGS = ("columns", "encoding", "cache_dir", "progress", "engine")
 class Technologies:
     """The technologies of a dataset's postings: ``found`` (one row per posting and technology:
     ``job_id``, ``technology``, ``category``, ``hot``, ``evidence``; with a family also
-    ``in_family``), how many postings were read and how many had a description, the manifest."""
+    ``in_family``, every posting's rows kept for :meth:`top`), how many postings were read and
+    how many had a description (0: titles only), the manifest. :meth:`output` is what is
+    written: with a family, only its postings' rows."""
 
     found: pd.DataFrame
     postings: int
@@ -50,17 +53,27 @@ class Technologies:
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"found": self.found, "top": self.top()}
 
+    @property
+    def base(self) -> int:
+        """The postings a share is of: those with a description, or all where none has one."""
+        return self.described or self.postings
+
     def output(self) -> pd.DataFrame:
-        df = self.found.copy()
+        """The rows (with a family, only its postings'), with the manifest in ``attrs``."""
+        df = self.found
+        if self.family is not None and "in_family" in df:
+            df = df[df["in_family"]].drop(columns="in_family").reset_index(drop=True)
+        df = df.copy()
         df.attrs["manifest"] = self.manifest
         return df
 
     def top(self, n: int = 20) -> pd.DataFrame:
         """The ``n`` technologies most postings mention: ``technology``, ``category``, ``hot``,
-        ``postings`` and ``share`` (of the postings with a description); with a family, the same
-        for the family's postings and for the rest, largest in the family first."""
+        ``postings`` and ``share`` (of the postings with a description); with a family also
+        ``family`` and ``family_share`` (its postings that mention it), ``rest`` and
+        ``rest_share`` (the others'), largest in the family first."""
         return top_technologies(
-            self.found, self.described, n, family=self.family, in_family=self.in_family
+            self.found, self.base, n, family=self.family, in_family=self.in_family
         )
 
 
@@ -80,13 +93,13 @@ def top_technologies(
     table["share"] = (table["postings"] / max(described, 1)).round(4)
     if family is not None and "in_family" in found:
         fam = found[found["in_family"]].groupby(keys, observed=True)["job_id"].nunique()
-        table = table.merge(fam.rename("in_family").reset_index(), on=keys, how="left")
-        table["in_family"] = table["in_family"].fillna(0).astype(int)
-        table["family_share"] = (table["in_family"] / max(in_family, 1)).round(4)
-        table["rest"] = table["postings"] - table["in_family"]
+        table = table.merge(fam.rename("family").reset_index(), on=keys, how="left")
+        table["family"] = table["family"].fillna(0).astype(int)
+        table["family_share"] = (table["family"] / max(in_family, 1)).round(4)
+        table["rest"] = table["postings"] - table["family"]
         table["rest_share"] = (table["rest"] / max(described - in_family, 1)).round(4)
         table = table.sort_values(
-            ["in_family", "postings", "technology"], ascending=[False] * 2 + [True]
+            ["family", "postings", "technology"], ascending=[False] * 2 + [True]
         )
     else:
         table = table.sort_values(["postings", "technology"], ascending=[False, True])
@@ -141,30 +154,38 @@ def run_technologies(
     found = technologies_for(ds, settings, use_cache=use_cache)
     job_ids = ds.read(["job_id"])["job_id"]
     postings = len(job_ids)
-    if "description" in ds.columns():
+    described = 0
+    if ds.has_descriptions:
         desc = ds.read(["description"])["description"]
         described = int(desc.astype("string").fillna("").str.strip().ne("").sum())
-    else:
-        described = postings
-    described = described or postings  # titles only: the share is of every posting
     in_family = 0
     family_name = None
+    family_part: dict[str, Any] | None = None
     if family is not None:
         result = pipe.run()
         matched = set(job_ids[np.asarray(result.match, dtype=bool)].tolist())
         in_family = len(matched)
         family_name = pipe.family.name
         found["in_family"] = found["job_id"].isin(matched)
+        decided = result.method.decided_by
+        family_part = {
+            "name": family_name,
+            "method": settings.method,
+            "picked": decided.name if decided is not result.method else None,
+            "threshold": result.threshold,
+            "postings": in_family,
+        }
     manifest = start(
         "technologies",
         settings,
         data=data_part(ds),
         knowledge={"release": release().get("release"), "attribution": attribution()},
-        family=family_name,
+        family=family_part,
         counts={
             "postings": postings,
             "with_description": described,
-            "rows": len(found),
+            "rows": int(found["in_family"].sum()) if family is not None else len(found),
+            "rows_all_postings": len(found),
             "postings_with_any": int(found["job_id"].nunique()) if len(found) else 0,
             "in_family": in_family if family is not None else None,
         },
@@ -182,10 +203,7 @@ def run_technologies(
         notes=notes,
     )
     if out_path is not None:
-        written = found if family is None else found[found["in_family"]]
-        frame = written.copy()
-        frame.attrs["manifest"] = manifest
-        write_output(frame, out_path, manifest, raw=raw)
+        write_output(run.output(), out_path, manifest, raw=raw)
     return run
 
 
@@ -214,6 +232,7 @@ class TechnologyEvaluation:
     misses: pd.DataFrame
     extras: pd.DataFrame
     manifest: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -223,24 +242,20 @@ class TechnologyEvaluation:
 def read_technology_gold(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A gold file of technologies: one row per (``job_id``, ``technology``), and a row with an
     empty ``technology`` for a posting labelled with none; ``half`` (tune/check) optional."""
+    from jobmap.evaluation.occupations import read_gold_csv
 
     file = Path(path).expanduser()
-    if not file.is_file():
-        raise DataError(f"{file}: no such gold file. Give a CSV with job_id,technology[,half].")
-    try:
-        gold = pd.read_csv(file, dtype=str, keep_default_na=False)
-    except (ValueError, OSError, UnicodeError, pd.errors.ParserError) as exc:
-        raise DataError(
-            f"{file}: cannot read the gold file ({str(exc).splitlines()[0]})."
-        ) from None
-    missing = [c for c in ("job_id", "technology") if c not in gold.columns]
-    if missing:
-        raise DataError(
-            f"{file}: no column {', '.join(missing)}; a technology gold file has job_id and "
-            "technology (empty for a posting labelled with none), and optionally half."
-        )
+    gold = read_gold_csv(file, ("job_id", "technology"), "job_id,technology[,half]")
     if "half" not in gold.columns:
         gold["half"] = "all"
+    gold["half"] = gold["half"].str.strip().str.lower().replace("", "all")
+    odd = ~gold["half"].isin(["tune", "check", "all"])
+    if odd.any():
+        row = int(odd.to_numpy().argmax()) + 2
+        raise DataError(
+            f"{file}, line {row}, column half: {gold['half'][odd].iloc[0]!r}; give tune, check "
+            "or nothing."
+        )
     gold["job_id"] = gold["job_id"].str.strip()
     gold["technology"] = gold["technology"].str.strip()
     if (gold["job_id"] == "").any():
@@ -321,6 +336,14 @@ def evaluate_technologies(
         ],
         columns=["job_id", "half", "technology", "evidence"],
     )
+    known = set(catalogue()["technology"])
+    unknown = sorted(set(labelled["technology"]) - known)
+    notes = []
+    if unknown:
+        notes.append(
+            f"{len(unknown)} technology name(s) of the gold file are not in the catalogue, so "
+            f"the finder cannot find them (first: {unknown[0]!r}); see jobmap technologies --about"
+        )
     manifest = start(
         "evaluate-technologies",
         settings,
@@ -328,7 +351,7 @@ def evaluate_technologies(
         gold={"path": str(gold), "postings": len(half), "pairs": len(gold_pairs)},
     )
     finish(manifest, started)
-    return TechnologyEvaluation(pd.DataFrame(rows), misses, extras, manifest)
+    return TechnologyEvaluation(pd.DataFrame(rows), misses, extras, manifest, notes)
 
 
 __all__ = [

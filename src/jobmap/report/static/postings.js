@@ -18,9 +18,9 @@
     if (raw === null) raw = cell.textContent;
     if (numeric) {
       var n = parseFloat(raw);
-      return isNaN(n) ? -Infinity : n;
+      return isNaN(n) ? null : n;
     }
-    return raw.toLowerCase();
+    return raw.trim() ? raw.toLowerCase() : null;
   }
 
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
@@ -35,8 +35,11 @@
       var order = rows.map(function (r, i) { return i; });
       order.sort(function (a, b) {
         var x = value(rows[a], index, numeric), y = value(rows[b], index, numeric);
-        var c = x < y ? -1 : x > y ? 1 : a - b;
-        return ascending ? c : (x === y ? a - b : -c);
+        // an empty cell (no salary) goes last whichever way the column is sorted
+        if (x === null || y === null) return x === y ? a - b : x === null ? 1 : -1;
+        if (x === y) return a - b;
+        var c = x < y ? -1 : 1;
+        return ascending ? c : -c;
       });
       var reordered = order.map(function (i) { return rows[i]; });
       var reorderedTexts = order.map(function (i) { return texts[i]; });
