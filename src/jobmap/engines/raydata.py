@@ -253,38 +253,16 @@ def score(
     tasks = row_group_tasks(path, task_rows())
     # the run's context without its engine (each actor builds one on the shared cache)
     ctx = dataclasses.replace(context, progress=False, engine_=None)
-    shards = Path(
-        tempfile.mkdtemp(prefix=f"ray-scores-{uuid.uuid4().hex[:8]}-", dir=_scratch(settings))
+    out = _map_row_groups(
+        ray,
+        _Scorer,
+        {"method": method, "context": ctx, "path": str(path), "columns": columns},
+        tasks,
+        settings,
+        "scores",
     )
-    try:
-        n_actors = _actors(ray, reading=False)[0]
-        done = (
-            ray.data.from_items(tasks)
-            .map_batches(
-                _Scorer,
-                fn_constructor_kwargs={
-                    "method": method,
-                    "context": ctx,
-                    "path": str(path),
-                    "columns": columns,
-                    "shards": str(shards),
-                },
-                batch_size=1,
-                batch_format="pandas",
-                compute=ray.data.ActorPoolStrategy(size=min(n_actors, len(tasks))),
-            )
-            .take_all()
-        )
-        written = sorted(shards.glob("part-*.parquet"))
-        if len(done) != len(tasks) or len(written) != len(tasks):
-            raise EngineError(
-                f"the Ray engine finished {len(written)} of {len(tasks)} parts of the postings; "
-                "run again (a worker that died is retried by Ray; what was embedded is in the "
-                "cache)."
-            )
-        out = pd.concat([pd.read_parquet(f) for f in written], ignore_index=True)
-    finally:
-        shutil.rmtree(shards, ignore_errors=True)
+    if out is None:
+        out = pd.DataFrame(columns=["job_id"])
     order = dataset.read(["job_id"])["job_id"].astype("int64").to_numpy()
     out["job_id"] = out["job_id"].astype("int64")
     if len(out) != len(order) or not (out["job_id"].to_numpy() == order).all():
@@ -296,6 +274,47 @@ def score(
         if pd.api.types.is_string_dtype(out[column].dtype):
             out[column] = out[column].astype(object)
     return out
+
+
+def _map_row_groups(
+    ray: Any,
+    actor: type,
+    kwargs: dict[str, Any],
+    tasks: list[dict[str, int]],
+    settings: Settings,
+    what: str,
+) -> pd.DataFrame | None:
+    """Run ``actor`` (built with ``kwargs`` and a ``shards`` folder) on a pool of Ray actors, one
+    task (consecutive row groups of the cached postings) at a time, each task writing one parquet
+    shard; the shards read back in the postings' order (None for no task). A task that never
+    finished is an error, and the shards are removed whatever happens."""
+    shards = Path(
+        tempfile.mkdtemp(prefix=f"ray-{what}-{uuid.uuid4().hex[:8]}-", dir=_scratch(settings))
+    )
+    try:
+        n_actors = _actors(ray, reading=False)[0]
+        done = (
+            ray.data.from_items(tasks)
+            .map_batches(
+                actor,
+                fn_constructor_kwargs={**kwargs, "shards": str(shards)},
+                batch_size=1,
+                batch_format="pandas",
+                compute=ray.data.ActorPoolStrategy(size=max(1, min(n_actors, len(tasks)))),
+            )
+            .take_all()
+        )
+        written = sorted(shards.glob("part-*.parquet"))
+        if len(done) != len(tasks) or len(written) != len(tasks):
+            raise EngineError(
+                f"the Ray engine finished {len(written)} of {len(tasks)} parts of the postings "
+                f"({what}); run again (a worker that died is retried by Ray; what was embedded is "
+                "in the cache)."
+            )
+        parts = [pd.read_parquet(f) for f in written]
+        return pd.concat(parts, ignore_index=True) if parts else None
+    finally:
+        shutil.rmtree(shards, ignore_errors=True)
 
 
 def _scratch(settings: Settings) -> Path:
@@ -343,36 +362,16 @@ def technologies(dataset: Dataset, settings: Settings) -> pd.DataFrame:
     path = dataset.folder / "postings.parquet"
     columns = [c for c in READS if c in dataset.columns()]
     tasks = row_group_tasks(path, task_rows())
-    shards = Path(
-        tempfile.mkdtemp(prefix=f"ray-tech-{uuid.uuid4().hex[:8]}-", dir=_scratch(settings))
+    out = _map_row_groups(
+        ray,
+        _TechnologyFinder,
+        {"path": str(path), "columns": columns},
+        tasks,
+        settings,
+        "technologies",
     )
-    try:
-        n_actors = _actors(ray, reading=False)[0]
-        done = (
-            ray.data.from_items(tasks)
-            .map_batches(
-                _TechnologyFinder,
-                fn_constructor_kwargs={
-                    "path": str(path),
-                    "columns": columns,
-                    "shards": str(shards),
-                },
-                batch_size=1,
-                batch_format="pandas",
-                compute=ray.data.ActorPoolStrategy(size=min(n_actors, len(tasks))),
-            )
-            .take_all()
-        )
-        written = sorted(shards.glob("part-*.parquet"))
-        if len(done) != len(tasks) or len(written) != len(tasks):
-            raise EngineError(
-                f"the Ray engine finished {len(written)} of {len(tasks)} parts of the postings; "
-                "run again."
-            )
-        parts = [pd.read_parquet(f) for f in written]
-        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
-    finally:
-        shutil.rmtree(shards, ignore_errors=True)
+    if out is None:
+        out = pd.DataFrame(columns=COLUMNS)
     for column in ("technology", "category", "evidence"):
         out[column] = out[column].astype(object)
     return out.astype({"hot": bool})
