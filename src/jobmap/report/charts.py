@@ -69,7 +69,7 @@ def share_bars(df: pd.DataFrame, key: str, family_label: str) -> str:
     d = df.iloc[::-1]
     fig, ax = figure(0.9 + 0.32 * len(d))
     y = range(len(d))
-    labels = [str(v)[:38] for v in d[key]]
+    labels = [_label(v) for v in d[key]]
     ax.barh(
         [i + 0.2 for i in y], d["family_share"] * 100, 0.4, color=FAMILY_COLOR, label=family_label
     )
@@ -84,6 +84,12 @@ def share_bars(df: pd.DataFrame, key: str, family_label: str) -> str:
     ax.set_xlabel("% of the group's postings")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     return svg(fig)
+
+
+def _label(value: Any, width: int = 48) -> str:
+    """A bar's label: whole up to ``width`` characters, else cut with an ellipsis."""
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def count_bars(df: pd.DataFrame, key: str, value: str) -> str:

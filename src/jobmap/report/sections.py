@@ -73,7 +73,11 @@ class Overview(Section):
         return {"overview": table}, []
 
     def render(self, tables: dict[str, pd.DataFrame], page: Page) -> str | None:
-        fam, method = html.escape(page.family), html.escape(str(page.manifest.get("method", "")))
+        asked = str(page.manifest.get("method", ""))
+        picked = page.manifest.get("picked")
+        # the method that decided: "auto" says which it picked
+        method = html.escape(f"{picked} (picked by {asked})" if picked else asked)
+        fam = html.escape(page.family)
         share = 100 * page.n_family / max(1, page.n_all)
         body = (
             f"<div class='kpis'><div class='kpi'><b>{page.n_family:,}</b>{fam} postings</div>"
