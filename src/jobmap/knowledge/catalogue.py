@@ -24,10 +24,15 @@ _HERE = Path(__file__).resolve().parent
 
 
 @cache
+def _prose() -> str:
+    """O*NET's prose: its task statements and occupation descriptions, as one text."""
+    return " ".join(tasks()["task"]) + " " + " ".join(occupations()["description"])
+
+
+@cache
 def _prose_words() -> frozenset[str]:
-    """Words O*NET's prose (task statements, occupation descriptions) writes in lower case."""
-    text = " ".join(tasks()["task"]) + " " + " ".join(occupations()["description"])
-    return frozenset(re.findall(r"\b[a-z][a-z0-9+#]*\b", text))
+    """Words O*NET's prose (:func:`_prose`) writes in lower case."""
+    return frozenset(re.findall(r"\b[a-z][a-z0-9+#]*\b", _prose()))
 
 
 @cache
@@ -43,15 +48,18 @@ def _english() -> frozenset[str]:
     return frozenset(w for w in text.split() if w.isalpha() and w.islower())
 
 
-def _is_english(word: str) -> bool:
+def _is_english(word: str, dictionary: bool = True) -> bool:
     """Whether ``word`` is an English word: all its letters lower case but the first, and in
-    :func:`_english` or simplemma's English dictionary ("Reward", "Plus", "Clustering",
-    "Excavator"; not "PowerPoint", "Revit", "SQL")."""
+    :func:`_english` or (with ``dictionary``) simplemma's English dictionary ("Reward", "Plus",
+    "Clustering", "Excavator"; not "PowerPoint", "Revit", "SQL"; simplemma's alone also knows
+    brands: "Salesforce")."""
     if not word[1:].islower():
         return False
     lower = word.lower()
     if lower in _english():
         return True
+    if not dictionary:
+        return False
     import simplemma
 
     return bool(simplemma.is_known(lower, lang="en"))
@@ -70,9 +78,8 @@ def _ordinary_words() -> frozenset[str]:
     descriptions) writes in lower case ("access", "word", "teams", "data") or capitalises in
     mid-sentence as other proper names ("American", "Medicaid"), and the last words of its job
     titles ("designer", "writer": jobs, whatever product shares the name)."""
-    text = " ".join(tasks()["task"]) + " " + " ".join(occupations()["description"])
     words = set(_prose_words())
-    words |= {w.lower() for w in re.findall(r"(?<=[a-z,;] )[A-Z][A-Za-z0-9+#]*", text)}
+    words |= {w.lower() for w in re.findall(r"(?<=[a-z,;] )[A-Z][A-Za-z0-9+#]*", _prose())}
     for title in alternate_titles()["title"]:
         last = _WORD.findall(str(title))
         if last:
@@ -137,7 +144,7 @@ def _kind_of_software(name: str, ordinary: frozenset[str]) -> bool:
     word = first[0]
     # an ordinary word, or an English one written as a sentence starts ("Clustering software",
     # "Dossier software"; not "SAP software", nor "Workday software": a name that is also a word)
-    english = word[1:].islower() and word.lower() in _english() and word.lower() not in _homonyms()
+    english = _is_english(word, dictionary=False) and word.lower() not in _homonyms()
     if word.lower() not in ordinary and not english:
         return False
     return all(w.islower() or _is_acronym(w) or not w[0].isalpha() for w in words[1:])
@@ -169,7 +176,7 @@ def catalogue() -> pd.DataFrame:
         elif _kind_of_software(name, ordinary):
             # a kind of software, unless it ends in a language's or format's initialism
             # ("Structured query language SQL", "Extensible markup language XML")
-            keep.append(_is_acronym(words[-1]) and words[-1] != "software")
+            keep.append(_is_acronym(words[-1]))
         else:
             keep.append(True)
     table = table[keep]

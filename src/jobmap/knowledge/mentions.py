@@ -60,9 +60,6 @@ _NOT_AFTER = re.compile(
     r"all|every|fast|high|dynamic))\b|^-[a-z]|^&",
     re.IGNORECASE,
 )
-#: A boundary inside glued words ("Microsoft WordOutlookSmart Phone": list items whose line
-#: breaks the data lost), as a case-sensitive lookaround.
-_GLUED = r"(?-i:(?<=[a-z])(?=[A-Z]))"
 _SEP = r"(?:[^A-Za-z0-9+#.]|\.(?![A-Za-z0-9]))+"
 #: A list: another technology within this many characters, no sentence between.
 LIST_REACH = 60
@@ -89,36 +86,15 @@ class TechnologyFinder:
         info = catalogue().set_index("technology")
         self.category = info["category"].to_dict()
         self.hot = info["hot"].astype(bool).to_dict()
-        self._patterns: dict[str, re.Pattern[str]] = {}
         self._split: dict[str, tuple[str, re.Pattern[str] | None, str | None]] = {}
         self._word_sets: dict[str, set[str]] = {}
 
-    def _pattern(self, alias: str) -> re.Pattern[str]:
-        """Where ``alias`` stands in a text: its words as the index reads them (any run of other
-        characters between them), whole, or glued to a word before or after it at a capital; an
-        ambiguous name as written (its capitals are what make it a name)."""
-        pattern = self._patterns.get(alias)
-        if pattern is None:
-            words = index_text(alias).split()
-            before = rf"(?:(?<![A-Za-z0-9+#.])|{_GLUED}|(?-i:(?<=[a-z]{{2}}\.)(?=[A-Z])))"
-            after = rf"(?:(?![A-Za-z0-9+#]|\.(?![A-Z][a-z]{{2}}|\d\.)[A-Za-z0-9])|{_GLUED})"
-            if self.ambiguous[alias]:
-                body = _SEP.join(re.escape(w) for w in _split_like(alias, words))
-                pattern = re.compile(before + body + after)
-            else:
-                body = _SEP.join(re.escape(w) for w in words)
-                pattern = re.compile(before + body + after, re.IGNORECASE)
-            self._patterns[alias] = pattern
-        return pattern
-
     def _spans(self, alias: str, text: str, low: str) -> Iterator[tuple[int, int]]:
-        """Where ``alias`` stands in ``text`` (``low``: its lower case, of the same length):
-        each place its first word starts (a plain search), checked for the boundaries and
-        capitals :meth:`_pattern` asks, and the rest of its words matched there."""
-        if not low:
-            for m in self._pattern(alias).finditer(text):
-                yield m.start(), m.end()
-            return
+        """Where ``alias`` stands in ``text`` (``low``: its lower case, of the same length): each
+        place its first word starts (a plain search) that is a word's start (:func:`_starts_word`,
+        glued words included), as written where its capitals count (an ambiguous name), with the
+        rest of its words after it (any run of other characters between them) and a word's end
+        there (:func:`_ends_word`)."""
         first, rest, exact = self._parts(alias)
         size = len(first)
         at = low.find(first)
@@ -164,8 +140,8 @@ class TechnologyFinder:
         if not found:
             return []
         low = text.lower()
-        if len(low) != len(text):  # a letter whose lower case is longer: no shortcut
-            low = ""
+        if len(low) != len(text):  # a letter whose lower case is longer ("İ"): left as it is
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         own = set()
         if isinstance(company, str) and company:
             own = {w for w in index_text(company).split() if len(w) > 2}

@@ -303,14 +303,9 @@ def group_gain(
     members'), yes with ``p_yes`` (:func:`p_group_yes` by default)."""
     if p_yes is None:
         p_yes = p_group_yes(p, counts)
-    matched = matched_share * counts
-    own = (
-        float((p * matched).sum()),
-        float(((1 - p) * matched).sum()),
-        float((p * (counts - matched)).sum()),
-    )
-    m = float(matched.sum())
-    return float(f1_gain(base, p_yes, m, float(counts.sum()) - m, own))
+    own = Confusion.of(p, matched_share, counts)
+    m = float((matched_share * counts).sum())
+    return float(f1_gain(base, p_yes, m, float(counts.sum()) - m, (own.tp, own.fp, own.fn)))
 
 
 def rank(
