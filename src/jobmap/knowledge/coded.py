@@ -4,8 +4,6 @@ occupation, the report's occupation map and the review's occupation questions sh
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jobmap._atomic import atomic_path
+from jobmap._cached import read_table, table_path, write_table
 from jobmap._version import code_fingerprint
 from jobmap.config import Settings
 from jobmap.data import Dataset
@@ -28,8 +26,7 @@ CARRIED = ("job_id", "title", "source_id")
 def cache_path(cache_dir: str | os.PathLike[str], ds: Dataset, model_id: str) -> Path:
     """Where the coded table of ``ds`` is kept."""
     ident = {"data": ds.key, "model": model_id, "code": code_fingerprint(), "top": CACHED_TOP}
-    key = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:24]
-    return Path(cache_dir) / "occupations" / f"{key}.parquet"
+    return table_path(cache_dir, "occupations", ident)
 
 
 def code_dataset(
@@ -45,15 +42,14 @@ def code_dataset(
     """Every posting of ``ds`` coded (``job_id``, ``title``, the codes, ``confidence``, ``why``)
     in the data's order, read in batches of ``batch_rows``; from the cache when this data, model
     and code were coded before. ``engine`` embeds the titles (the vectors ``find`` caches)."""
-    from jobmap.texts.builders import title_texts
+    from jobmap.texts.builders import text_keys, title_texts
 
     width = max(top, CACHED_TOP)
     path = cache_path(cache_dir, ds, engine.model_id)
-    if use_cache and width == CACHED_TOP and path.is_file():
-        try:
-            return pd.read_parquet(path)
-        except (OSError, ValueError):
-            pass  # a damaged entry only costs a re-run
+    if use_cache and width == CACHED_TOP:
+        kept = read_table(path)
+        if kept is not None:
+            return kept
     coder = Coder(engine=engine, progress=progress)
     coder.reference_vectors()
     parts = []
@@ -66,9 +62,7 @@ def code_dataset(
     for batch in batches:
         # each distinct title and description once: postings that repeat another's text (a
         # job posted in many places) take its codes
-        text = batch[[c for c in ("title", "description") if c in batch.columns]]
-        keys = pd.util.hash_pandas_object(text.astype("string").fillna(""), index=False)
-        inverse, _ = pd.factorize(keys)
+        inverse, _ = pd.factorize(text_keys(batch, ("title", "description")))
         first = np.unique(inverse, return_index=True)[1]
         distinct = batch.iloc[first]
         vectors = engine.embed(title_texts(distinct), desc="embedding titles")
@@ -78,13 +72,7 @@ def code_dataset(
         parts.append(pd.concat([batch[keep].reset_index(drop=True), coded], axis=1))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if width == CACHED_TOP and len(table):
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # a name of its own per writer: the review codes in two threads at once
-            with atomic_path(path) as tmp:
-                table.to_parquet(tmp, index=False)
-        except OSError:
-            pass  # no room for the cache: the run goes on without it
+        write_table(path, table)  # a name of its own per writer: the review codes in two threads
     return table
 
 

@@ -155,9 +155,10 @@ def run_technologies(
     job_ids = ds.read(["job_id"])["job_id"]
     postings = len(job_ids)
     described = 0
-    if ds.has_descriptions:
-        desc = ds.read(["description"])["description"]
-        described = int(desc.astype("string").fillna("").str.strip().ne("").sum())
+    if ds.has_descriptions:  # counted batch by batch: the descriptions are never held at once
+        for batch in ds.batches(["description"], rows=settings.batch_rows):
+            text = batch["description"].astype("string").fillna("")
+            described += int(text.str.strip().ne("").sum())
     in_family = 0
     family_name = None
     family_part: dict[str, Any] | None = None

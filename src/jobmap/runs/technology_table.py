@@ -5,8 +5,6 @@ and ``find --with technologies`` share one table."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jobmap._atomic import atomic_path
+from jobmap._cached import read_table, table_path, write_table
 from jobmap._version import code_fingerprint
 from jobmap.config import Settings
 from jobmap.data import Dataset
 from jobmap.knowledge.mentions import COLUMNS, READS, TechnologyFinder
+from jobmap.texts.builders import text_keys
 
 #: Postings from which the local engine reads technologies in several processes (one a core,
 #: at most :data:`MAX_WORKERS`), in batches of :data:`WORKER_ROWS`; fewer are read in this one.
@@ -61,22 +60,25 @@ def find_in(dataset: Dataset, finder: TechnologyFinder, settings: Settings) -> p
     total = dataset.rows("postings")
     if not total:
         return pd.DataFrame(columns=COLUMNS)
-    keys = _text_keys(dataset, settings.batch_rows)
-    distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    repeated = len(distinct) < total
-    keep = np.zeros(total, dtype=bool)
-    keep[first] = True
     job_ids = dataset.read(["job_id"])["job_id"].to_numpy()
+    keys: list[np.ndarray] = []  # each posting's text key, batch by batch, as they are read
+    seen: set[int] = set()
 
     def batches(rows: int) -> Iterator[pd.DataFrame]:
+        """The postings in one pass, each text the first time it comes (a repeat gets the rows
+        of its first at the end); the row's position stands for its job id until then."""
         for batch in dataset.batches(list(READS), rows=rows):
-            positions = batch.index.to_numpy()
-            if repeated:
-                batch = batch[keep[positions]]
-            # the row's position stands for its job id until the repeats get their rows
-            yield batch.assign(job_id=batch.index.to_numpy())
+            key = text_keys(batch, READS[1:])
+            keys.append(key)
+            fresh = np.zeros(len(batch), dtype=bool)
+            for i in np.unique(key, return_index=True)[1]:
+                if int(key[i]) not in seen:
+                    seen.add(int(key[i]))
+                    fresh[i] = True
+            part = batch[fresh]
+            yield part.assign(job_id=part.index.to_numpy())
 
-    workers = workers_for(int(keep.sum()))
+    workers = workers_for(total)
     from tqdm.auto import tqdm
 
     parts: list[pd.DataFrame] = []
@@ -90,6 +92,8 @@ def find_in(dataset: Dataset, finder: TechnologyFinder, settings: Settings) -> p
         else:
             parts = _in_processes(batches(WORKER_ROWS), finder, workers, bar)
         bar.update(total - bar.n)
+    distinct, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+    repeated = len(distinct) < total
     found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     position = found["job_id"].to_numpy(dtype=np.int64)
     if repeated:  # each posting takes the rows of the first posting with its text
@@ -110,9 +114,7 @@ def find_in(dataset: Dataset, finder: TechnologyFinder, settings: Settings) -> p
 def cache_path(cache_dir: str | os.PathLike[str], ds: Dataset) -> Path:
     """Where the technologies of ``ds`` are kept (by the data's content and jobmap's code, which
     holds the catalogue)."""
-    ident = {"data": ds.key, "code": code_fingerprint(), "table": "technologies"}
-    key = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:24]
-    return Path(cache_dir) / "technologies" / f"{key}.parquet"
+    return table_path(cache_dir, "technologies", {"data": ds.key, "code": code_fingerprint()})
 
 
 def technologies_for(
@@ -121,29 +123,12 @@ def technologies_for(
     """:func:`find_in`, kept in the cache: ``report`` and ``find --with technologies`` read the
     table a first run wrote."""
     path = cache_path(settings.cache_dir, ds)
-    if use_cache and path.is_file():
-        try:
-            return pd.read_parquet(path)
-        except (OSError, ValueError):
-            pass  # a damaged entry only costs a re-run
+    kept = read_table(path) if use_cache else None
+    if kept is not None:
+        return kept
     found = find_in(ds, finder or TechnologyFinder(), settings)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp:
-            found.to_parquet(tmp, index=False)
-    except OSError:
-        pass  # no room for the cache: the run goes on without it
+    write_table(path, found)
     return found
-
-
-def _text_keys(dataset: Dataset, rows: int) -> np.ndarray:
-    """A hash of each posting's title, description and company (what its technologies depend
-    on), in the postings' order."""
-    keys = []
-    for batch in dataset.batches(list(READS), rows=rows):
-        text = batch.drop(columns=["job_id"]).astype("string").fillna("")
-        keys.append(pd.util.hash_pandas_object(text, index=False).to_numpy())
-    return np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
 
 
 def _in_processes(
