@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "jobmap.errors": 0,
     "jobmap._atomic": 0,
     "jobmap._csv": 0,
+    "jobmap._cached": 1,
     "jobmap.outputs": 1,
     "jobmap.metrics": 1,
     "jobmap.config": 1,
