@@ -178,19 +178,17 @@ def embed_titles(
     return done
 
 
-class _Scorer:
-    """One scoring actor: the fitted method arrives once, pickled (without its engine), and
-    gets a context of its own (the shared embedding cache). Each task names row groups of the
-    cached postings file: the actor reads them itself (only the columns the method reads),
-    scores them and writes the scores as one parquet shard, so that the descriptions never pass
+class _RowGroupStep:
+    """An actor that maps one step over the cached postings: each task names consecutive row
+    groups of the postings file, which the actor reads itself (only ``columns``), and the step's
+    table (:meth:`step`) is written as one parquet shard, so that the descriptions never pass
     through the object store and a task's memory is its row groups'."""
 
-    def __init__(
-        self, method: Method, context: MethodContext, path: str, columns: list[str] | None,
-        shards: str,
-    ) -> None:  # fmt: skip
-        self.method = method.use(context)
+    def __init__(self, path: str, columns: list[str] | None, shards: str) -> None:
         self.path, self.columns, self.shards = path, columns, Path(shards)
+
+    def step(self, postings: pd.DataFrame) -> pd.DataFrame:
+        raise NotImplementedError
 
     def __call__(self, tasks: pd.DataFrame) -> pd.DataFrame:
         import pyarrow.parquet as pq
@@ -199,12 +197,27 @@ class _Scorer:
         written = []
         for first, last in zip(tasks["first"], tasks["last"], strict=True):
             postings = pf.read_row_groups(range(first, last + 1), columns=self.columns).to_pandas()
-            scores = self.method.score(postings)
-            scores.insert(0, "job_id", postings["job_id"].to_numpy())
-            shard = self.shards / f"part-{first:06d}.parquet"
-            scores.to_parquet(shard, index=False)
-            written.append({"first": first, "rows": len(scores)})
+            table = self.step(postings)
+            table.to_parquet(self.shards / f"part-{first:06d}.parquet", index=False)
+            written.append({"first": first, "rows": len(table)})
         return pd.DataFrame(written)
+
+
+class _Scorer(_RowGroupStep):
+    """One scoring actor: the fitted method arrives once, pickled (without its engine), and
+    gets a context of its own (the shared embedding cache); it scores each task's postings."""
+
+    def __init__(
+        self, method: Method, context: MethodContext, path: str, columns: list[str] | None,
+        shards: str,
+    ) -> None:  # fmt: skip
+        super().__init__(path, columns, shards)
+        self.method = method.use(context)
+
+    def step(self, postings: pd.DataFrame) -> pd.DataFrame:
+        scores = self.method.score(postings)
+        scores.insert(0, "job_id", postings["job_id"].to_numpy())
+        return scores
 
 
 #: Postings per scoring task (one part of a cached file read in parts) unless
@@ -324,28 +337,18 @@ def _scratch(settings: Settings) -> Path:
     return folder
 
 
-class _TechnologyFinder:
-    """One technology actor: builds the finder once (its index of names), then for each task
-    reads the named row groups of the cached postings itself (title, description, company) and
-    writes their technologies as one parquet shard, as :class:`_Scorer` does with scores."""
+class _TechnologyFinder(_RowGroupStep):
+    """One technology actor: builds the finder once (its index of names), then finds each task's
+    postings' technologies (title, description, company)."""
 
     def __init__(self, path: str, columns: list[str], shards: str) -> None:
         from jobmap.knowledge.mentions import TechnologyFinder
 
+        super().__init__(path, columns, shards)
         self.finder = TechnologyFinder()
-        self.path, self.columns, self.shards = path, columns, Path(shards)
 
-    def __call__(self, tasks: pd.DataFrame) -> pd.DataFrame:
-        import pyarrow.parquet as pq
-
-        pf = pq.ParquetFile(self.path)
-        written = []
-        for first, last in zip(tasks["first"], tasks["last"], strict=True):
-            postings = pf.read_row_groups(range(first, last + 1), columns=self.columns).to_pandas()
-            found = self.finder.frame(postings)
-            found.to_parquet(self.shards / f"part-{first:06d}.parquet", index=False)
-            written.append({"first": first, "rows": len(found)})
-        return pd.DataFrame(written)
+    def step(self, postings: pd.DataFrame) -> pd.DataFrame:
+        return self.finder.frame(postings)
 
 
 def technologies(dataset: Dataset, settings: Settings) -> pd.DataFrame:
