@@ -12,7 +12,7 @@ from rich.table import Table
 
 from jobmap.cli.app import main
 from jobmap.cli.options import batch_size_option, data_options, overwrite_option
-from jobmap.cli.render import _fmt
+from jobmap.cli.render import _figure, _fmt
 
 
 def _embedding_options(f: Any) -> Any:
@@ -215,10 +215,3 @@ def evaluate_occupations(
         con.print(errors)
     if out is not None:
         click.echo(f"Wrote {len(result.coded):,} rows to {out}")
-
-
-def _figure(value: Any, count: bool) -> str:
-    """A cell of the accuracy table: "-" for a half with no postings."""
-    if value is None or value != value:
-        return "-"
-    return f"{int(value):,}" if count else f"{float(value):.3f}"

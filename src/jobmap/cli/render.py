@@ -21,6 +21,14 @@ def _fmt(value: Any, width: int = 40) -> str:
     return escape(text if len(text) <= width else text[: width - 1] + "…")
 
 
+def _figure(value: Any, count: bool) -> str:
+    """A cell of an evaluation table: a count, or a rate to three decimals; "-" for none
+    (a half with no postings)."""
+    if value is None or value != value:
+        return "-"
+    return f"{int(value):,}" if count else f"{float(value):.3f}"
+
+
 def _relative(label: str, ds: Any) -> str:
     """A source file as a path inside the dataset (``jobs/benefits.csv``), to keep tables narrow."""
     base = str(ds.source).rstrip("/") + "/"

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from jobmap.cli.app import main
 from jobmap.cli.options import data_options, families_option, overwrite_option
-from jobmap.cli.render import _fmt
+from jobmap.cli.render import _figure, _fmt
 
 
 def _about() -> str:
@@ -193,7 +193,7 @@ def evaluate_technologies(gold: Path, show: bool, quiet: bool, **params: Any) ->
     for rec in result.metrics.to_dict("records"):
         t.add_row(
             rec["half"],
-            *[f"{int(rec[c]):,}" if isinstance(rec[c], int) else _share(rec[c]) for c in columns],
+            *[_figure(rec[c], isinstance(rec[c], int)) for c in columns],
         )
     con.print(t)
     for note in result.notes:
@@ -210,9 +210,3 @@ def evaluate_technologies(gold: Path, show: bool, quiet: bool, **params: Any) ->
 
 #: The columns of the --show lists.
 LISTED = ("job_id", "half", "technology", "evidence")
-
-
-def _share(value: Any) -> str:
-    if value is None or value != value:
-        return "-"
-    return f"{float(value):.3f}"
