@@ -90,6 +90,17 @@ class Overview(Section):
         return charts.section("At a glance", body, caption)
 
 
+def _salary_source(p: pd.DataFrame, ds: Dataset) -> pd.Series | None:
+    """Each posting's yearly salary, aligned with ``p``: the postings' own column, else the median
+    of the salaries table's rows for it; None where the data has neither."""
+    if "annual_salary" in p.columns and p["annual_salary"].notna().any():
+        return p["annual_salary"]
+    if ds.has("salaries"):
+        median = ds.table("salaries").groupby("job_id")["annual_salary"].median()
+        return p["job_id"].map(median)
+    return None
+
+
 class Salary(Section):
     """Salaries: the postings' own columns, else the salaries side table; only plausible yearly
     amounts (:data:`SALARY_RANGE`), those left out counted in a note."""
@@ -98,11 +109,9 @@ class Salary(Section):
 
     def build(self, p: pd.DataFrame, ds: Dataset) -> Built:
         salary = p[["job_id", "group"]].copy()
-        if "annual_salary" in p.columns and p["annual_salary"].notna().any():
-            salary["annual_salary"] = p["annual_salary"]
-        elif ds.has("salaries"):
-            s = ds.table("salaries").groupby("job_id")["annual_salary"].median()
-            salary["annual_salary"] = salary["job_id"].map(s)
+        source = _salary_source(p, ds)
+        if source is not None:
+            salary["annual_salary"] = source
         if "annual_salary" not in salary.columns or not salary["annual_salary"].notna().any():
             return {}, [
                 "No salary data: the postings have no salary columns and there is no salaries "
@@ -508,13 +517,10 @@ PAIR_TECHNOLOGIES = 40
 
 def _salaries(p: pd.DataFrame, ds: Dataset) -> pd.Series | None:
     """Each posting's plausible yearly salary (as the salary section keeps them), by job id."""
-    if "annual_salary" in p.columns and p["annual_salary"].notna().any():
-        salary = pd.Series(p["annual_salary"].to_numpy(), index=p["job_id"])
-    elif ds.has("salaries"):
-        salary = ds.table("salaries").groupby("job_id")["annual_salary"].median()
-    else:
+    source = _salary_source(p, ds)
+    if source is None:
         return None
-    salary = salary.dropna()
+    salary = pd.Series(source.to_numpy(), index=p["job_id"]).dropna()
     return salary[salary.between(*SALARY_RANGE)]
 
 
